@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import './jobs.registry.js';
+import { type Auth, createAuth } from './lib/auth.js';
+import type { Config } from './lib/config.js';
+import type { Deps } from './lib/context.js';
+import { type Database, openDatabase } from './lib/db.js';
+import { createJobQueue, type JobQueue } from './lib/jobs.js';
+import { createLogger, loggerOptions } from './lib/logger.js';
+import { createOutboxMailer, createSmtpMailer, type Mailer, outboxDir } from './lib/mailer.js';
+import { getAuthSecret } from './lib/secrets.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { outboxRoutes } from './modules/dev/outbox.routes.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { organizationRoutes } from './modules/organizations/organizations.routes.js';
+import { errorBody, registerErrorHandler } from './plugins/errors.js';
+import { registerSecurityHeaders } from './plugins/security.js';
+import { createGuards } from './plugins/session.js';
+
+export const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
+export const WEB_DIST = path.join(ROOT_DIR, 'dist/web');
+const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT_DIR, 'package.json'), 'utf8')) as { version: string })
+  .version;
+
+export interface Runtime {
+  config: Config;
+  database: Database;
+  mailer: Mailer;
+  jobs: JobQueue;
+  log: Logger;
+  deps: Deps;
+  close(): Promise<void>;
+}
+
+/** Opens the database (migrating it), the mail transport and the job queue. Shared by API, worker and CLI. */
+export async function createRuntime(config: Config, opts: { database?: Database; log?: Logger } = {}): Promise<Runtime> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const database =
+    opts.database ??
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));
+  try {
+    await database.migrate();
+    const mailer = config.smtpUrl
+      ? createSmtpMailer(config.smtpUrl, config.mailFrom)
+      : createOutboxMailer(outboxDir(config.dataDir), config.mailFrom);
+    const jobs = await createJobQueue({ database, mailer, config, log });
+    const deps: Deps = { config, database, jobs };
+    let closed = false;
+    return {
+      config,
+      database,
+      mailer,
+      jobs,
+      log,
+      deps,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await jobs.stop();
+        mailer.close();
+        await database.close();
+      },
+    };
+  } catch (err) {
+    await database.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** Builds the HTTP app on a runtime. Used by main.ts and by tests through app.inject. */
+export async function buildApp(runtime: Runtime): Promise<{ app: FastifyInstance; auth: Auth }> {
+  const { config, deps, log } = runtime;
+  const secret = await getAuthSecret(runtime.database, config);
+  const auth = createAuth({ config, database: runtime.database, jobs: runtime.jobs, secret, log });
+
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
+    },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    disableRequestLogging: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  registerErrorHandler(app);
+  await registerSecurityHeaders(app, config);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Moxora API',
+        version: VERSION,
+        description:
+          'REST API of Moxora. Authenticate with the session cookie (browser; send an Origin header on writes). ' +
+          'Errors: `{ error: { code, message, details? }, requestId }`.',
+      },
+      servers: [{ url: config.baseUrl }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const guards = createGuards(auth, deps);
+  await app.register(healthRoutes, { deps, version: VERSION });
+  await app.register(authRoutes, { auth, deps });
+  await app.register(organizationRoutes, { guards });
+  if (config.devOutbox && !config.smtpUrl) {
+    await app.register(outboxRoutes, { dir: outboxDir(config.dataDir) });
+  }
+
+  const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
+  if (hasWeb) {
+    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: false });
+  }
+  app.setNotFoundHandler(async (request, reply) => {
+    const isApi = request.url.startsWith('/api/') || request.url.startsWith('/_dev/');
+    if (!isApi && (request.method === 'GET' || request.method === 'HEAD')) {
+      if (hasWeb) {
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').sendFile('index.html');
+      }
+      return reply
+        .type('text/html; charset=utf-8')
+        .send('<!doctype html><title>Moxora</title><p>The web UI is not built. Run <code>npm run build</code>.</p>');
+    }
+    return reply.status(404).send(errorBody(request.id, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  await app.ready();
+  return { app, auth };
+}

@@ -1,0 +1,3 @@
+// Every module's job definitions, imported for their defineJob side effect.
+import './modules/mail/mail.jobs.js';
+import './modules/system/system.jobs.js';

@@ -1,0 +1,151 @@
+import { hash, verify } from '@node-rs/argon2';
+import { APIError, betterAuth } from 'better-auth';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { and, asc, eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { accounts, members, sessions, users, verifications } from '../../db/schema/index.js';
+import { resetPasswordEmail, verificationEmail } from '../emails/system.js';
+import { sendMailJob } from '../modules/mail/mail.jobs.js';
+import { createOrganizationWithOwner } from '../modules/organizations/organizations.repo.js';
+import type { Config } from './config.js';
+import type { Database } from './db.js';
+import type { JobQueue } from './jobs.js';
+
+/** argon2id with OWASP's minimum parameters (19 MiB, 2 passes, 1 lane). */
+// algorithm 2 = Algorithm.Argon2id (a const enum, not importable under isolatedModules)
+const ARGON2 = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+
+export const hashPassword = (password: string) => hash(password, ARGON2);
+export const verifyPassword = ({ hash: h, password }: { hash: string; password: string }) =>
+  verify(h, password).catch(() => false);
+
+export const SESSION_COOKIE_PREFIX = 'moxora';
+
+export function createAuth(opts: {
+  config: Config;
+  database: Database;
+  jobs: JobQueue;
+  secret: string;
+  log: Logger;
+}) {
+  const { config, database, jobs, secret, log } = opts;
+  const db = database.db;
+  const secure = config.baseUrl.startsWith('https://');
+
+  return betterAuth({
+    appName: 'Moxora',
+    baseURL: config.baseUrl,
+    basePath: '/api/auth',
+    secret,
+    trustedOrigins: [new URL(config.baseUrl).origin],
+    telemetry: { enabled: false },
+    // Moxora rate-limits sign-in, sign-up and reset itself, in the database, shared by all processes.
+    rateLimit: { enabled: false },
+    logger: {
+      level: 'warn',
+      log: (level, message, ...args) => {
+        const fn = level === 'error' ? log.error.bind(log) : log.warn.bind(log);
+        fn({ args: args.map((a) => (a instanceof Error ? a.message : undefined)) }, `auth: ${message}`);
+      },
+    },
+    database: drizzleAdapter(db, {
+      provider: 'pg',
+      schema: { user: users, session: sessions, account: accounts, verification: verifications },
+    }),
+    advanced: {
+      cookiePrefix: SESSION_COOKIE_PREFIX,
+      useSecureCookies: secure,
+      database: { generateId: 'uuid' },
+      ipAddress: config.trustProxy ? { ipAddressHeaders: ['x-forwarded-for'] } : { disableIpTracking: false },
+      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax', secure, path: '/' },
+    },
+    user: {
+      additionalFields: {
+        ageConfirmed: { type: 'boolean', required: true, input: true },
+        ageConfirmedAt: { type: 'date', required: false, input: false },
+      },
+    },
+    session: {
+      // Absolute lifetime: the session never slides past it. Idle timeout is enforced per request.
+      expiresIn: config.session.maxAgeSeconds,
+      disableSessionRefresh: true,
+      cookieCache: { enabled: false },
+      additionalFields: {
+        activeOrganizationId: { type: 'string', required: false, input: false },
+      },
+    },
+    emailAndPassword: {
+      enabled: true,
+      requireEmailVerification: true,
+      autoSignIn: false,
+      minPasswordLength: 8,
+      maxPasswordLength: 128,
+      revokeSessionsOnPasswordReset: true,
+      resetPasswordTokenExpiresIn: 3600,
+      password: { hash: hashPassword, verify: verifyPassword },
+      async sendResetPassword({ user, url }) {
+        await jobs.send(sendMailJob, { ...resetPasswordEmail(user.email, user.name, url), kind: 'reset' });
+      },
+    },
+    emailVerification: {
+      sendOnSignUp: true,
+      sendOnSignIn: true,
+      autoSignInAfterVerification: false,
+      expiresIn: 24 * 3600,
+      async sendVerificationEmail({ user, url }) {
+        await jobs.send(sendMailJob, { ...verificationEmail(user.email, user.name, url), kind: 'verify' });
+      },
+    },
+    databaseHooks: {
+      user: {
+        create: {
+          async before(user) {
+            // Second wall behind the route schema: no account without the age confirmation.
+            if ((user as { ageConfirmed?: unknown }).ageConfirmed !== true) {
+              throw new APIError('BAD_REQUEST', {
+                code: 'AGE_CONFIRMATION_REQUIRED',
+                message: 'You must confirm that you are 16 or older',
+              });
+            }
+            return { data: { ...user, email: user.email.trim().toLowerCase(), ageConfirmedAt: new Date() } };
+          },
+          async after(user) {
+            await createOrganizationWithOwner(db, user.id, defaultOrganizationName(user.name));
+          },
+        },
+      },
+      session: {
+        create: {
+          async before(session) {
+            const [first] = await db
+              .select({ orgId: members.orgId })
+              .from(members)
+              .where(eq(members.userId, session.userId))
+              .orderBy(asc(members.createdAt))
+              .limit(1);
+            let orgId = first?.orgId;
+            if (!orgId) {
+              // Every user works inside an organisation; recreate one if they have none left.
+              const [u] = await db.select({ name: users.name }).from(users).where(eq(users.id, session.userId));
+              orgId = (await createOrganizationWithOwner(db, session.userId, defaultOrganizationName(u?.name ?? '')))
+                .id;
+            }
+            return { data: { ...session, activeOrganizationId: orgId } };
+          },
+        },
+      },
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+export function defaultOrganizationName(userName: string): string {
+  const first = userName.trim().split(/\s+/)[0];
+  return first ? `${first}'s organisation` : 'My organisation';
+}
+
+/** Removes one session (used for idle/absolute expiry and sign-out everywhere). */
+export async function deleteSession(database: Database, sessionId: string, userId: string) {
+  await database.db.delete(sessions).where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)));
+}

@@ -1,0 +1,133 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Thrown for a configuration problem; main.ts prints `message` as one line and exits. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const postgresUrl = z.string().superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a valid URL (expected postgres://user@host:5432/db)' });
+    return;
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    ctx.addIssue({ code: 'custom', message: `must start with postgres:// (got ${url.protocol}//)` });
+  } else if (!url.hostname && !url.searchParams.get('host')) {
+    ctx.addIssue({ code: 'custom', message: 'has no host' });
+  } else if (url.pathname.length <= 1) {
+    ctx.addIssue({ code: 'custom', message: 'names no database (add /dbname)' });
+  }
+});
+
+const smtpUrl = z.string().superRefine((value, ctx) => {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
+      ctx.addIssue({ code: 'custom', message: 'must start with smtp:// or smtps://' });
+    }
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a valid URL (expected smtp://user:pass@host:587)' });
+  }
+});
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  MOXORA_DATA_DIR: z.string().min(1).default('./data'),
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SMTP_URL: smtpUrl.optional(),
+  MAIL_FROM: z.string().min(3).default('Moxora <no-reply@localhost>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  SESSION_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  SESSION_IDLE_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24 * 7),
+  RATE_LIMIT_SIGN_IN_PER_IP: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_SIGN_IN_PER_ACCOUNT: z.coerce.number().int().min(1).default(8),
+  RATE_LIMIT_SIGN_UP_PER_IP: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_RESET_PER_IP: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_RESET_PER_ACCOUNT: z.coerce.number().int().min(1).default(3),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  DEV_OUTBOX: bool.optional(),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  baseUrl: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  authSecret: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  logLevel: string;
+  trustProxy: boolean;
+  session: { maxAgeSeconds: number; idleSeconds: number };
+  rateLimits: {
+    windowSeconds: number;
+    signInPerIp: number;
+    signInPerAccount: number;
+    signUpPerIp: number;
+    resetPerIp: number;
+    resetPerAccount: number;
+  };
+  workerConcurrency: number;
+  devOutbox: boolean;
+}
+
+/** Reads and validates configuration. Throws ConfigError naming the variable and the problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(EnvSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}`);
+  }
+  const e = parsed.data;
+  const baseUrl = (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const config: Config = {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    baseUrl,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir: path.resolve(e.MOXORA_DATA_DIR),
+    authSecret: e.AUTH_SECRET,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    session: { maxAgeSeconds: e.SESSION_MAX_AGE_DAYS * 86400, idleSeconds: e.SESSION_IDLE_HOURS * 3600 },
+    rateLimits: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      signInPerIp: e.RATE_LIMIT_SIGN_IN_PER_IP,
+      signInPerAccount: e.RATE_LIMIT_SIGN_IN_PER_ACCOUNT,
+      signUpPerIp: e.RATE_LIMIT_SIGN_UP_PER_IP,
+      resetPerIp: e.RATE_LIMIT_RESET_PER_IP,
+      resetPerAccount: e.RATE_LIMIT_RESET_PER_ACCOUNT,
+    },
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    devOutbox: e.DEV_OUTBOX ?? !e.SMTP_URL,
+  };
+  return { ...config, ...overrides };
+}

@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * An exclusive lock on the embedded database folder. PGlite has none of its own, and two
+ * processes writing one folder corrupt it, so the first process writes its pid into
+ * `<dir>/moxora.lock` with O_EXCL; a later process reads the pid and is refused while that
+ * process lives. A lock left by a dead process is taken over.
+ */
+export class DataDirLockedError extends Error {
+  override name = 'DataDirLockedError';
+}
+
+export interface DataDirLock {
+  release(): void;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function lockDataDir(dir: string): DataDirLock {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'moxora.lock');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = fs.openSync(file, 'wx', 0o600);
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        try {
+          if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.unlinkSync(file);
+        } catch {
+          // already gone
+        }
+      };
+      process.once('exit', release);
+      return { release };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number.parseInt(fs.readFileSync(file, 'utf8').trim(), 10);
+      if (Number.isFinite(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new DataDirLockedError(
+          `The data folder ${dir} is in use by another Moxora process (pid ${pid}). ` +
+            'Run one process per embedded database, or set DATABASE_URL to use PostgreSQL.',
+        );
+      }
+      // Stale lock (the process is gone, or the file is unreadable): remove and retry.
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new DataDirLockedError(`Could not lock the data folder ${dir}`);
+}

@@ -1,0 +1,158 @@
+import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Config } from './config.js';
+import type { Database } from './db.js';
+import type { Mailer } from './mailer.js';
+
+/** What a job handler may use. Handlers reload state from the database; payloads carry ids. */
+export interface JobDeps {
+  database: Database;
+  mailer: Mailer;
+  config: Config;
+  log: Logger;
+}
+
+export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  schema: S;
+  /** Must be idempotent: the queue delivers at least once. */
+  handler: (data: z.infer<S>, deps: JobDeps, meta: { id: string; retryCount: number }) => Promise<void>;
+  queue?: Omit<PgBoss.Queue, 'name'>;
+  /** Cron schedule (UTC), for periodic jobs. */
+  cron?: string;
+}
+
+const registry = new Map<string, JobDefinition>();
+
+/** Declares a typed job. Call at module top level; the registry is read when workers start. */
+export function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {
+  if (!/^[a-z]+\.[a-zA-Z]+$/.test(def.name)) throw new Error(`Job name ${def.name} must be module.verb`);
+  const existing = registry.get(def.name);
+  if (existing && existing !== (def as unknown as JobDefinition)) {
+    throw new Error(`Job ${def.name} is defined twice`);
+  }
+  registry.set(def.name, def as unknown as JobDefinition);
+  return def;
+}
+
+export function registeredJobs(): JobDefinition[] {
+  return [...registry.values()];
+}
+
+export interface JobQueue {
+  boss: PgBoss;
+  send<S extends z.ZodType>(
+    job: JobDefinition<S>,
+    data: z.input<S>,
+    options?: PgBoss.SendOptions,
+  ): Promise<string | null>;
+  startWorkers(): Promise<void>;
+  /** Waits for active jobs to finish (up to timeoutMs), then releases what is left for a retry. */
+  stop(timeoutMs?: number): Promise<void>;
+  health(): Promise<{ ok: boolean; error?: string }>;
+  activeCount(): number;
+}
+
+const DEFAULT_QUEUE: Omit<PgBoss.Queue, 'name'> = {
+  retryLimit: 5,
+  retryDelay: 5,
+  retryBackoff: true,
+  expireInSeconds: 15 * 60,
+  retentionDays: 7,
+};
+
+export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
+  const { database, log, config } = deps;
+  const boss = new PgBoss({
+    db: { executeSql: (text, values) => database.executeSql(text, values) },
+    schema: 'pgboss',
+    // Maintenance and cron run in every process; pg-boss coordinates them with advisory locks.
+    supervise: true,
+    schedule: true,
+    migrate: true,
+    maintenanceIntervalSeconds: 120,
+    deleteAfterDays: 7,
+  });
+  boss.on('error', (err) => log.error({ err }, 'job queue error'));
+  await boss.start();
+  for (const def of registry.values()) {
+    await boss.createQueue(def.name, { name: def.name, ...DEFAULT_QUEUE, ...def.queue }).catch(async (err) => {
+      // createQueue is not idempotent under a race between processes: ignore "already exists".
+      if (!(await boss.getQueue(def.name))) throw err;
+    });
+  }
+
+  const workerIds = new Map<string, string[]>();
+  const active = new Map<string, { name: string }>();
+  let stopping = false;
+  let workersStarted = false;
+
+  function notify(name: string) {
+    for (const id of workerIds.get(name) ?? []) boss.notifyWorker(id);
+  }
+
+  return {
+    boss,
+    async send(job, data, options) {
+      const payload = job.schema.parse(data) as object;
+      const id = await boss.send(job.name, payload, options ?? {});
+      if (workersStarted && !options?.startAfter) notify(job.name);
+      return id;
+    },
+    async startWorkers() {
+      workersStarted = true;
+      for (const def of registry.values()) {
+        const ids: string[] = [];
+        workerIds.set(def.name, ids);
+        for (let i = 0; i < config.workerConcurrency; i++) {
+          let myId: string | undefined;
+          myId = await boss.work(
+            def.name,
+            { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true },
+            async ([job]) => {
+              if (!job) return;
+              active.set(job.id, { name: def.name });
+              const started = Date.now();
+              try {
+                const data = def.schema.parse(job.data);
+                await def.handler(data, deps, { id: job.id, retryCount: job.retryCount });
+                log.info({ job: def.name, jobId: job.id, ms: Date.now() - started }, 'job done');
+              } catch (err) {
+                log.warn({ job: def.name, jobId: job.id, err }, 'job failed');
+                throw err;
+              } finally {
+                active.delete(job.id);
+                // A job was waiting, so more may be: fetch again at once instead of after the poll interval.
+                if (!stopping && myId) boss.notifyWorker(myId);
+              }
+            },
+          );
+          ids.push(myId);
+        }
+        if (def.cron) await boss.schedule(def.name, def.cron, {}, { tz: 'UTC' });
+      }
+    },
+    async stop(timeoutMs = 20_000) {
+      stopping = true;
+      const leftover = [...active.entries()];
+      await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
+      const stillActive = leftover.filter(([id]) => active.has(id));
+      for (const [id, { name }] of stillActive) {
+        // Release unfinished jobs so another worker retries them now rather than after expiry.
+        await boss.fail(name, id, { message: 'worker shut down before the job finished' }).catch(() => {});
+      }
+    },
+    async health() {
+      try {
+        await database.query('select count(*) from pgboss.queue');
+        return { ok: true };
+      } catch (err) {
+        return { ok: false, error: (err as Error).message };
+      }
+    },
+    activeCount() {
+      return active.size;
+    },
+  };
+}

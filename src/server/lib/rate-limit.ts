@@ -1,0 +1,48 @@
+import { AppError } from './errors.js';
+import type { Database } from './db.js';
+
+/**
+ * Fixed-window counters in PostgreSQL, so every API process shares them (better-auth's own
+ * limiter is in memory, per process). One statement per hit.
+ */
+export class RateLimiter {
+  constructor(private readonly database: Database) {}
+
+  /** Counts one hit and returns the count in the current window. */
+  async hit(key: string, windowSeconds: number): Promise<number> {
+    const { rows } = await this.database.query<{ count: number }>(
+      `insert into rate_limits (key, window_start, count) values ($1, now(), 1)
+       on conflict (key) do update set
+         count = case when rate_limits.window_start <= now() - make_interval(secs => $2) then 1
+                      else rate_limits.count + 1 end,
+         window_start = case when rate_limits.window_start <= now() - make_interval(secs => $2) then now()
+                      else rate_limits.window_start end
+       returning count`,
+      [key, windowSeconds],
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+
+  /** The count in the current window without counting. */
+  async peek(key: string, windowSeconds: number): Promise<number> {
+    const { rows } = await this.database.query<{ count: number }>(
+      `select count from rate_limits where key = $1 and window_start > now() - make_interval(secs => $2)`,
+      [key, windowSeconds],
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+
+  async purgeExpired(maxWindowSeconds: number): Promise<void> {
+    await this.database.query(
+      `delete from rate_limits where window_start < now() - make_interval(secs => $1)`,
+      [maxWindowSeconds],
+    );
+  }
+}
+
+export function rateLimited(windowSeconds: number): AppError {
+  const minutes = Math.ceil(windowSeconds / 60);
+  return new AppError('RATE_LIMITED', `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
+    retryAfterSeconds: windowSeconds,
+  });
+}

@@ -1,0 +1,84 @@
+import { buildApp, createRuntime } from './app.js';
+import { ConfigError, loadConfig } from './lib/config.js';
+import { DataDirLockedError } from './lib/datadir-lock.js';
+
+/**
+ * `npm start`: migrate, then API + web + workers in one process. Exits with one clear line
+ * on a configuration or startup problem.
+ */
+function fail(message: string): never {
+  process.stderr.write(`moxora: ${message}\n`);
+  process.exit(1);
+}
+
+async function main() {
+  const started = performance.now();
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  let runtime: Awaited<ReturnType<typeof createRuntime>>;
+  try {
+    runtime = await createRuntime(config);
+  } catch (err) {
+    if (err instanceof DataDirLockedError) fail(err.message);
+    const e = err as NodeJS.ErrnoException;
+    if (config.databaseUrl) {
+      fail(`Cannot use DATABASE_URL (${redactDbUrl(config.databaseUrl)}): ${e.message}`);
+    }
+    fail(`Cannot open the embedded database in ${config.dataDir}: ${e.message}`);
+  }
+  const { app } = await buildApp(runtime);
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    await runtime.close().catch(() => {});
+    if (e.code === 'EADDRINUSE') fail(`PORT ${config.port} is already in use: stop the other process or set PORT`);
+    if (e.code === 'EACCES') fail(`PORT ${config.port} needs privileges: choose a port above 1023`);
+    fail(`Cannot listen on ${config.host}:${config.port}: ${e.message}`);
+  }
+  await runtime.jobs.startWorkers();
+  runtime.log.info(
+    {
+      url: config.baseUrl,
+      database: runtime.database.kind,
+      mail: runtime.mailer.kind,
+      startupMs: Math.round(performance.now() - started),
+    },
+    `Moxora is running at ${config.baseUrl}`,
+  );
+  if (runtime.mailer.kind === 'outbox') runtime.log.info(`Outbox viewer: ${config.baseUrl}/_dev/outbox`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    runtime.log.info({ signal }, 'shutting down: finishing active requests and jobs');
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    await app.close().catch(() => {});
+    await runtime.close().catch((err) => runtime.log.error({ err }, 'error while closing'));
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+export function redactDbUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable)';
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`moxora: startup failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

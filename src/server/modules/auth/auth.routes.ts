@@ -1,0 +1,217 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Auth } from '../../lib/auth.js';
+import type { Deps } from '../../lib/context.js';
+import { RateLimiter, rateLimited } from '../../lib/rate-limit.js';
+import { errorBody } from '../../plugins/errors.js';
+import { resolveSession, toFetchHeaders } from '../../plugins/session.js';
+
+/** A same-site path such as "/sign-in?verified=1" (never "//evil" or an absolute URL). */
+const LocalPath = z
+  .string()
+  .max(500)
+  .regex(/^\/(?![/\\])[^\s]*$/, 'must be a path on this site, starting with a single /');
+const Email = z.string().trim().toLowerCase().max(254).pipe(z.email('must be a valid email address'));
+const NewPassword = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(128, 'must be at most 128 characters');
+
+const SignUpBody = z.object({
+  name: z.string().trim().min(1, 'is required').max(100),
+  email: Email,
+  password: NewPassword,
+  ageConfirmed: z.literal(true, { error: 'You must confirm that you are 16 or older' }),
+  callbackURL: LocalPath.optional(),
+});
+const SignInBody = z.object({
+  email: Email,
+  password: z.string().min(1, 'is required').max(128),
+  callbackURL: LocalPath.optional(),
+});
+const EmailBody = z.object({ email: Email, callbackURL: LocalPath.optional() });
+const ResetRequestBody = z.object({ email: Email, redirectTo: LocalPath.optional() });
+const ResetBody = z.object({ newPassword: NewPassword, token: z.string().min(1).max(200) });
+const ChangePasswordBody = z.object({
+  currentPassword: z.string().min(1).max(128),
+  newPassword: NewPassword,
+  revokeOtherSessions: z.boolean().optional(),
+});
+const Empty = z.object({}).optional();
+const TokenQuery = z.object({ token: z.string().min(1).max(2000), callbackURL: LocalPath.optional() });
+const CallbackQuery = z.object({ callbackURL: LocalPath.optional() });
+
+const TAG = ['Auth'];
+
+/**
+ * better-auth served from Fastify, through an allowlist of its endpoints (each with a zod schema
+ * and OpenAPI entry). The wrapper adds database-backed rate limits, the session lifetimes,
+ * forces "sign out other sessions" on password change, keeps only the session cookie, and
+ * rewrites errors into the API's one error format.
+ */
+export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps: Deps }) {
+  const { auth, deps } = opts;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const limiter = new RateLimiter(deps.database);
+  const limits = deps.config.rateLimits;
+  const win = limits.windowSeconds;
+
+  async function forward(request: FastifyRequest, reply: FastifyReply, body?: unknown) {
+    if (request.headers.cookie?.includes('session_token')) {
+      await resolveSession(request, auth, deps); // deletes an idle or too-old session first
+    }
+    const headers = toFetchHeaders(request);
+    headers.delete('content-length');
+    const url = new URL(request.url, deps.config.baseUrl);
+    const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+    if (hasBody) headers.set('content-type', 'application/json');
+    const response = await auth.handler(
+      new Request(url, { method: request.method, headers, body: hasBody ? JSON.stringify(body ?? {}) : undefined }),
+    );
+    reply.status(response.status);
+    response.headers.forEach((value, key) => {
+      const k = key.toLowerCase();
+      if (k === 'set-cookie' || k === 'content-length' || k === 'content-encoding') return;
+      reply.header(key, value);
+    });
+    // Exactly one cookie, ever: the session. Anything else better-auth might set is dropped.
+    const cookies = response.headers.getSetCookie().filter((c) => /^[^=]*session_token=/.test(c));
+    if (cookies.length > 0) reply.header('set-cookie', cookies);
+    const text = await response.text();
+    if (response.status >= 400) {
+      let code = 'BAD_REQUEST';
+      let message = text || response.statusText;
+      try {
+        const parsed = JSON.parse(text) as { code?: string; message?: string };
+        code = parsed.code ?? code;
+        message = parsed.message ?? message;
+      } catch {
+        // not JSON
+      }
+      if (response.status === 401 && code === 'BAD_REQUEST') code = 'UNAUTHENTICATED';
+      reply.header('content-type', 'application/json; charset=utf-8');
+      return reply.send(errorBody(request.id, code, message));
+    }
+    return reply.send(text);
+  }
+
+  async function limit(key: string, max: number) {
+    if ((await limiter.hit(key, win)) > max) throw rateLimited(win);
+  }
+
+  r.post(
+    '/api/auth/sign-up/email',
+    { schema: { tags: TAG, summary: 'Create an account (sends a verification email)', body: SignUpBody } },
+    async (request, reply) => {
+      await limit(`signup:ip:${request.ip}`, limits.signUpPerIp);
+      return forward(request, reply, request.body);
+    },
+  );
+
+  r.post(
+    '/api/auth/sign-in/email',
+    { schema: { tags: TAG, summary: 'Sign in with email and password', body: SignInBody } },
+    async (request, reply) => {
+      const ipKey = `signin:ip:${request.ip}`;
+      const accountKey = `signin:acct:${request.body.email}`;
+      // Only failed attempts count, so legitimate users are not locked out by their own sign-ins.
+      if (
+        (await limiter.peek(ipKey, win)) >= limits.signInPerIp ||
+        (await limiter.peek(accountKey, win)) >= limits.signInPerAccount
+      ) {
+        throw rateLimited(win);
+      }
+      const res = await forward(request, reply, { ...request.body, rememberMe: true });
+      if (reply.statusCode === 401) {
+        await limiter.hit(ipKey, win);
+        await limiter.hit(accountKey, win);
+      }
+      return res;
+    },
+  );
+
+  r.post(
+    '/api/auth/sign-out',
+    { schema: { tags: TAG, summary: 'Sign out (invalidates the session on the server)', body: Empty } },
+    async (request, reply) => forward(request, reply, {}),
+  );
+
+  r.post(
+    '/api/auth/send-verification-email',
+    { schema: { tags: TAG, summary: 'Send the verification email again', body: EmailBody } },
+    async (request, reply) => {
+      await limit(`verify:ip:${request.ip}`, limits.resetPerIp);
+      await limit(`verify:acct:${request.body.email}`, limits.resetPerAccount);
+      return forward(request, reply, request.body);
+    },
+  );
+
+  r.get(
+    '/api/auth/verify-email',
+    { schema: { tags: TAG, summary: 'Verify an email address (link from the email)', querystring: TokenQuery } },
+    async (request, reply) => forward(request, reply),
+  );
+
+  r.post(
+    '/api/auth/request-password-reset',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Email a password-reset link (same answer whether or not the account exists)',
+        body: ResetRequestBody,
+      },
+    },
+    async (request, reply) => {
+      await limit(`reset:ip:${request.ip}`, limits.resetPerIp);
+      await limit(`reset:acct:${request.body.email}`, limits.resetPerAccount);
+      return forward(request, reply, request.body);
+    },
+  );
+
+  r.get(
+    '/api/auth/reset-password/:token',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Password-reset link target: redirects to the reset form with the token',
+        params: z.object({ token: z.string().min(1).max(200) }),
+        querystring: CallbackQuery,
+      },
+    },
+    async (request, reply) => forward(request, reply),
+  );
+
+  r.post(
+    '/api/auth/reset-password',
+    { schema: { tags: TAG, summary: 'Set a new password with a reset token', body: ResetBody } },
+    async (request, reply) => {
+      await limit(`resetpw:ip:${request.ip}`, limits.resetPerIp * 2);
+      return forward(request, reply, request.body);
+    },
+  );
+
+  r.post(
+    '/api/auth/change-password',
+    {
+      schema: {
+        tags: TAG,
+        summary: "Change the signed-in user's password (signs out their other sessions)",
+        body: ChangePasswordBody,
+      },
+    },
+    async (request, reply) => forward(request, reply, { ...request.body, revokeOtherSessions: true }),
+  );
+
+  r.post(
+    '/api/auth/revoke-sessions',
+    { schema: { tags: TAG, summary: 'Sign out everywhere (all sessions of the user)', body: Empty } },
+    async (request, reply) => forward(request, reply, {}),
+  );
+
+  r.get(
+    '/api/auth/get-session',
+    { schema: { tags: TAG, summary: 'The current session and user, or null' } },
+    async (request, reply) => forward(request, reply),
+  );
+}

@@ -1,0 +1,200 @@
+import { eq } from 'drizzle-orm';
+import { assignableRoles, permissionsOf, type Role } from '../../../common/permissions.js';
+import { users } from '../../../db/schema/index.js';
+import { invitationEmail } from '../../emails/system.js';
+import { assertCan, type Ctx, type UserCtx } from '../../lib/context.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { sendMailJob } from '../mail/mail.jobs.js';
+import * as repo from './organizations.repo.js';
+
+const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export async function getMe(ctx: UserCtx, activeOrgId: string | null) {
+  const db = ctx.deps.database.db;
+  const [user] = await db
+    .select({ id: users.id, name: users.name, email: users.email, emailVerified: users.emailVerified })
+    .from(users)
+    .where(eq(users.id, ctx.userId));
+  if (!user) throw new AppError('UNAUTHENTICATED', 'Your account no longer exists');
+  const organizations = (await repo.listOrganizationsOfUser(db, ctx.userId)).map((o) => ({
+    ...o,
+    role: o.role as Role,
+  }));
+  const active = organizations.find((o) => o.id === activeOrgId) ?? null;
+  return {
+    user,
+    organizations,
+    activeOrganization: active,
+    permissions: active ? permissionsOf(active.role) : [],
+  };
+}
+
+export async function updateProfile(ctx: UserCtx, input: { name: string }) {
+  await ctx.deps.database.db
+    .update(users)
+    .set({ name: input.name, updatedAt: new Date() })
+    .where(eq(users.id, ctx.userId));
+}
+
+export async function createOrganization(ctx: UserCtx, input: { name: string }) {
+  const db = ctx.deps.database.db;
+  const org = await repo.createOrganizationWithOwner(db, ctx.userId, input.name);
+  if (ctx.sessionId) await repo.setActiveOrganization(db, ctx.sessionId, ctx.userId, org.id);
+  return { id: org.id, name: org.name, role: 'owner' as const };
+}
+
+export async function switchOrganization(ctx: UserCtx, input: { organizationId: string }) {
+  const db = ctx.deps.database.db;
+  const membership = await repo.findMembership(db, input.organizationId, ctx.userId);
+  if (!membership) throw notFound('Organization');
+  if (ctx.sessionId) await repo.setActiveOrganization(db, ctx.sessionId, ctx.userId, input.organizationId);
+}
+
+export async function renameOrganization(ctx: Ctx, input: { name: string }) {
+  assertCan(ctx, 'org:update');
+  const row = await repo.renameOrganization(ctx.deps.database.db, ctx.orgId, input.name);
+  if (!row) throw notFound('Organization');
+  return row;
+}
+
+export async function listMembers(ctx: Ctx) {
+  assertCan(ctx, 'members:read');
+  return repo.listMembers(ctx.deps.database.db, ctx.orgId);
+}
+
+export async function changeMemberRole(ctx: Ctx, memberId: string, input: { role: Role }) {
+  assertCan(ctx, 'members:update');
+  const db = ctx.deps.database.db;
+  const target = await repo.findMember(db, ctx.orgId, memberId);
+  if (!target) throw notFound('Member');
+  if (target.role === input.role) return target;
+  if (target.role === 'owner' && ctx.role !== 'owner') {
+    throw new AppError('FORBIDDEN', 'Only an owner can change the role of an owner');
+  }
+  if (!assignableRoles(ctx.role).includes(input.role)) {
+    throw new AppError('FORBIDDEN', `Your role (${ctx.role}) cannot grant the role ${input.role}`);
+  }
+  if (target.role === 'owner' && (await repo.countOwners(db, ctx.orgId)) <= 1) {
+    throw new AppError('CONFLICT', 'An organisation needs at least one owner: make someone else owner first');
+  }
+  await repo.updateMemberRole(db, ctx.orgId, memberId, input.role);
+  return { ...target, role: input.role };
+}
+
+export async function removeMember(ctx: Ctx, memberId: string) {
+  const db = ctx.deps.database.db;
+  const target = await repo.findMember(db, ctx.orgId, memberId);
+  if (!target) throw notFound('Member');
+  const leaving = target.userId === ctx.userId;
+  if (!leaving) {
+    assertCan(ctx, 'members:remove');
+    if (target.role === 'owner' && ctx.role !== 'owner') {
+      throw new AppError('FORBIDDEN', 'Only an owner can remove an owner');
+    }
+  }
+  if (target.role === 'owner' && (await repo.countOwners(db, ctx.orgId)) <= 1) {
+    throw new AppError('CONFLICT', 'An organisation needs at least one owner: make someone else owner first');
+  }
+  await repo.deleteMember(db, ctx.orgId, memberId);
+}
+
+function presentInvitation<T extends { status: string; expiresAt: Date }>(row: T) {
+  const expired = row.status === 'pending' && row.expiresAt.getTime() <= Date.now();
+  return { ...row, status: (expired ? 'expired' : row.status) as 'pending' | 'accepted' | 'canceled' | 'expired' };
+}
+
+export async function listInvitations(ctx: Ctx) {
+  assertCan(ctx, 'members:read');
+  const rows = await repo.listInvitations(ctx.deps.database.db, ctx.orgId);
+  return rows.map((r) => {
+    const { orgId: _o, ...rest } = presentInvitation(r);
+    return { ...rest, role: r.role as Role, inviterName: r.inviterName ?? null };
+  });
+}
+
+export async function inviteMember(ctx: Ctx, input: { email: string; role: Role }) {
+  assertCan(ctx, 'members:invite');
+  if (!assignableRoles(ctx.role).includes(input.role)) {
+    throw new AppError('FORBIDDEN', `Your role (${ctx.role}) cannot invite someone as ${input.role}`);
+  }
+  const db = ctx.deps.database.db;
+  const email = input.email.trim().toLowerCase();
+  if (await repo.isEmailMember(db, ctx.orgId, email)) {
+    throw new AppError('CONFLICT', `${email} is already a member of this organisation`);
+  }
+  if (await repo.hasPendingInvitation(db, ctx.orgId, email)) {
+    throw new AppError('CONFLICT', `${email} already has a pending invitation`);
+  }
+  const row = await repo.insertInvitation(db, ctx.orgId, {
+    email,
+    role: input.role,
+    inviterId: ctx.userId,
+    expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+  });
+  const membership = await repo.findMembership(db, ctx.orgId, ctx.userId);
+  const url = `${ctx.deps.config.baseUrl}/invitations/${row.id}`;
+  await ctx.deps.jobs.send(sendMailJob, {
+    ...invitationEmail(email, ctx.name, membership?.orgName ?? 'an organisation', input.role, url),
+    kind: 'invitation',
+  });
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role as Role,
+    status: 'pending' as const,
+    expiresAt: row.expiresAt,
+    createdAt: row.createdAt,
+    inviterName: ctx.name,
+  };
+}
+
+export async function revokeInvitation(ctx: Ctx, id: string) {
+  assertCan(ctx, 'members:invite');
+  const db = ctx.deps.database.db;
+  const row = await repo.findInvitation(db, ctx.orgId, id);
+  if (!row) throw notFound('Invitation');
+  if (row.status !== 'pending') {
+    throw new AppError('CONFLICT', `This invitation is already ${row.status}`);
+  }
+  await repo.cancelInvitation(db, ctx.orgId, id);
+}
+
+/** The invitee's view: found only by id, and shown only to the invited address. */
+async function loadOwnInvitation(ctx: UserCtx, id: string) {
+  const row = await repo.findInvitationForInvitee(ctx.deps.database.db, id);
+  if (!row) throw notFound('Invitation');
+  if (row.email.toLowerCase() !== ctx.email.toLowerCase()) {
+    throw new AppError(
+      'FORBIDDEN',
+      `This invitation was sent to another email address. Sign in as the invited address to accept it.`,
+    );
+  }
+  return row;
+}
+
+export async function getInvitationDetails(ctx: UserCtx, id: string) {
+  const row = presentInvitation(await loadOwnInvitation(ctx, id));
+  return {
+    id: row.id,
+    organizationName: row.organizationName,
+    inviterName: row.inviterName ?? null,
+    email: row.email,
+    role: row.role as Role,
+    status: row.status,
+    expiresAt: row.expiresAt,
+  };
+}
+
+export async function acceptInvitation(ctx: UserCtx, id: string) {
+  const db = ctx.deps.database.db;
+  const row = await loadOwnInvitation(ctx, id);
+  const status = presentInvitation(row).status;
+  if (status === 'accepted' && (await repo.findMembership(db, row.orgId, ctx.userId))) {
+    return { organizationId: row.orgId };
+  }
+  if (status !== 'pending') throw new AppError('GONE', `This invitation is ${status}`);
+  const ok = await repo.acceptInvitation(db, row.orgId, row.id, ctx.userId, row.role as Role);
+  if (!ok) throw new AppError('GONE', 'This invitation is no longer valid');
+  if (ctx.sessionId) await repo.setActiveOrganization(db, ctx.sessionId, ctx.userId, row.orgId);
+  return { organizationId: row.orgId };
+}

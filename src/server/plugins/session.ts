@@ -1,0 +1,122 @@
+import { and, eq, lt } from 'drizzle-orm';
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Permission } from '../../common/permissions.js';
+import { sessions } from '../../db/schema/index.js';
+import type { Auth } from '../lib/auth.js';
+import { assertCan, type Ctx, type Deps, type UserCtx } from '../lib/context.js';
+import { AppError } from '../lib/errors.js';
+import { findMembership, listOrganizationsOfUser, setActiveOrganization } from '../modules/organizations/organizations.repo.js';
+import { assertSameOrigin } from './security.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    userCtx?: UserCtx;
+    ctx?: Ctx;
+    activeOrgId?: string | null;
+  }
+}
+
+/** Converts Fastify's headers into Fetch headers for better-auth. */
+export function toFetchHeaders(request: FastifyRequest): Headers {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(key, v);
+    else headers.set(key, String(value));
+  }
+  return headers;
+}
+
+const TOUCH_EVERY_MS = 60_000;
+
+export interface SessionInfo {
+  sessionId: string;
+  userId: string;
+  email: string;
+  name: string;
+  activeOrganizationId: string | null;
+}
+
+/**
+ * Reads the session behind the request's cookie and enforces its two lifetimes: absolute
+ * (createdAt + max age, also the cookie's expiry) and idle (no request for SESSION_IDLE_HOURS).
+ * An expired session is deleted, so the cookie stops working everywhere.
+ */
+export async function resolveSession(request: FastifyRequest, auth: Auth, deps: Deps): Promise<SessionInfo | null> {
+  if (!request.headers.cookie?.includes('session_token')) return null;
+  const result = await auth.api.getSession({ headers: toFetchHeaders(request) });
+  if (!result) return null;
+  const { session, user } = result;
+  const now = Date.now();
+  const { maxAgeSeconds, idleSeconds } = deps.config.session;
+  const created = new Date(session.createdAt).getTime();
+  const lastSeen = new Date(session.updatedAt).getTime();
+  if (now - created > maxAgeSeconds * 1000 || now - lastSeen > idleSeconds * 1000) {
+    await deps.database.db.delete(sessions).where(eq(sessions.id, session.id));
+    return null;
+  }
+  if (now - lastSeen > TOUCH_EVERY_MS) {
+    await deps.database.db
+      .update(sessions)
+      .set({ updatedAt: new Date(now) })
+      .where(and(eq(sessions.id, session.id), lt(sessions.updatedAt, new Date(now))));
+  }
+  return {
+    sessionId: session.id,
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    activeOrganizationId: (session as { activeOrganizationId?: string | null }).activeOrganizationId ?? null,
+  };
+}
+
+export function createGuards(auth: Auth, deps: Deps) {
+  /** Requires a signed-in user (session cookie). Sets request.userCtx. */
+  const authenticate: preHandlerAsyncHookHandler = async (request: FastifyRequest, _reply: FastifyReply) => {
+    assertSameOrigin(request, deps.config);
+    const info = await resolveSession(request, auth, deps);
+    if (!info) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
+    request.userCtx = {
+      userId: info.userId,
+      email: info.email,
+      name: info.name,
+      sessionId: info.sessionId,
+      deps,
+    };
+    request.activeOrgId = info.activeOrganizationId;
+  };
+
+  /** Resolves the active organisation and the caller's role in it. Sets request.ctx. */
+  const withOrganization: preHandlerAsyncHookHandler = async (request) => {
+    const user = request.userCtx;
+    if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
+    const db = deps.database.db;
+    let orgId = request.activeOrgId ?? null;
+    let membership = orgId ? await findMembership(db, orgId, user.userId) : undefined;
+    if (!membership) {
+      // The active organisation is gone (removed, or never set): fall back to another one.
+      const [first] = await listOrganizationsOfUser(db, user.userId);
+      if (!first) throw new AppError('FORBIDDEN', 'You are not a member of any organisation');
+      orgId = first.id;
+      membership = await findMembership(db, orgId, user.userId);
+      if (!membership) throw new AppError('FORBIDDEN', 'You are not a member of any organisation');
+      if (user.sessionId) await setActiveOrganization(db, user.sessionId, user.userId, orgId);
+      request.activeOrgId = orgId;
+    }
+    request.ctx = { ...user, orgId: orgId!, role: membership.role };
+  };
+
+  function requirePermission(permission: Permission): preHandlerAsyncHookHandler[] {
+    return [
+      authenticate,
+      withOrganization,
+      async (request) => {
+        assertCan(request.ctx!, permission);
+      },
+    ];
+  }
+
+  return { authenticate, withOrganization, requirePermission };
+}
+
+export type Guards = ReturnType<typeof createGuards>;

@@ -1,0 +1,15 @@
+import { useMutation } from '@tanstack/react-query';
+import { api } from '@/lib/api';
+
+export interface RequestPasswordResetInput {
+  email: string;
+  redirectTo: string;
+}
+
+export const requestPasswordReset = (input: RequestPasswordResetInput) =>
+  api.post<unknown>('/api/auth/request-password-reset', input);
+
+/** POST /api/auth/request-password-reset — answers the same whether or not the address exists. */
+export function useRequestPasswordReset() {
+  return useMutation({ mutationFn: requestPasswordReset });
+}

@@ -1,0 +1,14 @@
+import { useMutation } from '@tanstack/react-query';
+import { api } from '@/lib/api';
+
+export interface ResetPasswordInput {
+  newPassword: string;
+  token: string;
+}
+
+export const resetPassword = (input: ResetPasswordInput) => api.post<unknown>('/api/auth/reset-password', input);
+
+/** POST /api/auth/reset-password — sets a new password with the token from the reset email. */
+export function useResetPassword() {
+  return useMutation({ mutationFn: resetPassword });
+}

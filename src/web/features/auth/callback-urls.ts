@@ -1,0 +1,24 @@
+/** Where the email verification link lands; keeps a pending `redirect` so invitations survive sign-up. */
+export function verificationCallbackUrl(redirect?: string): string {
+  return redirect ? `/sign-in?verified=1&redirect=${encodeURIComponent(redirect)}` : '/sign-in?verified=1';
+}
+
+/** Where the password reset link lands. */
+export const PASSWORD_RESET_REDIRECT = '/reset-password';
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function validateEmail(value: string): string | undefined {
+  if (!value.trim()) return 'Enter your email address.';
+  if (!EMAIL_RE.test(value.trim())) return 'Enter a valid email address, like name@company.com.';
+  return undefined;
+}
+
+export function validateNewPassword(value: string): string | undefined {
+  if (value.length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
+  if (value.length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
+  return undefined;
+}

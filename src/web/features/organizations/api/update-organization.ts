@@ -1,0 +1,15 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from '@/lib/api';
+import { meQueryKey } from '@/lib/session';
+
+export const updateOrganization = (input: { name: string }) =>
+  api.patch<{ id: string; name: string }>('/api/v1/organization', input);
+
+/** PATCH /api/v1/organization — renames the active organization (needs org:update). */
+export function useUpdateOrganization() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: updateOrganization,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: meQueryKey }),
+  });
+}
