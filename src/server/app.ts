@@ -80,20 +80,22 @@ export async function createRuntime(config: Config, opts: { database?: Database;
 }
 
 /** Builds the HTTP app on a runtime. Used by main.ts and by tests through app.inject. */
-export async function buildApp(runtime: Runtime): Promise<{ app: FastifyInstance; auth: Auth }> {
+export async function buildApp(
+  runtime: Runtime,
+  opts: { logStream?: NodeJS.WritableStream } = {},
+): Promise<{ app: FastifyInstance; auth: Auth }> {
   const { config, deps, log } = runtime;
   const secret = await getAuthSecret(runtime.database, config);
   const auth = createAuth({ config, database: runtime.database, jobs: runtime.jobs, secret, log });
 
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: opts.logStream ? { ...loggerOptions(config.logLevel), stream: opts.logStream } : loggerOptions(config.logLevel),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
     },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

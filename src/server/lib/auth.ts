@@ -93,7 +93,10 @@ export function createAuth(opts: {
       autoSignInAfterVerification: false,
       expiresIn: 24 * 3600,
       async sendVerificationEmail({ user, url }) {
-        await jobs.send(sendMailJob, { ...verificationEmail(user.email, user.name, url), kind: 'verify' });
+        const link = new URL(url);
+        const callback = link.searchParams.get('callbackURL');
+        if (!callback || callback === '/') link.searchParams.set('callbackURL', '/sign-in?verified=1');
+        await jobs.send(sendMailJob, { ...verificationEmail(user.email, user.name, link.toString()), kind: 'verify' });
       },
     },
     databaseHooks: {

@@ -8,7 +8,10 @@ export function cn(...inputs: ClassValue[]): string {
 
 /** "Ada Lovelace" → "AL"; falls back to the first letter of an email. */
 export function initials(nameOrEmail: string): string {
-  const words = nameOrEmail.trim().split(/[\s@._-]+/).filter(Boolean);
+  const words = nameOrEmail
+    .trim()
+    .split(/[\s@._-]+/)
+    .filter(Boolean);
   const first = words[0]?.[0] ?? '?';
   const second = words.length > 1 ? (words[1]?.[0] ?? '') : '';
   return (first + second).toUpperCase();

@@ -57,7 +57,12 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
   const limits = deps.config.rateLimits;
   const win = limits.windowSeconds;
 
-  async function forward(request: FastifyRequest, reply: FastifyReply, body?: unknown) {
+  async function forward(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    body?: unknown,
+    beforeSend?: (status: number) => Promise<void>,
+  ) {
     if (request.headers.cookie?.includes('session_token')) {
       await resolveSession(request, auth, deps); // deletes an idle or too-old session first
     }
@@ -69,6 +74,8 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
     const response = await auth.handler(
       new Request(url, { method: request.method, headers, body: hasBody ? JSON.stringify(body ?? {}) : undefined }),
     );
+    // Runs before the answer leaves, so a client cannot outpace the bookkeeping.
+    if (beforeSend) await beforeSend(response.status);
     reply.status(response.status);
     response.headers.forEach((value, key) => {
       const k = key.toLowerCase();
@@ -122,12 +129,12 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
       ) {
         throw rateLimited(win);
       }
-      const res = await forward(request, reply, { ...request.body, rememberMe: true });
-      if (reply.statusCode === 401) {
-        await limiter.hit(ipKey, win);
-        await limiter.hit(accountKey, win);
-      }
-      return res;
+      return forward(request, reply, { ...request.body, rememberMe: true }, async (status) => {
+        if (status === 401) {
+          await limiter.hit(ipKey, win);
+          await limiter.hit(accountKey, win);
+        }
+      });
     },
   );
 

@@ -48,7 +48,11 @@ function SidebarNav({ onNavigate }: { onNavigate?: () => void }) {
   );
 }
 
-function SidebarContents({ orgSwitcher, userMenu, onNavigate }: Omit<AppShellProps, 'children'> & { onNavigate?: () => void }) {
+function SidebarContents({
+  orgSwitcher,
+  userMenu,
+  onNavigate,
+}: Omit<AppShellProps, 'children'> & { onNavigate?: () => void }) {
   return (
     <div className="flex h-full flex-col">
       <div className="p-3">{orgSwitcher}</div>

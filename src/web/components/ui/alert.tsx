@@ -17,7 +17,9 @@ const alertVariants = cva('flex gap-3 rounded-md border px-3.5 py-3 text-sm', {
 
 const ICONS = { info: Info, success: CircleCheck, warning: TriangleAlert, error: CircleAlert } as const;
 
-export interface AlertProps extends Omit<React.ComponentProps<'div'>, 'title'>, VariantProps<typeof alertVariants> {
+export interface AlertProps
+  extends Omit<React.ComponentProps<'div'>, 'title'>,
+    VariantProps<typeof alertVariants> {
   title?: React.ReactNode;
 }
 

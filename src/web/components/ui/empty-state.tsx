@@ -24,7 +24,9 @@ export function EmptyState({ icon: Icon, title, description, actions, className 
       </div>
       <h2 className="text-base font-semibold tracking-tight">{title}</h2>
       <div className="mt-1.5 max-w-sm text-sm text-muted-foreground">{description}</div>
-      {actions ? <div className="mt-6 flex flex-wrap items-center justify-center gap-3">{actions}</div> : null}
+      {actions ? (
+        <div className="mt-6 flex flex-wrap items-center justify-center gap-3">{actions}</div>
+      ) : null}
     </div>
   );
 }

@@ -11,7 +11,12 @@ export interface ErrorStateProps {
 }
 
 /** What a screen shows when its data could not load. */
-export function ErrorState({ error, title = 'Could not load this page', onRetry, className }: ErrorStateProps) {
+export function ErrorState({
+  error,
+  title = 'Could not load this page',
+  onRetry,
+  className,
+}: ErrorStateProps) {
   return (
     <div
       role="alert"

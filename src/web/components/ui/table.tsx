@@ -18,7 +18,9 @@ export function TableBody({ className, ...props }: React.ComponentProps<'tbody'>
 }
 
 export function TableRow({ className, ...props }: React.ComponentProps<'tr'>) {
-  return <tr className={cn('border-b border-border transition-colors hover:bg-subtle', className)} {...props} />;
+  return (
+    <tr className={cn('border-b border-border transition-colors hover:bg-subtle', className)} {...props} />
+  );
 }
 
 export function TableHead({ className, ...props }: React.ComponentProps<'th'>) {

@@ -6,7 +6,8 @@ export interface ResetPasswordInput {
   token: string;
 }
 
-export const resetPassword = (input: ResetPasswordInput) => api.post<unknown>('/api/auth/reset-password', input);
+export const resetPassword = (input: ResetPasswordInput) =>
+  api.post<unknown>('/api/auth/reset-password', input);
 
 /** POST /api/auth/reset-password — sets a new password with the token from the reset email. */
 export function useResetPassword() {

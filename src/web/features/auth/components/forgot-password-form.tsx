@@ -20,8 +20,8 @@ export function ForgotPasswordForm() {
     return (
       <div className="grid gap-5">
         <Alert variant="success" title="Check your inbox">
-          If an account exists for <strong className="font-medium">{sentTo}</strong>, we sent it a link to choose a new
-          password. The link expires soon, so use it quickly.
+          If an account exists for <strong className="font-medium">{sentTo}</strong>, we sent it a link to
+          choose a new password. The link expires soon, so use it quickly.
         </Alert>
         <Button variant="secondary" className="w-full" onClick={() => setSentTo(undefined)}>
           <MailCheck aria-hidden="true" />

@@ -11,7 +11,12 @@ export interface ResendVerificationButtonProps extends Pick<ButtonProps, 'varian
 }
 
 /** Sends a fresh verification email to `email` and says so in a toast. */
-export function ResendVerificationButton({ email, redirect, children, ...buttonProps }: ResendVerificationButtonProps) {
+export function ResendVerificationButton({
+  email,
+  redirect,
+  children,
+  ...buttonProps
+}: ResendVerificationButtonProps) {
   const send = useSendVerificationEmail();
   return (
     <Button
@@ -21,7 +26,8 @@ export function ResendVerificationButton({ email, redirect, children, ...buttonP
         send.mutate(
           { email, callbackURL: verificationCallbackUrl(redirect) },
           {
-            onSuccess: () => toast.success('Verification email sent', { description: `Check the inbox of ${email}.` }),
+            onSuccess: () =>
+              toast.success('Verification email sent', { description: `Check the inbox of ${email}.` }),
             onError: (error) => toast.error('Could not send the email', { description: errorMessage(error) }),
           },
         )

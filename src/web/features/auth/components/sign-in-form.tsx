@@ -68,8 +68,8 @@ export function SignInForm({ redirect }: { redirect?: string }) {
       {unverifiedEmail ? (
         <Alert variant="warning" title="Verify your email first">
           <p>
-            We sent a verification link to <strong className="font-medium">{unverifiedEmail}</strong>. Open it to
-            activate your account, then sign in.
+            We sent a verification link to <strong className="font-medium">{unverifiedEmail}</strong>. Open it
+            to activate your account, then sign in.
           </p>
           <ResendVerificationButton
             email={unverifiedEmail}

@@ -47,7 +47,13 @@ export function SignUpForm({ redirect, defaultEmail }: { redirect?: string; defa
     }
     const address = email.trim();
     signUp.mutate(
-      { name: name.trim(), email: address, password, ageConfirmed: true, callbackURL: verificationCallbackUrl(redirect) },
+      {
+        name: name.trim(),
+        email: address,
+        password,
+        ageConfirmed: true,
+        callbackURL: verificationCallbackUrl(redirect),
+      },
       {
         onSuccess: () => navigate({ to: '/check-inbox', search: { email: address, redirect } }),
         onError: (error) => {

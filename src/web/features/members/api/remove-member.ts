@@ -2,7 +2,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api';
 import { membersQueryKey } from './list-members';
 
-export const removeMember = ({ id }: { id: string }) => api.delete(`/api/v1/members/${encodeURIComponent(id)}`);
+export const removeMember = ({ id }: { id: string }) =>
+  api.delete(`/api/v1/members/${encodeURIComponent(id)}`);
 
 /** DELETE /api/v1/members/{id} */
 export function useRemoveMember(orgId: string) {

@@ -29,8 +29,11 @@ export function InvitationsList() {
       { id: invitation.id },
       {
         onSuccess: () =>
-          toast.success('Invitation revoked', { description: `The link sent to ${invitation.email} no longer works.` }),
-        onError: (error) => toast.error('Could not revoke the invitation', { description: errorMessage(error) }),
+          toast.success('Invitation revoked', {
+            description: `The link sent to ${invitation.email} no longer works.`,
+          }),
+        onError: (error) =>
+          toast.error('Could not revoke the invitation', { description: errorMessage(error) }),
       },
     );
 
@@ -43,7 +46,7 @@ export function InvitationsList() {
         <CardDescription>People who were invited but have not joined yet.</CardDescription>
       </CardHeader>
       {invitations.isPending ? (
-        <div className="grid gap-3 px-6 pb-6" aria-busy="true" aria-label="Loading invitations">
+        <div className="grid gap-3 px-6 pb-6" role="status" aria-label="Loading invitations">
           <Skeleton className="h-10 w-full" />
           <Skeleton className="h-10 w-full" />
         </div>

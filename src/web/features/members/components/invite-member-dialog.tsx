@@ -28,7 +28,9 @@ function InviteForm({ onDone }: { onDone: () => void }) {
   const roles = assignableRoles(org.role);
   const create = useCreateInvitation(org.id);
   const [email, setEmail] = React.useState('');
-  const [role, setRole] = React.useState<Role>(roles.includes('member') ? 'member' : (roles[roles.length - 1] ?? 'viewer'));
+  const [role, setRole] = React.useState<Role>(
+    roles.includes('member') ? 'member' : (roles[roles.length - 1] ?? 'viewer'),
+  );
   const [errors, setErrors] = React.useState<{ email?: string; role?: string }>({});
   const [formError, setFormError] = React.useState<string>();
 
@@ -46,7 +48,9 @@ function InviteForm({ onDone }: { onDone: () => void }) {
       { email: address, role },
       {
         onSuccess: () => {
-          toast.success('Invitation sent', { description: `${address} will receive an email to join ${org.name}.` });
+          toast.success('Invitation sent', {
+            description: `${address} will receive an email to join ${org.name}.`,
+          });
           onDone();
         },
         onError: (error) => {
@@ -112,8 +116,8 @@ export function InviteMemberDialog() {
         <DialogHeader>
           <DialogTitle>Invite a teammate</DialogTitle>
           <DialogDescription>
-            They will get an email with a link to join {me.activeOrganization?.name}. The link is valid for a limited
-            time.
+            They will get an email with a link to join {me.activeOrganization?.name}. The link is valid for a
+            limited time.
           </DialogDescription>
         </DialogHeader>
         {open ? <InviteForm onDone={() => setOpen(false)} /> : null}

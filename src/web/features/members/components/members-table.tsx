@@ -21,7 +21,7 @@ import { RoleSelect } from './role-select';
 
 function MembersSkeleton() {
   return (
-    <div className="grid gap-4 p-4" aria-busy="true" aria-label="Loading members">
+    <div className="grid gap-4 p-4" role="status" aria-label="Loading members">
       {[0, 1, 2].map((i) => (
         <div key={i} className="flex items-center gap-3">
           <Skeleton className="size-8 rounded-full" />
@@ -66,7 +66,9 @@ export function MembersTable() {
       { id: member.id },
       {
         onSuccess: () => {
-          toast.success(`Removed ${member.name}`, { description: `They no longer have access to ${org.name}.` });
+          toast.success(`Removed ${member.name}`, {
+            description: `They no longer have access to ${org.name}.`,
+          });
           setToRemove(undefined);
         },
         onError: (error) => {
@@ -124,7 +126,9 @@ export function MembersTable() {
                           {member.name}
                           {isSelf ? <Badge variant="outline">You</Badge> : null}
                         </span>
-                        <span className="truncate text-[0.8125rem] text-muted-foreground">{member.email}</span>
+                        <span className="truncate text-[0.8125rem] text-muted-foreground">
+                          {member.email}
+                        </span>
                       </div>
                     </div>
                   </TableCell>
@@ -140,7 +144,9 @@ export function MembersTable() {
                         className="w-36"
                       />
                     ) : (
-                      <Badge variant={member.role === 'owner' ? 'accent' : 'neutral'}>{roleLabel(member.role)}</Badge>
+                      <Badge variant={member.role === 'owner' ? 'accent' : 'neutral'}>
+                        {roleLabel(member.role)}
+                      </Badge>
                     )}
                   </TableCell>
                   <TableCell className="hidden text-muted-foreground md:table-cell">

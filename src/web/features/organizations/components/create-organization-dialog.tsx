@@ -22,7 +22,9 @@ export function CreateOrganizationDialog({
         {open ? (
           <CreateOrganizationForm
             onCreated={(organization) => {
-              toast.success(`Created ${organization.name}`, { description: 'It is now your active organization.' });
+              toast.success(`Created ${organization.name}`, {
+                description: 'It is now your active organization.',
+              });
               onOpenChange(false);
             }}
             secondaryAction={

@@ -32,7 +32,10 @@ export function NoOrganization() {
                 onClick={() =>
                   setActive.mutate(
                     { organizationId: org.id },
-                    { onError: (error) => toast.error('Could not open organization', { description: errorMessage(error) }) },
+                    {
+                      onError: (error) =>
+                        toast.error('Could not open organization', { description: errorMessage(error) }),
+                    },
                   )
                 }
               >

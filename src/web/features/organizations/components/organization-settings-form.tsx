@@ -38,7 +38,8 @@ export function OrganizationSettingsForm() {
     update.mutate(
       { name: name.trim() },
       {
-        onSuccess: (updated) => toast.success('Organization renamed', { description: `It is now called ${updated.name}.` }),
+        onSuccess: (updated) =>
+          toast.success('Organization renamed', { description: `It is now called ${updated.name}.` }),
         onError: (err) => {
           const field = err instanceof ApiError ? err.fieldErrors().name : undefined;
           if (field) setError(field);

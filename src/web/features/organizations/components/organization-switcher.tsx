@@ -12,10 +12,10 @@ import {
 } from '@/components/ui/dropdown-menu';
 import { Spinner } from '@/components/ui/spinner';
 import { errorMessage } from '@/lib/api';
+import { roleLabel } from '@/lib/roles';
 import { useMe } from '@/lib/session';
 import { useSetActiveOrganization } from '../api/set-active-organization';
 import { CreateOrganizationDialog } from './create-organization-dialog';
-import { roleLabel } from '@/lib/roles';
 
 /** The organization picker at the top of the sidebar: switch organization or create one. */
 export function OrganizationSwitcher() {
@@ -30,7 +30,8 @@ export function OrganizationSwitcher() {
       { organizationId },
       {
         onSuccess: () => toast.success(`Switched to ${name}`),
-        onError: (error) => toast.error('Could not switch organization', { description: errorMessage(error) }),
+        onError: (error) =>
+          toast.error('Could not switch organization', { description: errorMessage(error) }),
       },
     );
   };

@@ -1,0 +1,46 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { expect, type Page } from '@playwright/test';
+
+const SCREENSHOT_DIR = path.resolve('e2e/screenshots');
+
+/** Saves a full-page screenshot to e2e/screenshots/<name>.png (git-ignored) for a human to look at. */
+export async function snap(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // Let entrance animations and toasts settle so the picture shows the resting state.
+  await page.waitForTimeout(350);
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Opens the dev outbox (/_dev/outbox, newest first), finds the newest message to `to` whose subject
+ * matches `subject`, opens it and returns the first link in its body matching `link`.
+ * Mail is sent by a background job, so this polls for a while.
+ */
+export async function linkFromOutbox(
+  page: Page,
+  { to, subject, link }: { to: string; subject: RegExp; link: RegExp },
+): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await page.goto('/_dev/outbox');
+    await expect(page.getByRole('heading', { name: 'Outbox' })).toBeVisible();
+    const row = page
+      .getByRole('row')
+      .filter({ hasText: to })
+      .filter({ has: page.getByRole('link', { name: subject }) })
+      .first();
+    if ((await row.count()) > 0) {
+      await row.getByRole('link', { name: subject }).click();
+      await expect(page.getByText(to).first()).toBeVisible();
+      const anchor = page.getByTestId('message-text').locator('a').filter({ hasText: link }).first();
+      await expect(anchor).toBeVisible();
+      const href = await anchor.getAttribute('href');
+      if (!href) throw new Error(`The message to ${to} has a link without href`);
+      return href;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`No message to ${to} matching ${subject} in the outbox after 30 s`);
+    await page.waitForTimeout(500);
+  }
+}

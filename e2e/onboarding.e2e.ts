@@ -1,0 +1,150 @@
+import { expect, type Page, test } from '@playwright/test';
+import { CHROMIUM_MISSING_MESSAGE, chromiumAvailable } from './chromium';
+import { linkFromOutbox, snap } from './helpers';
+
+test.skip(!chromiumAvailable, CHROMIUM_MISSING_MESSAGE);
+
+const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+const owner = { name: 'Olivia Owner', email: `olivia.${runId}@example.com`, password: 'correct-horse-42' };
+const teammate = { name: 'Tom Teammate', email: `tom.${runId}@example.com`, password: 'battery-staple-42' };
+const orgName = `Acme ${runId}`;
+
+async function signUp(page: Page, user: typeof owner) {
+  await page.getByLabel('Full name').fill(user.name);
+  await page.getByLabel('Work email').fill(user.email);
+  await page.getByLabel('Password', { exact: true }).fill(user.password);
+  await page.getByRole('checkbox', { name: 'I confirm that I am 16 or older' }).check();
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: 'Check your inbox' })).toBeVisible();
+  await expect(page.getByText(user.email)).toBeVisible();
+}
+
+async function verifyViaOutbox(page: Page, email: string) {
+  const href = await linkFromOutbox(page, { to: email, subject: /verify your email/i, link: /verify-email/ });
+  await page.goto(href);
+  await expect(page).toHaveURL(/\/sign-in\?.*verified=1/);
+  await expect(page.getByText('Email verified, you can sign in.')).toBeVisible();
+}
+
+async function signIn(page: Page, user: typeof owner) {
+  await page.getByLabel('Email', { exact: true }).fill(user.email);
+  await page.getByLabel('Password', { exact: true }).fill(user.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page).not.toHaveURL(/\/sign-in/);
+}
+
+test('a new user signs up, invites a teammate, and the teammate joins', async ({ page }) => {
+  // ── Owner signs up ──────────────────────────────────────────────────────────
+  await page.goto('/sign-up');
+  await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
+  await snap(page, '01-sign-up');
+
+  // Client-side validation shows errors next to the fields.
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByText('Enter your name.')).toBeVisible();
+  await expect(page.getByText('You must be 16 or older to create an account.')).toBeVisible();
+  await snap(page, '01b-sign-up-errors');
+
+  await signUp(page, owner);
+  await snap(page, '02-check-inbox');
+
+  // Signing in before verifying is refused with a way to resend the email.
+  await page.goto('/sign-in');
+  await page.getByLabel('Email', { exact: true }).fill(owner.email);
+  await page.getByLabel('Password', { exact: true }).fill(owner.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByText('Verify your email first')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Resend verification email' })).toBeVisible();
+
+  await verifyViaOutbox(page, owner.email);
+  await snap(page, '03-sign-in-verified');
+  await signIn(page, owner);
+
+  // ── First organization ──────────────────────────────────────────────────────
+  const onboarding = page.getByRole('heading', { name: /^Welcome,/ });
+  const contacts = page.getByRole('heading', { name: 'Contacts', exact: true });
+  await expect(onboarding.or(contacts)).toBeVisible();
+  if (await onboarding.isVisible()) {
+    await snap(page, '04-create-organization');
+    await page.getByLabel('Organization name').fill(orgName);
+    await page.getByRole('button', { name: 'Create organization' }).click();
+  } else {
+    // The server created a default organization: give it this run's name.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'Organization' }).click();
+    await page.getByLabel('Name', { exact: true }).fill(orgName);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByText('Organization renamed')).toBeVisible();
+    await page.getByRole('link', { name: 'Contacts' }).click();
+  }
+  await expect(page).toHaveURL(/\/contacts$/);
+  await expect(page.getByText('No contacts yet')).toBeVisible();
+  await expect(page.getByTestId('org-switcher')).toContainText(orgName);
+  await snap(page, '05-contacts-empty');
+
+  // ── Invite a teammate ───────────────────────────────────────────────────────
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await expect(page).toHaveURL(/\/settings\/members$/);
+  await expect(page.getByRole('table', { name: `Members of ${orgName}` })).toContainText(owner.email);
+  await snap(page, '06-members');
+
+  await page.getByRole('button', { name: 'Invite member' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Invite a teammate' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel('Email address').fill(teammate.email);
+  await expect(dialog.getByLabel('Role')).toContainText('Member');
+  await snap(page, '07-invite-dialog');
+  await dialog.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('list', { name: 'Pending invitations' })).toContainText(teammate.email);
+  await snap(page, '08-members-invited');
+
+  // ── Profile, then sign out ──────────────────────────────────────────────────
+  await page.getByRole('button', { name: `Account: ${owner.name}` }).click();
+  await page.getByRole('menuitem', { name: 'Profile' }).click();
+  await expect(page).toHaveURL(/\/settings\/profile$/);
+  await expect(page.getByLabel('Full name')).toHaveValue(owner.name);
+  await snap(page, '09-profile');
+
+  await page.getByRole('button', { name: `Account: ${owner.name}` }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+
+  // ── Teammate: opens the invitation signed out, signs up, verifies, signs in ─
+  const invitationHref = await linkFromOutbox(page, {
+    to: teammate.email,
+    subject: new RegExp(`invited you to ${orgName}`),
+    link: /\/invitations\//,
+  });
+  const invitationPath = new URL(invitationHref, 'http://localhost').pathname;
+  await page.goto(invitationPath);
+  await expect(page.getByRole('heading', { name: 'You have been invited to Moxora' })).toBeVisible();
+  await snap(page, '10-invitation-signed-out');
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await expect(page).toHaveURL(/\/sign-up\?redirect=/);
+  await signUp(page, teammate);
+  await verifyViaOutbox(page, teammate.email);
+  await signIn(page, teammate);
+
+  // ── Teammate opens the invitation link from the outbox and accepts ─────────
+  const acceptHref = await linkFromOutbox(page, {
+    to: teammate.email,
+    subject: new RegExp(`invited you to ${orgName}`),
+    link: /\/invitations\//,
+  });
+  await page.goto(acceptHref);
+  await expect(page.getByTestId('invitation-org-name')).toHaveText(orgName);
+  await expect(page.getByText(owner.name)).toBeVisible();
+  await snap(page, '11-invitation');
+  await page.getByRole('button', { name: 'Accept invitation' }).click();
+
+  await expect(page).toHaveURL(/\/contacts$/);
+  await expect(page.getByTestId('org-switcher')).toContainText(orgName);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  const members = page.getByRole('table', { name: `Members of ${orgName}` });
+  await expect(members).toContainText(teammate.email);
+  await expect(members).toContainText(owner.email);
+  // A member may look but not manage: no invite button, no role pickers.
+  await expect(page.getByRole('button', { name: 'Invite member' })).toHaveCount(0);
+  await snap(page, '12-members-as-teammate');
+});

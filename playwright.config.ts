@@ -1,0 +1,78 @@
+import { defineConfig, devices } from '@playwright/test';
+import { CHROMIUM_MISSING_MESSAGE, CHROMIUM_PATH, chromiumAvailable } from './e2e/chromium';
+
+const PORT = 3123;
+const BASE_URL = `http://localhost:${PORT}`;
+
+if (!chromiumAvailable) {
+  if (process.env.CI === 'true') {
+    throw new Error(`[e2e] ${CHROMIUM_MISSING_MESSAGE}`);
+  }
+  const line = '!'.repeat(100);
+  console.warn(
+    `\n${line}\n[e2e] WARNING: ${CHROMIUM_MISSING_MESSAGE}\n[e2e] The end-to-end tests will be SKIPPED.\n${line}\n`,
+  );
+}
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '*.e2e.ts',
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: process.env.CI === 'true',
+  retries: 0,
+  timeout: 180_000,
+  expect: { timeout: 15_000 },
+  reporter:
+    process.env.CI === 'true'
+      ? [['list']]
+      : [['list'], ['html', { open: 'never', outputFolder: 'test-results/html' }]],
+  outputDir: 'test-results/artifacts',
+  globalSetup: './e2e/global-setup.ts',
+  use: {
+    baseURL: BASE_URL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    actionTimeout: 15_000,
+    navigationTimeout: 30_000,
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        ...devices['Desktop Chrome'],
+        viewport: { width: 1280, height: 800 },
+        launchOptions: {
+          executablePath: CHROMIUM_PATH,
+          args: [
+            '--no-sandbox',
+            '--headless',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+            '--disable-quic',
+          ],
+        },
+      },
+    },
+  ],
+  // No browser, no point starting the server.
+  webServer: chromiumAvailable
+    ? {
+        command: 'npx tsx src/server/main.ts',
+        url: `${BASE_URL}/api/health`,
+        reuseExistingServer: false,
+        timeout: 180_000,
+        stdout: 'pipe',
+        stderr: 'pipe',
+        env: {
+          PORT: String(PORT),
+          MOXORA_DATA_DIR: '.tmp/e2e-data',
+          BASE_URL,
+          NODE_ENV: 'test',
+        },
+      }
+    : undefined,
+});

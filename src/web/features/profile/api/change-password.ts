@@ -1,0 +1,15 @@
+import { useMutation } from '@tanstack/react-query';
+import { api } from '@/lib/api';
+
+export interface ChangePasswordInput {
+  currentPassword: string;
+  newPassword: string;
+}
+
+export const changePassword = (input: ChangePasswordInput) =>
+  api.post<unknown>('/api/auth/change-password', input);
+
+/** POST /api/auth/change-password — the server also signs out every other session. */
+export function useChangePassword() {
+  return useMutation({ mutationFn: changePassword });
+}

@@ -1,0 +1,41 @@
+import { createFileRoute, Link, Outlet } from '@tanstack/react-router';
+import { Building2, UserRound, Users } from 'lucide-react';
+import { PageHeader } from '@/components/ui/page-header';
+import { cn } from '@/lib/utils';
+
+const TABS = [
+  { to: '/settings/members', label: 'Members', icon: Users },
+  { to: '/settings/organization', label: 'Organization', icon: Building2 },
+  { to: '/settings/profile', label: 'Profile', icon: UserRound },
+] as const;
+
+export const Route = createFileRoute('/_app/settings')({
+  component: SettingsLayout,
+});
+
+function SettingsLayout() {
+  return (
+    <div className="grid gap-6">
+      <PageHeader title="Settings" description="Manage your organization, its members and your account." />
+      <nav aria-label="Settings" className="-mb-px flex gap-1 overflow-x-auto border-b border-border">
+        {TABS.map(({ to, label, icon: Icon }) => (
+          <Link
+            key={to}
+            to={to}
+            className={cn(
+              'group inline-flex items-center gap-2 border-b-2 border-transparent px-3 pt-1 pb-2.5 text-sm font-medium whitespace-nowrap text-muted-foreground transition-colors',
+              'rounded-t-sm outline-none hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring',
+            )}
+            activeProps={{ className: 'border-accent! text-foreground', 'aria-current': 'page' }}
+          >
+            <Icon aria-hidden="true" className="size-4 group-aria-[current=page]:text-accent" />
+            {label}
+          </Link>
+        ))}
+      </nav>
+      <div className="pt-2">
+        <Outlet />
+      </div>
+    </div>
+  );
+}

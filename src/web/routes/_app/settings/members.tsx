@@ -1,0 +1,44 @@
+import { createFileRoute } from '@tanstack/react-router';
+import { invitationsQueryOptions } from '@/features/members/api/list-invitations';
+import { membersQueryOptions } from '@/features/members/api/list-members';
+import { InvitationsList } from '@/features/members/components/invitations-list';
+import { InviteMemberDialog } from '@/features/members/components/invite-member-dialog';
+import { MembersTable } from '@/features/members/components/members-table';
+import { useCan, useMe } from '@/lib/session';
+import { useDocumentTitle } from '@/lib/use-document-title';
+
+export const Route = createFileRoute('/_app/settings/members')({
+  loader: ({ context }) => {
+    // Start both requests early; the components show skeletons until they answer.
+    const me = context.queryClient.getQueryData<{ activeOrganization: { id: string } | null }>(['me']);
+    const orgId = me?.activeOrganization?.id;
+    if (orgId) {
+      void context.queryClient.prefetchQuery(membersQueryOptions(orgId));
+      void context.queryClient.prefetchQuery(invitationsQueryOptions(orgId));
+    }
+  },
+  component: MembersPage,
+});
+
+function MembersPage() {
+  useDocumentTitle('Members');
+  const me = useMe();
+  const canInvite = useCan('members:invite');
+  return (
+    <div className="grid gap-6">
+      <div className="flex flex-wrap items-center justify-between gap-4">
+        <div className="grid gap-1">
+          <h2 className="text-base font-semibold tracking-tight">Team</h2>
+          <p className="text-sm text-muted-foreground">
+            Invite people to{' '}
+            <span className="font-medium text-foreground">{me.activeOrganization?.name}</span> and choose what
+            they can do.
+          </p>
+        </div>
+        {canInvite ? <InviteMemberDialog /> : null}
+      </div>
+      <MembersTable />
+      <InvitationsList />
+    </div>
+  );
+}

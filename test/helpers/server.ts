@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { buildApp, createRuntime, type Runtime } from '../../src/server/app.js';
+import { loadConfig, type Config } from '../../src/server/lib/config.js';
+import { openPglite, openPostgres } from '../../src/server/lib/db.js';
+
+export const usingPglite = process.env.TEST_DB === 'pglite';
+/** True when this run has no database to test against (developer machine without PostgreSQL). */
+export const databaseMissing = !usingPglite && inject('pgTemplate') === null;
+
+export interface TestServer {
+  app: FastifyInstance;
+  runtime: Runtime;
+  config: Config;
+  baseUrl: string;
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** A fresh database (a clone of the migrated template, or a new PGlite) with the app and workers on it. */
+export async function createTestServer(
+  overrides: Partial<Config> = {},
+  opts: { logStream?: NodeJS.WritableStream } = {},
+): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'moxora-test-'));
+  const baseUrl = 'http://localhost:3999';
+  let cloneName: string | undefined;
+  let database;
+  if (usingPglite) {
+    database = await openPglite(path.join(dataDir, 'db'));
+  } else {
+    const template = inject('pgTemplate');
+    if (!template) throw new Error('PostgreSQL is not available for this test run');
+    cloneName = `${template}_f${randomBytes(5).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+    await admin.connect();
+    await admin.query(`create database ${cloneName} template ${template}`);
+    await admin.end();
+    const url = new URL(inject('pgAdminUrl'));
+    url.pathname = `/${cloneName}`;
+    database = await openPostgres(url.toString(), 5);
+  }
+  const config = loadConfig(
+    { NODE_ENV: 'test', MOXORA_DATA_DIR: dataDir, BASE_URL: baseUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
+    { ...overrides },
+  );
+  const runtime = await createRuntime(config, { database });
+  const { app } = await buildApp(runtime, opts);
+  await runtime.jobs.startWorkers();
+  return {
+    app,
+    runtime,
+    config,
+    baseUrl,
+    origin: baseUrl,
+    async close() {
+      await app.close();
+      await runtime.close();
+      if (cloneName) {
+        const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+        await admin.connect();
+        await admin.query(`drop database if exists ${cloneName} with (force)`).catch(() => {});
+        await admin.end();
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
