@@ -61,7 +61,8 @@ export default defineConfig({
   // No browser, no point starting the server.
   webServer: chromiumAvailable
     ? {
-        command: 'npx tsx src/server/main.ts',
+        // Start from an empty database and outbox every run (see e2e/reset-data.mjs for why not globalSetup).
+        command: 'node e2e/reset-data.mjs && npx tsx src/server/main.ts',
         url: `${BASE_URL}/api/health`,
         reuseExistingServer: false,
         timeout: 180_000,
@@ -72,6 +73,7 @@ export default defineConfig({
           MOXORA_DATA_DIR: '.tmp/e2e-data',
           BASE_URL,
           NODE_ENV: 'test',
+          LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
         },
       }
     : undefined,

@@ -1,7 +1,15 @@
-import { rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-/** Every run starts from an empty database and outbox. */
+/**
+ * Runs after the webServer has started (Playwright's order), so it must not touch the data folder;
+ * e2e/reset-data.mjs wipes `.tmp/e2e-data` before the server starts. Here we only check that the
+ * server really started on a fresh folder.
+ */
 export default function globalSetup(): void {
-  rmSync(path.resolve('.tmp/e2e-data'), { recursive: true, force: true });
+  if (!existsSync(path.resolve('.tmp/e2e-data'))) {
+    throw new Error(
+      '[e2e] .tmp/e2e-data does not exist: did the server start with MOXORA_DATA_DIR=.tmp/e2e-data?',
+    );
+  }
 }

@@ -9,7 +9,12 @@ export async function snap(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   // Let entrance animations and toasts settle so the picture shows the resting state.
   await page.waitForTimeout(350);
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  // Toasts are transient and would cover the screen being reviewed.
+  await page.screenshot({
+    path: path.join(SCREENSHOT_DIR, `${name}.png`),
+    fullPage: true,
+    style: '[data-sonner-toaster] { display: none !important; }',
+  });
 }
 
 /**

@@ -58,6 +58,14 @@ test('a new user signs up, invites a teammate, and the teammate joins', async ({
 
   await verifyViaOutbox(page, owner.email);
   await snap(page, '03-sign-in-verified');
+
+  // A wrong password is refused with a message in the form.
+  await page.getByLabel('Email', { exact: true }).fill(owner.email);
+  await page.getByLabel('Password', { exact: true }).fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('do not match');
+  await snap(page, '03b-sign-in-error');
+
   await signIn(page, owner);
 
   // ── First organization ──────────────────────────────────────────────────────
@@ -66,21 +74,37 @@ test('a new user signs up, invites a teammate, and the teammate joins', async ({
   await expect(onboarding.or(contacts)).toBeVisible();
   if (await onboarding.isVisible()) {
     await snap(page, '04-create-organization');
-    await page.getByLabel('Organization name').fill(orgName);
-    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.getByLabel('Organisation name').fill(orgName);
+    await page.getByRole('button', { name: 'Create organisation' }).click();
   } else {
     // The server created a default organization: give it this run's name.
     await page.getByRole('link', { name: 'Settings' }).click();
-    await page.getByRole('link', { name: 'Organization' }).click();
+    await page.getByRole('link', { name: 'Organisation' }).click();
     await page.getByLabel('Name', { exact: true }).fill(orgName);
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await expect(page.getByText('Organization renamed')).toBeVisible();
+    await expect(page.getByText('Organisation renamed')).toBeVisible();
     await page.getByRole('link', { name: 'Contacts' }).click();
   }
   await expect(page).toHaveURL(/\/contacts$/);
   await expect(page.getByText('No contacts yet')).toBeVisible();
   await expect(page.getByTestId('org-switcher')).toContainText(orgName);
   await snap(page, '05-contacts-empty');
+
+  // The organization switcher lists organizations and offers to create one.
+  await page.getByTestId('org-switcher').click();
+  await expect(page.getByRole('menuitem', { name: 'Create organisation' })).toBeVisible();
+  await snap(page, '05b-org-switcher');
+  await page.keyboard.press('Escape');
+
+  // Small screens get a top bar and a navigation drawer.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByRole('button', { name: 'Open navigation' })).toBeVisible();
+  await snap(page, '05c-contacts-mobile');
+  await page.getByRole('button', { name: 'Open navigation' }).click();
+  await expect(page.getByRole('dialog', { name: 'Navigation' })).toBeVisible();
+  await snap(page, '05d-navigation-mobile');
+  await page.keyboard.press('Escape');
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // ── Invite a teammate ───────────────────────────────────────────────────────
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
@@ -98,6 +122,21 @@ test('a new user signs up, invites a teammate, and the teammate joins', async ({
   await expect(dialog).toBeHidden();
   await expect(page.getByRole('list', { name: 'Pending invitations' })).toContainText(teammate.email);
   await snap(page, '08-members-invited');
+
+  // Inviting the same address twice answers 409, shown next to the email field.
+  await page.getByRole('button', { name: 'Invite member' }).click();
+  await dialog.getByLabel('Email address').fill(teammate.email);
+  await dialog.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(dialog.getByLabel('Email address')).toHaveAttribute('aria-invalid', 'true');
+  await snap(page, '08b-invite-conflict');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  await page
+    .getByRole('navigation', { name: 'Settings' })
+    .getByRole('link', { name: 'Organisation' })
+    .click();
+  await expect(page.getByLabel('Name', { exact: true })).toHaveValue(orgName);
+  await snap(page, '08c-organization');
 
   // ── Profile, then sign out ──────────────────────────────────────────────────
   await page.getByRole('button', { name: `Account: ${owner.name}` }).click();

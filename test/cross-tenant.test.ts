@@ -16,9 +16,14 @@ describe.skipIf(databaseMissing)('cross-organisation isolation', () => {
     server = await createTestServer();
     a = await createOrg(server, ['member']);
     b = await createOrg(server, ['admin']);
-    const members = (await client(server, a.owner).get('/api/v1/members')).json().items as { id: string; userId: string }[];
+    const members = (await client(server, a.owner).get('/api/v1/members')).json().items as {
+      id: string;
+      userId: string;
+    }[];
     memberIdA = members.find((m) => m.userId === a.member!.userId)!.id;
-    invitationIdA = (await client(server, a.owner).post('/api/v1/invitations', { email: uniqueEmail(), role: 'member' })).json().id;
+    invitationIdA = (
+      await client(server, a.owner).post('/api/v1/invitations', { email: uniqueEmail(), role: 'member' })
+    ).json().id;
   });
   afterAll(async () => {
     await server?.close();
@@ -58,10 +63,10 @@ describe.skipIf(databaseMissing)('cross-organisation isolation', () => {
   });
 
   it('a session whose active organisation was tampered with to org A still cannot read it', async () => {
-    await server.runtime.database.query(`update sessions set active_organization_id = $1 where user_id = $2`, [
-      a.orgId,
-      b.owner.userId,
-    ]);
+    await server.runtime.database.query(
+      `update sessions set active_organization_id = $1 where user_id = $2`,
+      [a.orgId, b.owner.userId],
+    );
     const res = await client(server, b.owner).get('/api/v1/members');
     const ids = (res.json().items as { userId: string }[]).map((m) => m.userId);
     expect(ids).not.toContain(a.owner.userId);

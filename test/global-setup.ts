@@ -1,7 +1,7 @@
-import type { TestProject } from 'vitest/node';
 import pg from 'pg';
-import { openPostgres } from '../src/server/lib/db.js';
 import PgBoss from 'pg-boss';
+import type { TestProject } from 'vitest/node';
+import { openPostgres } from '../src/server/lib/db.js';
 
 /**
  * PostgreSQL runs: migrate a template database once per run; each test file clones it
@@ -29,7 +29,9 @@ export default async function setup(project: TestProject) {
   } catch (err) {
     const msg = `PostgreSQL is not reachable at ${ADMIN_URL} (${(err as Error).message}).`;
     if (process.env.CI === 'true') throw new Error(`${msg} CI=true: PostgreSQL tests cannot be skipped.`);
-    console.warn(`\n\n*** ${msg}\n*** SKIPPING every PostgreSQL test. Set TEST_DATABASE_URL or start PostgreSQL.\n\n`);
+    console.warn(
+      `\n\n*** ${msg}\n*** SKIPPING every PostgreSQL test. Set TEST_DATABASE_URL or start PostgreSQL.\n\n`,
+    );
     project.provide('pgTemplate', null);
     process.env.MOXORA_PG_MISSING = '1';
     return;
@@ -40,7 +42,12 @@ export default async function setup(project: TestProject) {
   url.pathname = `/${template}`;
   const database = await openPostgres(url.toString(), 2);
   await database.migrate();
-  const boss = new PgBoss({ db: { executeSql: (t, v) => database.executeSql(t, v) }, schema: 'pgboss', supervise: false, schedule: false });
+  const boss = new PgBoss({
+    db: { executeSql: (t, v) => database.executeSql(t, v) },
+    schema: 'pgboss',
+    supervise: false,
+    schedule: false,
+  });
   await boss.start();
   await boss.stop({ graceful: false, close: false });
   await database.close();

@@ -31,8 +31,9 @@ import { createGuards } from './plugins/session.js';
 
 export const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
 export const WEB_DIST = path.join(ROOT_DIR, 'dist/web');
-const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT_DIR, 'package.json'), 'utf8')) as { version: string })
-  .version;
+const VERSION = (
+  JSON.parse(fs.readFileSync(path.join(ROOT_DIR, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 export interface Runtime {
   config: Config;
@@ -45,11 +46,18 @@ export interface Runtime {
 }
 
 /** Opens the database (migrating it), the mail transport and the job queue. Shared by API, worker and CLI. */
-export async function createRuntime(config: Config, opts: { database?: Database; log?: Logger } = {}): Promise<Runtime> {
+export async function createRuntime(
+  config: Config,
+  opts: { database?: Database; log?: Logger } = {},
+): Promise<Runtime> {
   const log = opts.log ?? createLogger(config.logLevel);
   const database =
     opts.database ??
-    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: config.databasePoolSize,
+    }));
   try {
     await database.migrate();
     const mailer = config.smtpUrl
@@ -89,7 +97,9 @@ export async function buildApp(
   const auth = createAuth({ config, database: runtime.database, jobs: runtime.jobs, secret, log });
 
   const app = Fastify({
-    logger: opts.logStream ? { ...loggerOptions(config.logLevel), stream: opts.logStream } : loggerOptions(config.logLevel),
+    logger: opts.logStream
+      ? { ...loggerOptions(config.logLevel), stream: opts.logStream }
+      : loggerOptions(config.logLevel),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
@@ -140,13 +150,20 @@ export async function buildApp(
     const isApi = request.url.startsWith('/api/') || request.url.startsWith('/_dev/');
     if (!isApi && (request.method === 'GET' || request.method === 'HEAD')) {
       if (hasWeb) {
-        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').sendFile('index.html');
+        return reply
+          .type('text/html; charset=utf-8')
+          .header('cache-control', 'no-cache')
+          .sendFile('index.html');
       }
       return reply
         .type('text/html; charset=utf-8')
-        .send('<!doctype html><title>Moxora</title><p>The web UI is not built. Run <code>npm run build</code>.</p>');
+        .send(
+          '<!doctype html><title>Moxora</title><p>The web UI is not built. Run <code>npm run build</code>.</p>',
+        );
     }
-    return reply.status(404).send(errorBody(request.id, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
+    return reply
+      .status(404)
+      .send(errorBody(request.id, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
   });
 
   await app.ready();

@@ -37,7 +37,8 @@ async function main() {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     await runtime.close().catch(() => {});
-    if (e.code === 'EADDRINUSE') fail(`PORT ${config.port} is already in use: stop the other process or set PORT`);
+    if (e.code === 'EADDRINUSE')
+      fail(`PORT ${config.port} is already in use: stop the other process or set PORT`);
     if (e.code === 'EACCES') fail(`PORT ${config.port} needs privileges: choose a port above 1023`);
     fail(`Cannot listen on ${config.host}:${config.port}: ${e.message}`);
   }

@@ -22,7 +22,8 @@ export async function runWorker() {
     process.exit(1);
   }
   const runtime = await createRuntime(config).catch((err) => {
-    const msg = err instanceof DataDirLockedError ? err.message : `Cannot start the worker: ${(err as Error).message}`;
+    const msg =
+      err instanceof DataDirLockedError ? err.message : `Cannot start the worker: ${(err as Error).message}`;
     process.stderr.write(`moxora: ${msg}\n`);
     process.exit(1);
   });

@@ -58,7 +58,12 @@ export async function createUser(
   const email = opts.email ?? uniqueEmail();
   const password = opts.password ?? `pw-${randomBytes(6).toString('hex')}`;
   const c = client(server);
-  const res = await c.post('/api/auth/sign-up/email', { name: opts.name ?? 'Test User', email, password, ageConfirmed: true });
+  const res = await c.post('/api/auth/sign-up/email', {
+    name: opts.name ?? 'Test User',
+    email,
+    password,
+    ageConfirmed: true,
+  });
   if (res.statusCode !== 200) throw new Error(`sign-up failed ${res.statusCode}: ${res.body}`);
   await server.runtime.database.query('update users set email_verified = true where email = $1', [email]);
   return signIn(server, email, password);
@@ -96,5 +101,11 @@ export async function createOrg(server: TestServer, roles: Array<'admin' | 'memb
     await client(server, s).post('/api/v1/organizations/active', { organizationId: orgId });
     others[role] = s;
   }
-  return { orgId, owner, ...others } as { orgId: string; owner: Session; admin?: Session; member?: Session; viewer?: Session };
+  return { orgId, owner, ...others } as {
+    orgId: string;
+    owner: Session;
+    admin?: Session;
+    member?: Session;
+    viewer?: Session;
+  };
 }

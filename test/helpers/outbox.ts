@@ -26,13 +26,25 @@ async function readAll(server: TestServer): Promise<OutboxMessage[]> {
       const m = await simpleParser(await fs.readFile(path.join(dir, file)));
       const to = m.to ? (Array.isArray(m.to) ? m.to.map((a) => a.text).join(', ') : m.to.text) : '';
       const text = m.text ?? '';
-      return { file, to, subject: m.subject ?? '', text, html: typeof m.html === 'string' ? m.html : '', links: text.match(/https?:\/\/\S+/g) ?? [] };
+      return {
+        file,
+        to,
+        subject: m.subject ?? '',
+        text,
+        html: typeof m.html === 'string' ? m.html : '',
+        links: text.match(/https?:\/\/\S+/g) ?? [],
+      };
     }),
   );
 }
 
 /** Waits (polling the outbox folder) for a message to `to` whose subject matches. */
-export async function waitForMail(server: TestServer, to: string, subject: RegExp, timeoutMs = 10_000): Promise<OutboxMessage> {
+export async function waitForMail(
+  server: TestServer,
+  to: string,
+  subject: RegExp,
+  timeoutMs = 10_000,
+): Promise<OutboxMessage> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = (await readAll(server)).filter((m) => m.to.includes(to) && subject.test(m.subject));

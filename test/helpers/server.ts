@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { buildApp, createRuntime, type Runtime } from '../../src/server/app.js';
-import { loadConfig, type Config } from '../../src/server/lib/config.js';
-import { openPglite, openPostgres } from '../../src/server/lib/db.js';
+import { type Config, loadConfig } from '../../src/server/lib/config.js';
+import { type Database, openPglite, openPostgres } from '../../src/server/lib/db.js';
 
 export const usingPglite = process.env.TEST_DB === 'pglite';
 /** True when this run has no database to test against (developer machine without PostgreSQL). */
@@ -30,7 +30,7 @@ export async function createTestServer(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'moxora-test-'));
   const baseUrl = 'http://localhost:3999';
   let cloneName: string | undefined;
-  let database;
+  let database: Database;
   if (usingPglite) {
     database = await openPglite(path.join(dataDir, 'db'));
   } else {
@@ -46,7 +46,12 @@ export async function createTestServer(
     database = await openPostgres(url.toString(), 5);
   }
   const config = loadConfig(
-    { NODE_ENV: 'test', MOXORA_DATA_DIR: dataDir, BASE_URL: baseUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
+    {
+      NODE_ENV: 'test',
+      MOXORA_DATA_DIR: dataDir,
+      BASE_URL: baseUrl,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    },
     { ...overrides },
   );
   const runtime = await createRuntime(config, { database });

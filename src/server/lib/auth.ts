@@ -96,7 +96,10 @@ export function createAuth(opts: {
         const link = new URL(url);
         const callback = link.searchParams.get('callbackURL');
         if (!callback || callback === '/') link.searchParams.set('callbackURL', '/sign-in?verified=1');
-        await jobs.send(sendMailJob, { ...verificationEmail(user.email, user.name, link.toString()), kind: 'verify' });
+        await jobs.send(sendMailJob, {
+          ...verificationEmail(user.email, user.name, link.toString()),
+          kind: 'verify',
+        });
       },
     },
     databaseHooks: {
@@ -129,9 +132,13 @@ export function createAuth(opts: {
             let orgId = first?.orgId;
             if (!orgId) {
               // Every user works inside an organisation; recreate one if they have none left.
-              const [u] = await db.select({ name: users.name }).from(users).where(eq(users.id, session.userId));
-              orgId = (await createOrganizationWithOwner(db, session.userId, defaultOrganizationName(u?.name ?? '')))
-                .id;
+              const [u] = await db
+                .select({ name: users.name })
+                .from(users)
+                .where(eq(users.id, session.userId));
+              orgId = (
+                await createOrganizationWithOwner(db, session.userId, defaultOrganizationName(u?.name ?? ''))
+              ).id;
             }
             return { data: { ...session, activeOrganizationId: orgId } };
           },

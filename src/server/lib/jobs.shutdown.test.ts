@@ -32,13 +32,17 @@ describe.skipIf(databaseMissing)('graceful shutdown of workers', () => {
   });
 
   const state = async (id: string) =>
-    (await server.runtime.database.query<{ state: string }>('select state from pgboss.job where id = $1', [id])).rows[0]
-      ?.state;
+    (
+      await server.runtime.database.query<{ state: string }>('select state from pgboss.job where id = $1', [
+        id,
+      ])
+    ).rows[0]?.state;
 
   it('finishes an active job before stopping, and releases one that outlives the timeout', async () => {
     const finishing = (await server.runtime.jobs.send(slowJob, { key: 'finish', ms: 400 }))!;
     const deadline = Date.now() + 5000;
-    while ((await state(finishing)) !== 'active' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((await state(finishing)) !== 'active' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect(await state(finishing)).toBe('active');
     await server.runtime.jobs.stop(5_000);
     expect(await state(finishing)).toBe('completed');
@@ -62,8 +66,11 @@ describe.skipIf(databaseMissing)('releasing jobs on shutdown', () => {
   it('puts a job still running after the timeout back for a retry instead of leaving it active', async () => {
     const stuck = (await server.runtime.jobs.send(slowJob, { key: 'stuck', ms: 60_000 }))!;
     const q = async () =>
-      (await server.runtime.database.query<{ state: string }>('select state from pgboss.job where id = $1', [stuck])).rows[0]
-        ?.state;
+      (
+        await server.runtime.database.query<{ state: string }>('select state from pgboss.job where id = $1', [
+          stuck,
+        ])
+      ).rows[0]?.state;
     const deadline = Date.now() + 5000;
     while ((await q()) !== 'active' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(await q()).toBe('active');

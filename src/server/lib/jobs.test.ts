@@ -20,7 +20,9 @@ describe.skipIf(databaseMissing)('job queue', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await createTestServer({ workerConcurrency: 2 });
-    await server.runtime.database.query('create table test_job_runs (key text primary key, at timestamptz default now())');
+    await server.runtime.database.query(
+      'create table test_job_runs (key text primary key, at timestamptz default now())',
+    );
   });
   afterAll(async () => {
     await server?.close();
@@ -29,9 +31,10 @@ describe.skipIf(databaseMissing)('job queue', () => {
   const runs = async (prefix: string) =>
     Number(
       (
-        await server.runtime.database.query<{ n: number }>('select count(*)::int as n from test_job_runs where key like $1', [
-          `${prefix}%`,
-        ])
+        await server.runtime.database.query<{ n: number }>(
+          'select count(*)::int as n from test_job_runs where key like $1',
+          [`${prefix}%`],
+        )
       ).rows[0]!.n,
     );
 

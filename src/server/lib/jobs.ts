@@ -77,10 +77,12 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();
   for (const def of registry.values()) {
-    await boss.createQueue(def.name, { name: def.name, ...DEFAULT_QUEUE, ...def.queue }).catch(async (err) => {
-      // createQueue is not idempotent under a race between processes: ignore "already exists".
-      if (!(await boss.getQueue(def.name))) throw err;
-    });
+    await boss
+      .createQueue(def.name, { name: def.name, ...DEFAULT_QUEUE, ...def.queue })
+      .catch(async (err) => {
+        // createQueue is not idempotent under a race between processes: ignore "already exists".
+        if (!(await boss.getQueue(def.name))) throw err;
+      });
   }
 
   const workerIds = new Map<string, string[]>();

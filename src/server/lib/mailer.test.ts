@@ -53,7 +53,10 @@ describe('SMTP transport', () => {
   });
 
   it('delivers through an authenticated SMTP server', async () => {
-    const mailer = createSmtpMailer(`smtp://moxora:s3cret@127.0.0.1:${smtp.port}`, 'Moxora <no-reply@moxora.test>');
+    const mailer = createSmtpMailer(
+      `smtp://moxora:s3cret@127.0.0.1:${smtp.port}`,
+      'Moxora <no-reply@moxora.test>',
+    );
     expect(await mailer.verify()).toBe(true);
     await mailer.send({ to: 'ann@example.com', subject: 'Héllo ✓', text: 'Body text', html: '<p>Body</p>' });
     const got = smtp.received.at(-1)!;
@@ -66,7 +69,10 @@ describe('SMTP transport', () => {
   });
 
   it('reports a wrong password instead of pretending to send', async () => {
-    const mailer = createSmtpMailer(`smtp://moxora:wrong@127.0.0.1:${smtp.port}`, 'Moxora <no-reply@moxora.test>');
+    const mailer = createSmtpMailer(
+      `smtp://moxora:wrong@127.0.0.1:${smtp.port}`,
+      'Moxora <no-reply@moxora.test>',
+    );
     expect(await mailer.verify()).toBe(false);
     await expect(mailer.send({ to: 'a@example.com', subject: 's', text: 't' })).rejects.toThrow();
     mailer.close();
@@ -75,7 +81,10 @@ describe('SMTP transport', () => {
   describe.skipIf(databaseMissing)('with the app', () => {
     let server: TestServer;
     beforeAll(async () => {
-      server = await createTestServer({ smtpUrl: `smtp://moxora:s3cret@127.0.0.1:${smtp.port}`, devOutbox: false });
+      server = await createTestServer({
+        smtpUrl: `smtp://moxora:s3cret@127.0.0.1:${smtp.port}`,
+        devOutbox: false,
+      });
     });
     afterAll(async () => {
       await server?.close();

@@ -1,5 +1,5 @@
-import { AppError } from './errors.js';
 import type { Database } from './db.js';
+import { AppError } from './errors.js';
 
 /**
  * Fixed-window counters in PostgreSQL, so every API process shares them (better-auth's own
@@ -42,7 +42,11 @@ export class RateLimiter {
 
 export function rateLimited(windowSeconds: number): AppError {
   const minutes = Math.ceil(windowSeconds / 60);
-  return new AppError('RATE_LIMITED', `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
-    retryAfterSeconds: windowSeconds,
-  });
+  return new AppError(
+    'RATE_LIMITED',
+    `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+    {
+      retryAfterSeconds: windowSeconds,
+    },
+  );
 }

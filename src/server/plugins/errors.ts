@@ -30,13 +30,16 @@ export function registerErrorHandler(app: FastifyInstance) {
       }));
       const first = issues[0];
       const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
-      return reply
-        .status(400)
-        .send(
-          errorBody(request.id, 'VALIDATION_FAILED', `Invalid ${err.validationContext ?? 'request'}: ${where}${first?.message ?? ''}`, {
+      return reply.status(400).send(
+        errorBody(
+          request.id,
+          'VALIDATION_FAILED',
+          `Invalid ${err.validationContext ?? 'request'}: ${where}${first?.message ?? ''}`,
+          {
             issues,
-          }),
-        );
+          },
+        ),
+      );
     }
     if (err instanceof AppError) {
       return reply.status(err.status).send(errorBody(request.id, err.code, err.message, err.details));
@@ -47,7 +50,9 @@ export function registerErrorHandler(app: FastifyInstance) {
     }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      return reply.status(status).send(errorBody(request.id, CLIENT_CODES[status] ?? 'BAD_REQUEST', err.message));
+      return reply
+        .status(status)
+        .send(errorBody(request.id, CLIENT_CODES[status] ?? 'BAD_REQUEST', err.message));
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send(errorBody(request.id, 'INTERNAL', 'Something went wrong on our side'));

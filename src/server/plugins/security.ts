@@ -44,7 +44,9 @@ export function assertSameOrigin(request: FastifyRequest, config: Config) {
   if (origin !== expected) {
     throw new AppError(
       'ORIGIN_MISMATCH',
-      origin ? `Requests from ${origin} are not allowed` : 'Missing Origin header on a cookie-authenticated request',
+      origin
+        ? `Requests from ${origin} are not allowed`
+        : 'Missing Origin header on a cookie-authenticated request',
     );
   }
 }

@@ -5,7 +5,11 @@ import { sessions } from '../../db/schema/index.js';
 import type { Auth } from '../lib/auth.js';
 import { assertCan, type Ctx, type Deps, type UserCtx } from '../lib/context.js';
 import { AppError } from '../lib/errors.js';
-import { findMembership, listOrganizationsOfUser, setActiveOrganization } from '../modules/organizations/organizations.repo.js';
+import {
+  findMembership,
+  listOrganizationsOfUser,
+  setActiveOrganization,
+} from '../modules/organizations/organizations.repo.js';
 import { assertSameOrigin } from './security.js';
 
 declare module 'fastify' {
@@ -42,7 +46,11 @@ export interface SessionInfo {
  * (createdAt + max age, also the cookie's expiry) and idle (no request for SESSION_IDLE_HOURS).
  * An expired session is deleted, so the cookie stops working everywhere.
  */
-export async function resolveSession(request: FastifyRequest, auth: Auth, deps: Deps): Promise<SessionInfo | null> {
+export async function resolveSession(
+  request: FastifyRequest,
+  auth: Auth,
+  deps: Deps,
+): Promise<SessionInfo | null> {
   if (!request.headers.cookie?.includes('session_token')) return null;
   const result = await auth.api.getSession({ headers: toFetchHeaders(request) });
   if (!result) return null;

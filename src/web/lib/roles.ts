@@ -3,7 +3,7 @@ import type { Role } from '@common/permissions';
 const LABELS: Record<Role, string> = { owner: 'Owner', admin: 'Admin', member: 'Member', viewer: 'Viewer' };
 
 const DESCRIPTIONS: Record<Role, string> = {
-  owner: 'Full access, including deleting the organization',
+  owner: 'Full access, including deleting the organisation',
   admin: 'Manages members and settings',
   member: 'Works with contacts, campaigns and automations',
   viewer: 'Read-only access',

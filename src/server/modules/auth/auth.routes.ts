@@ -72,7 +72,11 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
     if (hasBody) headers.set('content-type', 'application/json');
     const response = await auth.handler(
-      new Request(url, { method: request.method, headers, body: hasBody ? JSON.stringify(body ?? {}) : undefined }),
+      new Request(url, {
+        method: request.method,
+        headers,
+        body: hasBody ? JSON.stringify(body ?? {}) : undefined,
+      }),
     );
     // Runs before the answer leaves, so a client cannot outpace the bookkeeping.
     if (beforeSend) await beforeSend(response.status);
@@ -156,7 +160,13 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
 
   r.get(
     '/api/auth/verify-email',
-    { schema: { tags: TAG, summary: 'Verify an email address (link from the email)', querystring: TokenQuery } },
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Verify an email address (link from the email)',
+        querystring: TokenQuery,
+      },
+    },
     async (request, reply) => forward(request, reply),
   );
 

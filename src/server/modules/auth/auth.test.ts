@@ -1,6 +1,12 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createUser, sessionCookieOf, signIn, uniqueEmail } from '../../../../test/helpers/factories.js';
+import {
+  client,
+  createUser,
+  sessionCookieOf,
+  signIn,
+  uniqueEmail,
+} from '../../../../test/helpers/factories.js';
 import { mailsTo, waitForMail } from '../../../../test/helpers/outbox.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
 
@@ -68,7 +74,10 @@ describe.skipIf(databaseMissing)('accounts', () => {
     expect(link).toBeTruthy();
 
     // Unverified users cannot sign in.
-    const early = await client(server).post('/api/auth/sign-in/email', { email, password: 'correct horse battery' });
+    const early = await client(server).post('/api/auth/sign-in/email', {
+      email,
+      password: 'correct horse battery',
+    });
     expect(early.statusCode).toBe(403);
     expect(early.json().error.code).toBe('EMAIL_NOT_VERIFIED');
 
@@ -77,7 +86,9 @@ describe.skipIf(databaseMissing)('accounts', () => {
     const verify = await server.app.inject({ method: 'GET', url: url.pathname + url.search });
     expect(verify.statusCode).toBe(302);
     expect(verify.headers.location).toContain('/sign-in');
-    expect(await count('select count(*)::int as n from users where email = $1 and email_verified', [email])).toBe(1);
+    expect(
+      await count('select count(*)::int as n from users where email = $1 and email_verified', [email]),
+    ).toBe(1);
     const session = await signIn(server, email, 'correct horse battery');
     expect(session.cookie).toMatch(/session_token=/);
   });
@@ -103,7 +114,10 @@ describe.skipIf(databaseMissing)('accounts', () => {
 
   it('sets exactly one httpOnly cookie on sign-in, and sign-out kills the session on the server', async () => {
     const user = await createUser(server);
-    const res = await client(server).post('/api/auth/sign-in/email', { email: user.email, password: user.password });
+    const res = await client(server).post('/api/auth/sign-in/email', {
+      email: user.email,
+      password: user.password,
+    });
     expect(res.statusCode).toBe(200);
     const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
     expect(cookies).toHaveLength(1);
@@ -125,8 +139,14 @@ describe.skipIf(databaseMissing)('accounts', () => {
   it('answers a password reset the same way whether or not the email exists, and the reset works', async () => {
     const user = await createUser(server);
     const unknown = uniqueEmail('nobody');
-    const a = await client(server).post('/api/auth/request-password-reset', { email: user.email, redirectTo: '/reset-password' });
-    const b = await client(server).post('/api/auth/request-password-reset', { email: unknown, redirectTo: '/reset-password' });
+    const a = await client(server).post('/api/auth/request-password-reset', {
+      email: user.email,
+      redirectTo: '/reset-password',
+    });
+    const b = await client(server).post('/api/auth/request-password-reset', {
+      email: unknown,
+      redirectTo: '/reset-password',
+    });
     expect(a.statusCode).toBe(200);
     expect(b.statusCode).toBe(200);
     expect(a.body).toBe(b.body);
@@ -138,14 +158,23 @@ describe.skipIf(databaseMissing)('accounts', () => {
     expect(redirect.statusCode).toBe(302);
     const token = new URL(redirect.headers.location as string, server.baseUrl).searchParams.get('token');
     expect(token).toBeTruthy();
-    const reset = await client(server).post('/api/auth/reset-password', { newPassword: 'a brand new password', token });
+    const reset = await client(server).post('/api/auth/reset-password', {
+      newPassword: 'a brand new password',
+      token,
+    });
     expect(reset.statusCode).toBe(200);
     // Old session revoked, old password refused, new one accepted.
     expect((await client(server, user).get('/api/v1/me')).statusCode).toBe(401);
-    expect((await client(server).post('/api/auth/sign-in/email', { email: user.email, password: user.password })).statusCode).toBe(401);
+    expect(
+      (await client(server).post('/api/auth/sign-in/email', { email: user.email, password: user.password }))
+        .statusCode,
+    ).toBe(401);
     await signIn(server, user.email, 'a brand new password');
     // The token is single-use.
-    const again = await client(server).post('/api/auth/reset-password', { newPassword: 'yet another password', token });
+    const again = await client(server).post('/api/auth/reset-password', {
+      newPassword: 'yet another password',
+      token,
+    });
     expect(again.statusCode).toBe(400);
   });
 
@@ -168,10 +197,16 @@ describe.skipIf(databaseMissing)('accounts', () => {
     const user = await createUser(server);
     const limit = server.config.rateLimits.signInPerAccount;
     for (let i = 0; i < limit; i++) {
-      const res = await client(server).post('/api/auth/sign-in/email', { email: user.email, password: 'wrong password' });
+      const res = await client(server).post('/api/auth/sign-in/email', {
+        email: user.email,
+        password: 'wrong password',
+      });
       expect(res.statusCode).toBe(401);
     }
-    const blocked = await client(server).post('/api/auth/sign-in/email', { email: user.email, password: user.password });
+    const blocked = await client(server).post('/api/auth/sign-in/email', {
+      email: user.email,
+      password: user.password,
+    });
     expect(blocked.statusCode).toBe(429);
     expect(blocked.json().error.code).toBe('RATE_LIMITED');
     const someoneElse = await createUser(server);
@@ -183,7 +218,14 @@ describe.skipIf(databaseMissing)('accounts', () => {
     const c = client(server, undefined, ip);
     let status = 0;
     for (let i = 0; i <= server.config.rateLimits.signUpPerIp; i++) {
-      status = (await c.post('/api/auth/sign-up/email', { name: 'Flood', email: uniqueEmail('flood'), password: 'password 123', ageConfirmed: true })).statusCode;
+      status = (
+        await c.post('/api/auth/sign-up/email', {
+          name: 'Flood',
+          email: uniqueEmail('flood'),
+          password: 'password 123',
+          ageConfirmed: true,
+        })
+      ).statusCode;
     }
     expect(status).toBe(429);
     const email = uniqueEmail('reset');
@@ -244,7 +286,12 @@ describe.skipIf(databaseMissing)('accounts', () => {
     const logged = await createTestServer({ logLevel: 'info' }, { logStream });
     try {
       const email = uniqueEmail('log');
-      await client(logged).post('/api/auth/sign-up/email', { name: 'Log', email, password: 'secret-password-xyz', ageConfirmed: true });
+      await client(logged).post('/api/auth/sign-up/email', {
+        name: 'Log',
+        email,
+        password: 'secret-password-xyz',
+        ageConfirmed: true,
+      });
       const mail = await waitForMail(logged, email, /verify/i);
       const link = new URL(mail.links.find((l) => l.includes('verify-email'))!);
       await logged.app.inject({ method: 'GET', url: link.pathname + link.search });

@@ -8,7 +8,9 @@ import { AppError } from '../../lib/errors.js';
 import { escapeHtml } from '../../lib/html.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-const FileParams = z.object({ file: z.string().regex(/^[A-Za-z0-9._-]+\.eml$/, 'must be an .eml file name') });
+const FileParams = z.object({
+  file: z.string().regex(/^[A-Za-z0-9._-]+\.eml$/, 'must be an .eml file name'),
+});
 
 /** Only this machine may read the outbox: the socket's own address, never a forwarded header. */
 function assertLoopback(request: FastifyRequest) {
@@ -29,7 +31,11 @@ async function listMessages(dir: string) {
       const parsed = await simpleParser(await fs.readFile(path.join(dir, file)));
       return {
         file,
-        to: parsed.to ? (Array.isArray(parsed.to) ? parsed.to.map((a) => a.text).join(', ') : parsed.to.text) : '',
+        to: parsed.to
+          ? Array.isArray(parsed.to)
+            ? parsed.to.map((a) => a.text).join(', ')
+            : parsed.to.text
+          : '',
         subject: parsed.subject ?? '',
         date: (parsed.date ?? new Date(0)).toISOString(),
       };
@@ -52,7 +58,9 @@ pre{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid 
 function linkify(text: string) {
   const parts = text.split(/(https?:\/\/[^\s<>"]+)/g);
   return parts
-    .map((part, i) => (i % 2 === 1 ? `<a href="${escapeHtml(part)}">${escapeHtml(part)}</a>` : escapeHtml(part)))
+    .map((part, i) =>
+      i % 2 === 1 ? `<a href="${escapeHtml(part)}">${escapeHtml(part)}</a>` : escapeHtml(part),
+    )
     .join('');
 }
 
@@ -68,7 +76,11 @@ export async function outboxRoutes(app: FastifyInstance, opts: { dir: string }) 
         tags: TAG,
         summary: 'Messages in the local outbox, newest first (loopback only)',
         response: {
-          200: z.object({ items: z.array(z.object({ file: z.string(), to: z.string(), subject: z.string(), date: z.string() })) }),
+          200: z.object({
+            items: z.array(
+              z.object({ file: z.string(), to: z.string(), subject: z.string(), date: z.string() }),
+            ),
+          }),
         },
       },
     },
@@ -78,19 +90,23 @@ export async function outboxRoutes(app: FastifyInstance, opts: { dir: string }) 
     },
   );
 
-  r.get('/_dev/outbox', { schema: { tags: TAG, summary: 'Outbox viewer (loopback only)' } }, async (request, reply) => {
-    assertLoopback(request);
-    const items = await listMessages(opts.dir);
-    const rows = items
-      .map(
-        (m) =>
-          `<tr><td><a href="/_dev/outbox/${encodeURIComponent(m.file)}">${escapeHtml(m.subject || '(no subject)')}</a></td><td>${escapeHtml(m.to)}</td><td>${escapeHtml(m.date)}</td></tr>`,
-      )
-      .join('');
-    const body = `<h1>Outbox</h1><p class="note">Mail written by the local transport to ${escapeHtml(opts.dir)}. Set SMTP_URL to deliver real mail.</p>
+  r.get(
+    '/_dev/outbox',
+    { schema: { tags: TAG, summary: 'Outbox viewer (loopback only)' } },
+    async (request, reply) => {
+      assertLoopback(request);
+      const items = await listMessages(opts.dir);
+      const rows = items
+        .map(
+          (m) =>
+            `<tr><td><a href="/_dev/outbox/${encodeURIComponent(m.file)}">${escapeHtml(m.subject || '(no subject)')}</a></td><td>${escapeHtml(m.to)}</td><td>${escapeHtml(m.date)}</td></tr>`,
+        )
+        .join('');
+      const body = `<h1>Outbox</h1><p class="note">Mail written by the local transport to ${escapeHtml(opts.dir)}. Set SMTP_URL to deliver real mail.</p>
 ${items.length ? `<table><thead><tr><th>Subject</th><th>To</th><th>Date</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>No messages yet.</p>'}`;
-    return reply.type('text/html; charset=utf-8').send(page('Outbox', body));
-  });
+      return reply.type('text/html; charset=utf-8').send(page('Outbox', body));
+    },
+  );
 
   r.get(
     '/_dev/outbox/:file',
@@ -119,12 +135,21 @@ ${items.length ? `<table><thead><tr><th>Subject</th><th>To</th><th>Date</th></tr
 
   r.get(
     '/_dev/outbox/:file/html',
-    { schema: { tags: TAG, summary: 'HTML part of an outbox message, sandboxed (loopback only)', params: FileParams } },
+    {
+      schema: {
+        tags: TAG,
+        summary: 'HTML part of an outbox message, sandboxed (loopback only)',
+        params: FileParams,
+      },
+    },
     async (request, reply) => {
       assertLoopback(request);
       const m = await simpleParser(await readMessage(opts.dir, request.params.file));
       return reply
-        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox")
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox",
+        )
         .type('text/html; charset=utf-8')
         .send(typeof m.html === 'string' ? m.html : '');
     },

@@ -24,12 +24,20 @@ describe.skipIf(databaseMissing)('outbox viewer', () => {
     const list = await server.app.inject({ method: 'GET', url: '/_dev/outbox', remoteAddress: '127.0.0.1' });
     expect(list.statusCode).toBe(200);
     expect(list.body).toContain(mail.file);
-    const one = await server.app.inject({ method: 'GET', url: `/_dev/outbox/${mail.file}`, remoteAddress: '::1' });
+    const one = await server.app.inject({
+      method: 'GET',
+      url: `/_dev/outbox/${mail.file}`,
+      remoteAddress: '::1',
+    });
     expect(one.statusCode).toBe(200);
     expect(one.body).toContain('href="http://localhost:3999/api/auth/verify-email?token=');
     expect(one.body).not.toContain('<img src=x');
     expect(one.body).toContain('&lt;img src=x onerror=alert(1)&gt;');
-    const raw = await server.app.inject({ method: 'GET', url: `/_dev/outbox/${mail.file}/raw`, remoteAddress: '127.0.0.1' });
+    const raw = await server.app.inject({
+      method: 'GET',
+      url: `/_dev/outbox/${mail.file}/raw`,
+      remoteAddress: '127.0.0.1',
+    });
     expect(raw.body).toMatch(/^Content-Type|^From|^MIME|^To|^Subject|^Message-ID/m);
   });
 
@@ -43,7 +51,11 @@ describe.skipIf(databaseMissing)('outbox viewer', () => {
       });
       expect(res.statusCode).toBe(404);
     }
-    const traversal = await server.app.inject({ method: 'GET', url: '/_dev/outbox/..%2F..%2Fetc%2Fpasswd.eml', remoteAddress: '127.0.0.1' });
+    const traversal = await server.app.inject({
+      method: 'GET',
+      url: '/_dev/outbox/..%2F..%2Fetc%2Fpasswd.eml',
+      remoteAddress: '127.0.0.1',
+    });
     expect([400, 404]).toContain(traversal.statusCode);
   });
 });

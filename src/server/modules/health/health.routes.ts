@@ -3,7 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../lib/context.js';
 
-const Check = z.object({ status: z.enum(['ok', 'error']), latencyMs: z.number(), error: z.string().optional() });
+const Check = z.object({
+  status: z.enum(['ok', 'error']),
+  latencyMs: z.number(),
+  error: z.string().optional(),
+});
 const HealthResponse = z.object({
   status: z.enum(['ok', 'error']),
   version: z.string(),

@@ -41,7 +41,11 @@ export async function organizationRoutes(app: FastifyInstance, opts: { guards: G
   r.get(
     '/api/v1/me',
     {
-      schema: { tags: ['Account'], summary: 'The signed-in user, their organisations, role and permissions', response: { 200: MeResponse } },
+      schema: {
+        tags: ['Account'],
+        summary: 'The signed-in user, their organisations, role and permissions',
+        response: { 200: MeResponse },
+      },
       preHandler: [authenticate, withOrganization],
     },
     async (request) => service.getMe(request.userCtx!, request.activeOrgId ?? null),
@@ -75,7 +79,8 @@ export async function organizationRoutes(app: FastifyInstance, opts: { guards: G
       },
       preHandler: [authenticate],
     },
-    async (request, reply) => reply.status(201).send(await service.createOrganization(request.userCtx!, request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await service.createOrganization(request.userCtx!, request.body)),
   );
 
   r.post(
@@ -111,7 +116,11 @@ export async function organizationRoutes(app: FastifyInstance, opts: { guards: G
   r.get(
     '/api/v1/members',
     {
-      schema: { tags: ['Members'], summary: 'Members of the active organisation', response: { 200: z.object({ items: z.array(Member) }) } },
+      schema: {
+        tags: ['Members'],
+        summary: 'Members of the active organisation',
+        response: { 200: z.object({ items: z.array(Member) }) },
+      },
       preHandler: requirePermission('members:read'),
     },
     async (request) => ({ items: await service.listMembers(request.ctx!) }),

@@ -100,7 +100,10 @@ export async function removeMember(ctx: Ctx, memberId: string) {
 
 function presentInvitation<T extends { status: string; expiresAt: Date }>(row: T) {
   const expired = row.status === 'pending' && row.expiresAt.getTime() <= Date.now();
-  return { ...row, status: (expired ? 'expired' : row.status) as 'pending' | 'accepted' | 'canceled' | 'expired' };
+  return {
+    ...row,
+    status: (expired ? 'expired' : row.status) as 'pending' | 'accepted' | 'canceled' | 'expired',
+  };
 }
 
 export async function listInvitations(ctx: Ctx) {

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeOrgId, client, createOrg, createUser, signIn, uniqueEmail } from '../../../../test/helpers/factories.js';
+import {
+  activeOrgId,
+  client,
+  createOrg,
+  createUser,
+  signIn,
+  uniqueEmail,
+} from '../../../../test/helpers/factories.js';
 import { waitForMail } from '../../../../test/helpers/outbox.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
 
@@ -28,7 +35,10 @@ describe.skipIf(databaseMissing)('organisations, members and invitations', () =>
     const { owner, orgId } = await createOrg(server);
     await client(server, owner).patch('/api/v1/organization', { name: 'Acme Rockets' });
     const email = uniqueEmail('teammate');
-    const inv = await client(server, owner).post('/api/v1/invitations', { email: email.toUpperCase(), role: 'member' });
+    const inv = await client(server, owner).post('/api/v1/invitations', {
+      email: email.toUpperCase(),
+      role: 'member',
+    });
     expect(inv.statusCode).toBe(201);
     expect(inv.json()).toMatchObject({ email, role: 'member', status: 'pending' });
     const mail = await waitForMail(server, email, /Acme Rockets/);
@@ -37,11 +47,17 @@ describe.skipIf(databaseMissing)('organisations, members and invitations', () =>
     expect(id).toBe(inv.json().id);
 
     // Duplicate pending invitation → 409.
-    expect((await client(server, owner).post('/api/v1/invitations', { email, role: 'viewer' })).statusCode).toBe(409);
+    expect(
+      (await client(server, owner).post('/api/v1/invitations', { email, role: 'viewer' })).statusCode,
+    ).toBe(409);
 
     const teammate = await createUser(server, { email, name: 'Tess Mate' });
     const details = await client(server, teammate).get(`/api/v1/invitations/${id}/details`);
-    expect(details.json()).toMatchObject({ organizationName: 'Acme Rockets', role: 'member', status: 'pending' });
+    expect(details.json()).toMatchObject({
+      organizationName: 'Acme Rockets',
+      role: 'member',
+      status: 'pending',
+    });
     const accepted = await client(server, teammate).post(`/api/v1/invitations/${id}/accept`);
     expect(accepted.statusCode).toBe(200);
     expect(accepted.json()).toEqual({ organizationId: orgId });
@@ -51,13 +67,17 @@ describe.skipIf(databaseMissing)('organisations, members and invitations', () =>
     const members = (await client(server, owner).get('/api/v1/members')).json().items;
     expect(members.map((m: { email: string }) => m.email)).toContain(email);
     // Already a member now → inviting again is a conflict.
-    expect((await client(server, owner).post('/api/v1/invitations', { email, role: 'viewer' })).statusCode).toBe(409);
+    expect(
+      (await client(server, owner).post('/api/v1/invitations', { email, role: 'viewer' })).statusCode,
+    ).toBe(409);
   });
 
   it('refuses an invitation to anyone but the invited address, and revoked or expired ones', async () => {
     const { owner } = await createOrg(server);
     const invited = uniqueEmail('invited');
-    const id = (await client(server, owner).post('/api/v1/invitations', { email: invited, role: 'member' })).json().id;
+    const id = (
+      await client(server, owner).post('/api/v1/invitations', { email: invited, role: 'member' })
+    ).json().id;
     const intruder = await createUser(server);
     const res = await client(server, intruder).post(`/api/v1/invitations/${id}/accept`);
     expect(res.statusCode).toBe(403);
@@ -72,12 +92,21 @@ describe.skipIf(databaseMissing)('organisations, members and invitations', () =>
 
     // Expired.
     const other = uniqueEmail('late');
-    const id2 = (await client(server, owner).post('/api/v1/invitations', { email: other, role: 'member' })).json().id;
-    await server.runtime.database.query(`update invitations set expires_at = now() - interval '1 minute' where id = $1`, [id2]);
+    const id2 = (
+      await client(server, owner).post('/api/v1/invitations', { email: other, role: 'member' })
+    ).json().id;
+    await server.runtime.database.query(
+      `update invitations set expires_at = now() - interval '1 minute' where id = $1`,
+      [id2],
+    );
     const late = await createUser(server, { email: other });
     const r2 = await client(server, late).post(`/api/v1/invitations/${id2}/accept`);
     expect(r2.statusCode).toBe(410);
-    expect((await client(server, owner).get('/api/v1/invitations')).json().items.find((i: { id: string }) => i.id === id2).status).toBe('expired');
+    expect(
+      (await client(server, owner).get('/api/v1/invitations'))
+        .json()
+        .items.find((i: { id: string }) => i.id === id2).status,
+    ).toBe('expired');
   });
 
   it('enforces roles: viewers and members cannot invite; admins cannot touch owners; the last owner stays', async () => {
@@ -87,20 +116,33 @@ describe.skipIf(databaseMissing)('organisations, members and invitations', () =>
       expect(r.statusCode).toBe(403);
       expect(r.json().error.code).toBe('FORBIDDEN');
     }
-    expect((await client(server, viewer!).patch('/api/v1/organization', { name: 'Nope' })).statusCode).toBe(403);
+    expect((await client(server, viewer!).patch('/api/v1/organization', { name: 'Nope' })).statusCode).toBe(
+      403,
+    );
     // Admin cannot create owners nor change an owner.
-    expect((await client(server, admin!).post('/api/v1/invitations', { email: uniqueEmail(), role: 'owner' })).statusCode).toBe(403);
-    const members = (await client(server, owner).get('/api/v1/members')).json().items as { id: string; role: string; userId: string }[];
+    expect(
+      (await client(server, admin!).post('/api/v1/invitations', { email: uniqueEmail(), role: 'owner' }))
+        .statusCode,
+    ).toBe(403);
+    const members = (await client(server, owner).get('/api/v1/members')).json().items as {
+      id: string;
+      role: string;
+      userId: string;
+    }[];
     const ownerRow = members.find((m) => m.role === 'owner')!;
     const viewerRow = members.find((m) => m.role === 'viewer')!;
-    expect((await client(server, admin!).patch(`/api/v1/members/${ownerRow.id}`, { role: 'member' })).statusCode).toBe(403);
+    expect(
+      (await client(server, admin!).patch(`/api/v1/members/${ownerRow.id}`, { role: 'member' })).statusCode,
+    ).toBe(403);
     expect((await client(server, admin!).delete(`/api/v1/members/${ownerRow.id}`)).statusCode).toBe(403);
     // Admin can promote a viewer to member.
     const up = await client(server, admin!).patch(`/api/v1/members/${viewerRow.id}`, { role: 'member' });
     expect(up.statusCode).toBe(200);
     expect(up.json().role).toBe('member');
     // The only owner cannot demote or remove themselves.
-    expect((await client(server, owner).patch(`/api/v1/members/${ownerRow.id}`, { role: 'admin' })).statusCode).toBe(409);
+    expect(
+      (await client(server, owner).patch(`/api/v1/members/${ownerRow.id}`, { role: 'admin' })).statusCode,
+    ).toBe(409);
     expect((await client(server, owner).delete(`/api/v1/members/${ownerRow.id}`)).statusCode).toBe(409);
     // A viewer cannot remove others but can leave.
     const memberRow = members.find((m) => m.userId === member!.userId)!;
@@ -115,9 +157,14 @@ describe.skipIf(databaseMissing)('organisations, members and invitations', () =>
     const created = await client(server, a.owner).post('/api/v1/organizations', { name: 'Second Org' });
     expect(created.statusCode).toBe(201);
     expect(await activeOrgId(server, a.owner)).toBe(created.json().id);
-    expect((await client(server, a.owner).post('/api/v1/organizations/active', { organizationId: a.orgId })).statusCode).toBe(204);
+    expect(
+      (await client(server, a.owner).post('/api/v1/organizations/active', { organizationId: a.orgId }))
+        .statusCode,
+    ).toBe(204);
     expect(await activeOrgId(server, a.owner)).toBe(a.orgId);
-    const other = await client(server, a.owner).post('/api/v1/organizations/active', { organizationId: b.orgId });
+    const other = await client(server, a.owner).post('/api/v1/organizations/active', {
+      organizationId: b.orgId,
+    });
     expect(other.statusCode).toBe(404);
     expect(await activeOrgId(server, a.owner)).toBe(a.orgId);
   });
@@ -127,7 +174,9 @@ describe.skipIf(databaseMissing)('organisations, members and invitations', () =>
     const bad = await client(server, owner).post('/api/v1/invitations', { email: 'nope', role: 'king' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' }, requestId: expect.any(String) });
-    expect((await client(server, owner).patch('/api/v1/members/not-a-uuid', { role: 'member' })).statusCode).toBe(400);
+    expect(
+      (await client(server, owner).patch('/api/v1/members/not-a-uuid', { role: 'member' })).statusCode,
+    ).toBe(400);
     const badJson = await server.app.inject({
       method: 'POST',
       url: '/api/v1/organizations',
@@ -140,11 +189,20 @@ describe.skipIf(databaseMissing)('organisations, members and invitations', () =>
 
   it('a removed member loses access at once', async () => {
     const { owner, member } = await createOrg(server, ['member']);
-    const rows = (await client(server, owner).get('/api/v1/members')).json().items as { id: string; userId: string }[];
-    await client(server, owner).delete(`/api/v1/members/${rows.find((r) => r.userId === member!.userId)!.id}`);
+    const rows = (await client(server, owner).get('/api/v1/members')).json().items as {
+      id: string;
+      userId: string;
+    }[];
+    await client(server, owner).delete(
+      `/api/v1/members/${rows.find((r) => r.userId === member!.userId)!.id}`,
+    );
     const me = (await client(server, member!).get('/api/v1/me')).json();
     expect(me.organizations).toHaveLength(1);
     const s = await signIn(server, member!.email, member!.password);
-    expect((await client(server, s).get('/api/v1/members')).json().items.every((m: { userId: string }) => m.userId === member!.userId)).toBe(true);
+    expect(
+      (await client(server, s).get('/api/v1/members'))
+        .json()
+        .items.every((m: { userId: string }) => m.userId === member!.userId),
+    ).toBe(true);
   });
 });

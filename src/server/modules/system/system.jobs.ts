@@ -16,6 +16,8 @@ export const cleanupJob = defineJob({
     await database.query(`delete from rate_limits where window_start < now() - make_interval(secs => $1)`, [
       config.rateLimits.windowSeconds,
     ]);
-    await database.query(`update invitations set status = 'canceled' where status = 'pending' and expires_at < now() - interval '30 days'`);
+    await database.query(
+      `update invitations set status = 'canceled' where status = 'pending' and expires_at < now() - interval '30 days'`,
+    );
   },
 });

@@ -80,8 +80,10 @@ export function AppShell({ orgSwitcher, userMenu, children }: AppShellProps) {
       >
         Skip to content
       </a>
-      <aside className="sticky top-0 hidden h-dvh w-64 shrink-0 border-r border-border bg-subtle lg:block">
-        <SidebarContents orgSwitcher={orgSwitcher} userMenu={userMenu} />
+      <aside className="hidden w-64 shrink-0 border-r border-border bg-subtle lg:block">
+        <div className="sticky top-0 h-dvh">
+          <SidebarContents orgSwitcher={orgSwitcher} userMenu={userMenu} />
+        </div>
       </aside>
 
       <div className="flex min-w-0 flex-1 flex-col">
@@ -96,7 +98,7 @@ export function AppShell({ orgSwitcher, userMenu, children }: AppShellProps) {
               <DialogPrimitive.Content className="fixed inset-y-0 left-0 z-50 w-72 border-r border-border bg-subtle shadow-xl outline-none">
                 <DialogPrimitive.Title className="sr-only">Navigation</DialogPrimitive.Title>
                 <DialogPrimitive.Description className="sr-only">
-                  Switch organization or go to another section.
+                  Switch organisation or go to another section.
                 </DialogPrimitive.Description>
                 <SidebarContents orgSwitcher={orgSwitcher} userMenu={userMenu} />
                 <DialogPrimitive.Close className="absolute top-4 -right-10 rounded-md bg-background p-1.5 outline-none focus-visible:ring-2 focus-visible:ring-ring">

@@ -23,7 +23,7 @@ function ContactsPage() {
         actions={
           canInvite ? (
             <Button asChild variant="secondary">
-              <Link to="/settings/members">Invite your team meanwhile</Link>
+              <Link to="/settings/members">Invite your team</Link>
             </Button>
           ) : null
         }

@@ -5,7 +5,7 @@ import { cn } from '@/lib/utils';
 
 const TABS = [
   { to: '/settings/members', label: 'Members', icon: Users },
-  { to: '/settings/organization', label: 'Organization', icon: Building2 },
+  { to: '/settings/organization', label: 'Organisation', icon: Building2 },
   { to: '/settings/profile', label: 'Profile', icon: UserRound },
 ] as const;
 
@@ -16,7 +16,7 @@ export const Route = createFileRoute('/_app/settings')({
 function SettingsLayout() {
   return (
     <div className="grid gap-6">
-      <PageHeader title="Settings" description="Manage your organization, its members and your account." />
+      <PageHeader title="Settings" description="Manage your organisation, its members and your account." />
       <nav aria-label="Settings" className="-mb-px flex gap-1 overflow-x-auto border-b border-border">
         {TABS.map(({ to, label, icon: Icon }) => (
           <Link

@@ -31,7 +31,7 @@ function LoadingCard() {
 
 const STATUS_TEXT: Record<Exclude<InvitationDetails['status'], 'pending'>, string> = {
   accepted: 'This invitation has already been accepted.',
-  canceled: 'This invitation was revoked by the organization.',
+  canceled: 'This invitation was revoked by the organisation.',
   expired: 'This invitation has expired.',
 };
 
@@ -191,11 +191,11 @@ export function InvitationView({ id, onSwitchAccount, switchingAccount = false }
             <Button size="lg" onClick={onAccept} loading={accept.isPending}>
               Accept invitation
             </Button>
-            <p className="text-center text-xs text-muted-foreground">
-              Signed in as {user.email}.{' '}
-              <Link to="/" className="font-medium text-accent hover:underline">
-                Not now
-              </Link>
+            <Button asChild size="lg" variant="ghost" className="text-muted-foreground">
+              <Link to="/">Not now</Link>
+            </Button>
+            <p className="text-center text-xs break-words text-muted-foreground">
+              Signed in as <span className="font-medium text-foreground">{user.email}</span>
             </p>
           </>
         )}

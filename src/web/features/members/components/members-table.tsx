@@ -88,7 +88,7 @@ export function MembersTable() {
           Members{' '}
           {count !== undefined ? <span className="font-normal text-muted-foreground">({count})</span> : null}
         </CardTitle>
-        <CardDescription>Everyone with access to {org.name}, and what they can do.</CardDescription>
+        <CardDescription>Everyone with access to this organisation.</CardDescription>
       </CardHeader>
       {members.isPending ? (
         <MembersSkeleton />

@@ -14,16 +14,16 @@ export function CreateOrganizationDialog({
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent>
         <DialogHeader>
-          <DialogTitle>Create organization</DialogTitle>
+          <DialogTitle>Create organisation</DialogTitle>
           <DialogDescription>
-            An organization has its own contacts, campaigns and members. You will be its owner.
+            An organisation has its own contacts, campaigns and members. You will be its owner.
           </DialogDescription>
         </DialogHeader>
         {open ? (
           <CreateOrganizationForm
             onCreated={(organization) => {
               toast.success(`Created ${organization.name}`, {
-                description: 'It is now your active organization.',
+                description: 'It is now your active organisation.',
               });
               onOpenChange(false);
             }}

@@ -9,7 +9,7 @@ import { type CreatedOrganization, useCreateOrganization } from '../api/create-o
 export const ORG_NAME_MAX = 100;
 
 export function validateOrganizationName(value: string): string | undefined {
-  if (!value.trim()) return 'Enter a name for the organization.';
+  if (!value.trim()) return 'Enter a name for the organisation.';
   if (value.trim().length > ORG_NAME_MAX) return `Use at most ${ORG_NAME_MAX} characters.`;
   return undefined;
 }
@@ -25,7 +25,7 @@ export interface CreateOrganizationFormProps {
 export function CreateOrganizationForm({
   onCreated,
   secondaryAction,
-  submitLabel = 'Create organization',
+  submitLabel = 'Create organisation',
   fullWidth = false,
 }: CreateOrganizationFormProps) {
   const create = useCreateOrganization();
@@ -55,7 +55,7 @@ export function CreateOrganizationForm({
   return (
     <form noValidate onSubmit={onSubmit} className="grid gap-5">
       {formError ? <Alert variant="error">{formError}</Alert> : null}
-      <FormField label="Organization name" error={error} hint="Usually your company or team name.">
+      <FormField label="Organisation name" error={error} hint="Usually your company or team name.">
         <Input
           name="name"
           autoComplete="organization"

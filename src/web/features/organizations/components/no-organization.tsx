@@ -18,8 +18,8 @@ export function NoOrganization() {
   if (me.organizations.length > 0) {
     return (
       <AuthCard
-        title="Choose an organization"
-        description="Pick the organization you want to work in. You can switch at any time from the sidebar."
+        title="Choose an organisation"
+        description="Pick the organisation you want to work in. You can switch at any time from the sidebar."
       >
         <ul className="grid gap-2">
           {me.organizations.map((org) => (
@@ -34,7 +34,7 @@ export function NoOrganization() {
                     { organizationId: org.id },
                     {
                       onError: (error) =>
-                        toast.error('Could not open organization', { description: errorMessage(error) }),
+                        toast.error('Could not open organisation', { description: errorMessage(error) }),
                     },
                   )
                 }
@@ -58,7 +58,7 @@ export function NoOrganization() {
         </div>
       }
       title={`Welcome, ${firstName}`}
-      description="Create your organization to start. Your contacts, campaigns and teammates live inside it."
+      description="Create your organisation to start. Your contacts, campaigns and teammates live inside it."
       footer={
         <span className="inline-flex items-start gap-2 text-left">
           <MailOpen aria-hidden="true" className="mt-0.5 size-4 shrink-0" />
@@ -68,7 +68,7 @@ export function NoOrganization() {
     >
       <CreateOrganizationForm
         fullWidth
-        submitLabel="Create organization"
+        submitLabel="Create organisation"
         onCreated={(organization) => toast.success(`Welcome to ${organization.name}`)}
       />
     </AuthCard>

@@ -39,7 +39,7 @@ export function OrganizationSettingsForm() {
       { name: name.trim() },
       {
         onSuccess: (updated) =>
-          toast.success('Organization renamed', { description: `It is now called ${updated.name}.` }),
+          toast.success('Organisation renamed', { description: `It is now called ${updated.name}.` }),
         onError: (err) => {
           const field = err instanceof ApiError ? err.fieldErrors().name : undefined;
           if (field) setError(field);
@@ -53,13 +53,13 @@ export function OrganizationSettingsForm() {
     <Card>
       <form noValidate onSubmit={onSubmit}>
         <CardHeader>
-          <CardTitle>Organization name</CardTitle>
+          <CardTitle>Organisation name</CardTitle>
           <CardDescription>Shown to your teammates and in the invitations you send.</CardDescription>
         </CardHeader>
         <CardContent className="grid max-w-md gap-4">
           {formError ? <Alert variant="error">{formError}</Alert> : null}
           {canUpdate ? null : (
-            <Alert variant="info">Only owners and admins can rename the organization.</Alert>
+            <Alert variant="info">Only owners and admins can rename the organisation.</Alert>
           )}
           <FormField label="Name" error={error}>
             <Input

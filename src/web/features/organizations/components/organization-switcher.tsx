@@ -31,7 +31,7 @@ export function OrganizationSwitcher() {
       {
         onSuccess: () => toast.success(`Switched to ${name}`),
         onError: (error) =>
-          toast.error('Could not switch organization', { description: errorMessage(error) }),
+          toast.error('Could not switch organisation', { description: errorMessage(error) }),
       },
     );
   };
@@ -42,24 +42,24 @@ export function OrganizationSwitcher() {
       <DropdownMenu modal={false}>
         <DropdownMenuTrigger
           data-testid="org-switcher"
-          aria-label={active ? `Organization: ${active.name}. Switch organization` : 'Choose an organization'}
+          aria-label={active ? `Organisation: ${active.name}. Switch organisation` : 'Choose an organisation'}
           className="flex w-full items-center gap-2.5 rounded-md border border-border bg-background p-1.5 text-left shadow-xs outline-none hover:bg-muted/60 focus-visible:ring-2 focus-visible:ring-ring"
         >
           <Avatar name={active?.name ?? '?'} square />
           <span className="grid min-w-0 flex-1 leading-tight">
-            <span className="truncate text-sm font-semibold">{active?.name ?? 'No organization'}</span>
+            <span className="truncate text-sm font-semibold">{active?.name ?? 'No organisation'}</span>
             <span className="truncate text-xs text-muted-foreground">
               {active ? roleLabel(active.role) : 'Choose or create one'}
             </span>
           </span>
           {setActive.isPending ? (
-            <Spinner className="text-muted-foreground" label="Switching organization" />
+            <Spinner className="text-muted-foreground" label="Switching organisation" />
           ) : (
             <ChevronsUpDown aria-hidden="true" className="size-4 shrink-0 text-muted-foreground" />
           )}
         </DropdownMenuTrigger>
         <DropdownMenuContent align="start" className="w-(--radix-dropdown-menu-trigger-width) min-w-60">
-          <DropdownMenuLabel>Organizations</DropdownMenuLabel>
+          <DropdownMenuLabel>Organisations</DropdownMenuLabel>
           {me.organizations.map((org) => {
             const isActive = org.id === active?.id;
             return (
@@ -77,7 +77,7 @@ export function OrganizationSwitcher() {
           <DropdownMenuSeparator />
           <DropdownMenuItem onSelect={() => setCreateOpen(true)}>
             <Plus aria-hidden="true" />
-            Create organization
+            Create organisation
           </DropdownMenuItem>
         </DropdownMenuContent>
       </DropdownMenu>

@@ -30,9 +30,9 @@ function MembersPage() {
         <div className="grid gap-1">
           <h2 className="text-base font-semibold tracking-tight">Team</h2>
           <p className="text-sm text-muted-foreground">
-            Invite people to{' '}
-            <span className="font-medium text-foreground">{me.activeOrganization?.name}</span> and choose what
-            they can do.
+            {canInvite ? 'Invite people to ' : 'The people who work in '}
+            <span className="font-medium text-foreground">{me.activeOrganization?.name}</span>
+            {canInvite ? ' and choose what they can do.' : ', and their roles.'}
           </p>
         </div>
         {canInvite ? <InviteMemberDialog /> : null}

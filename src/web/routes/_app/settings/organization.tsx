@@ -7,6 +7,6 @@ export const Route = createFileRoute('/_app/settings/organization')({
 });
 
 function OrganizationPage() {
-  useDocumentTitle('Organization settings');
+  useDocumentTitle('Organisation settings');
   return <OrganizationSettingsForm />;
 }
