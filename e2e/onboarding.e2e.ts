@@ -186,4 +186,37 @@ test('a new user signs up, invites a teammate, and the teammate joins', async ({
   // A member may look but not manage: no invite button, no role pickers.
   await expect(page.getByRole('button', { name: 'Invite member' })).toHaveCount(0);
   await snap(page, '12-members-as-teammate');
+
+  // ── Owner manages the teammate: change the role, then remove them ──────────
+  await page.getByRole('button', { name: `Account: ${teammate.name}` }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.goto('/settings/members');
+  await expect(page).toHaveURL(/\/sign-in\?redirect=%2Fsettings%2Fmembers/);
+  await signIn(page, owner);
+  await expect(page).toHaveURL(/\/settings\/members$/);
+
+  const roleSelect = page.getByRole('combobox', { name: `Role of ${teammate.name}` });
+  await expect(roleSelect).toHaveText('Member');
+  await roleSelect.click();
+  await page.getByRole('option', { name: /^Admin/ }).click();
+  await expect(page.getByText(`${teammate.name} is now admin`)).toBeVisible();
+  await expect(roleSelect).toHaveText('Admin');
+  await snap(page, '13-members-as-owner');
+
+  await page.getByRole('button', { name: `Remove ${teammate.name}` }).click();
+  const confirm = page.getByRole('alertdialog', { name: `Remove ${teammate.name}?` });
+  await expect(confirm).toBeVisible();
+  await snap(page, '14-remove-member');
+  await confirm.getByRole('button', { name: 'Remove member' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(page.getByRole('table', { name: `Members of ${orgName}` })).not.toContainText(teammate.email);
+
+  // ── Sign out everywhere ends this session too ───────────────────────────────
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Profile' }).click();
+  await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Sign out everywhere' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.goto('/contacts');
+  await expect(page).toHaveURL(/\/sign-in\?redirect=%2Fcontacts/);
 });

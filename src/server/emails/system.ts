@@ -51,3 +51,17 @@ export function invitationEmail(
   );
   return { to, subject: `${inviterName} invited you to ${organizationName} on Moxora`, text, html };
 }
+
+export function existingAccountEmail(to: string, name: string, signInUrl: string): MailMessage {
+  const { html, text } = layout(
+    'You already have a Moxora account',
+    [
+      `Hi ${name},`,
+      'Someone (perhaps you) tried to create a Moxora account with this email address, which already has one.',
+      'If it was you, sign in, or reset your password from the sign-in page if you forgot it.',
+    ],
+    { label: 'Sign in', url: signInUrl },
+    'If it was not you, you can ignore this email: nothing changed on your account.',
+  );
+  return { to, subject: 'You already have a Moxora account', text, html };
+}

@@ -4,7 +4,7 @@ import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { accounts, members, sessions, users, verifications } from '../../db/schema/index.js';
-import { resetPasswordEmail, verificationEmail } from '../emails/system.js';
+import { existingAccountEmail, resetPasswordEmail, verificationEmail } from '../emails/system.js';
 import { sendMailJob } from '../modules/mail/mail.jobs.js';
 import { createOrganizationWithOwner } from '../modules/organizations/organizations.repo.js';
 import type { Config } from './config.js';
@@ -83,6 +83,14 @@ export function createAuth(opts: {
       revokeSessionsOnPasswordReset: true,
       resetPasswordTokenExpiresIn: 3600,
       password: { hash: hashPassword, verify: verifyPassword },
+      // Sign-up with a taken address answers like a new sign-up (no account enumeration);
+      // the owner of the address is told by email instead.
+      async onExistingUserSignUp({ user }) {
+        await jobs.send(sendMailJob, {
+          ...existingAccountEmail(user.email, user.name, `${config.baseUrl}/sign-in`),
+          kind: 'existing-account',
+        });
+      },
       async sendResetPassword({ user, url }) {
         await jobs.send(sendMailJob, { ...resetPasswordEmail(user.email, user.name, url), kind: 'reset' });
       },

@@ -45,6 +45,24 @@ const CallbackQuery = z.object({ callbackURL: LocalPath.optional() });
 const TAG = ['Auth'];
 
 /**
+ * Session tokens stay in the httpOnly cookie: better-auth also returns them in JSON bodies
+ * (sign-in, get-session), where page scripts could read them. Remove them there.
+ */
+function stripTokens(text: string, contentType: string | null): string {
+  if (!contentType?.includes('application/json') || !text.includes('"token"')) return text;
+  try {
+    const body = JSON.parse(text) as { token?: unknown; session?: { token?: unknown } } | null;
+    if (body && typeof body === 'object') {
+      delete body.token;
+      if (body.session && typeof body.session === 'object') delete body.session.token;
+    }
+    return JSON.stringify(body);
+  } catch {
+    return text;
+  }
+}
+
+/**
  * better-auth served from Fastify, through an allowlist of its endpoints (each with a zod schema
  * and OpenAPI entry). The wrapper adds database-backed rate limits, the session lifetimes,
  * forces "sign out other sessions" on password change, keeps only the session cookie, and
@@ -104,7 +122,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
       reply.header('content-type', 'application/json; charset=utf-8');
       return reply.send(errorBody(request.id, code, message));
     }
-    return reply.send(text);
+    return reply.send(stripTokens(text, response.headers.get('content-type')));
   }
 
   async function limit(key: string, max: number) {
@@ -224,11 +242,5 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
     '/api/auth/revoke-sessions',
     { schema: { tags: TAG, summary: 'Sign out everywhere (all sessions of the user)', body: Empty } },
     async (request, reply) => forward(request, reply, {}),
-  );
-
-  r.get(
-    '/api/auth/get-session',
-    { schema: { tags: TAG, summary: 'The current session and user, or null' } },
-    async (request, reply) => forward(request, reply),
   );
 }

@@ -93,6 +93,28 @@ describe.skipIf(databaseMissing)('accounts', () => {
     expect(session.cookie).toMatch(/session_token=/);
   });
 
+  it('answers a sign-up with a taken address like any other, creates nothing, and tells the owner', async () => {
+    const user = await createUser(server);
+    const fresh = await client(server).post('/api/auth/sign-up/email', {
+      name: 'Someone',
+      email: uniqueEmail('fresh'),
+      password: 'password 123',
+      ageConfirmed: true,
+    });
+    const dup = await client(server).post('/api/auth/sign-up/email', {
+      name: 'Someone',
+      email: user.email.toUpperCase(),
+      password: 'password 123',
+      ageConfirmed: true,
+    });
+    expect(dup.statusCode).toBe(fresh.statusCode);
+    expect(Object.keys(dup.json().user).sort()).toEqual(Object.keys(fresh.json().user).sort());
+    expect(await count('select count(*)::int as n from users where lower(email) = lower($1)', [user.email])).toBe(1);
+    await waitForMail(server, user.email, /already have a Moxora account/);
+    // The original password still works.
+    await signIn(server, user.email, user.password);
+  });
+
   it('rejects bad sign-up input with field errors', async () => {
     const res = await client(server).post('/api/auth/sign-up/email', {
       name: '',
@@ -126,6 +148,10 @@ describe.skipIf(databaseMissing)('accounts', () => {
     expect(cookies[0]).toMatch(/SameSite=Lax/i);
     expect(cookies[0]).toMatch(/Max-Age=2592000/);
     const cookie = sessionCookieOf(res);
+    // The session token lives only in the httpOnly cookie, never in a body scripts can read.
+    const token = decodeURIComponent(cookie.split('=')[1]!).split('.')[0]!;
+    expect(res.body).not.toContain(token);
+    expect(res.json().user.email).toBe(user.email);
 
     expect((await client(server, { cookie }).get('/api/v1/me')).statusCode).toBe(200);
     const out = await client(server, { cookie }).post('/api/auth/sign-out', {});

@@ -69,7 +69,6 @@ export function AppShell({ orgSwitcher, userMenu, children }: AppShellProps) {
   const [mobileOpen, setMobileOpen] = React.useState(false);
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   // Close the mobile drawer whenever the page changes.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: pathname is the trigger
   React.useEffect(() => setMobileOpen(false), [pathname]);
 
   return (

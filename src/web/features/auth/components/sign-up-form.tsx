@@ -25,11 +25,11 @@ function validate(values: { name: string; email: string; password: string; ageCo
   return errors;
 }
 
-export function SignUpForm({ redirect, defaultEmail }: { redirect?: string; defaultEmail?: string }) {
+export function SignUpForm({ redirect }: { redirect?: string }) {
   const navigate = useNavigate();
   const signUp = useSignUp();
   const [name, setName] = React.useState('');
-  const [email, setEmail] = React.useState(defaultEmail ?? '');
+  const [email, setEmail] = React.useState('');
   const [password, setPassword] = React.useState('');
   const [ageConfirmed, setAgeConfirmed] = React.useState(false);
   const [errors, setErrors] = React.useState<Errors>({});

@@ -111,7 +111,35 @@ export function InvitationView({ id, onSwitchAccount, switchingAccount = false }
   if (details.isPending) return <LoadingCard />;
 
   if (details.isError) {
-    if (isApiError(details.error) && details.error.status === 404) {
+    const error = details.error;
+    // The server refuses to show an invitation addressed to someone else (403).
+    if (isApiError(error) && error.status === 403) {
+      return (
+        <AuthCard
+          icon={
+            <div className="flex size-10 items-center justify-center rounded-lg bg-warning-subtle">
+              <MailWarning aria-hidden="true" className="size-5 text-warning" />
+            </div>
+          }
+          title="This invitation is for another address"
+          description={
+            <>
+              {error.message} You are signed in as{' '}
+              <strong className="font-medium text-foreground">{me.data.user.email}</strong>.
+            </>
+          }
+        >
+          <Button size="lg" className="w-full" onClick={onSwitchAccount} loading={switchingAccount}>
+            Sign in with another account
+          </Button>
+        </AuthCard>
+      );
+    }
+    if (isApiError(error) && error.status === 410) {
+      return <Unavailable title="Invitation no longer valid">{error.message}</Unavailable>;
+    }
+    // Unknown ids answer 404; malformed ids are refused as invalid (400).
+    if (isApiError(error) && (error.status === 404 || error.status === 400)) {
       return (
         <Unavailable title="Invitation not found">
           This link does not match any invitation. Ask the person who invited you to send a new one.
