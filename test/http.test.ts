@@ -23,7 +23,10 @@ describe.skipIf(databaseMissing)('HTTP surface', () => {
   it('publishes an OpenAPI 3.1 document listing every API route, with docs at /api/docs', async () => {
     const res = await server.app.inject({ method: 'GET', url: '/api/openapi.json' });
     expect(res.statusCode).toBe(200);
-    const doc = res.json() as { openapi: string; paths: Record<string, Record<string, { summary?: string }>> };
+    const doc = res.json() as {
+      openapi: string;
+      paths: Record<string, Record<string, { summary?: string }>>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     const routes: string[] = [];
     server.app.printRoutes({ commonPrefix: false }); // keep the tree built

@@ -34,7 +34,10 @@ describe('configuration', () => {
   });
 
   it('accepts a PostgreSQL URL and an SMTP URL', () => {
-    const c = loadConfig({ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/moxora', SMTP_URL: 'smtps://u:p@mail.example.com:465' });
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/moxora',
+      SMTP_URL: 'smtps://u:p@mail.example.com:465',
+    });
     expect(c.databaseUrl).toContain('moxora');
     expect(c.devOutbox).toBe(false);
   });

@@ -109,7 +109,9 @@ describe.skipIf(databaseMissing)('accounts', () => {
     });
     expect(dup.statusCode).toBe(fresh.statusCode);
     expect(Object.keys(dup.json().user).sort()).toEqual(Object.keys(fresh.json().user).sort());
-    expect(await count('select count(*)::int as n from users where lower(email) = lower($1)', [user.email])).toBe(1);
+    expect(
+      await count('select count(*)::int as n from users where lower(email) = lower($1)', [user.email]),
+    ).toBe(1);
     await waitForMail(server, user.email, /already have a Moxora account/);
     // The original password still works.
     await signIn(server, user.email, user.password);
