@@ -61,8 +61,17 @@ export default defineConfig({
   // No browser, no point starting the server.
   webServer: chromiumAvailable
     ? {
-        // Start from an empty database and outbox every run (see e2e/reset-data.mjs for why not globalSetup).
-        command: 'node e2e/reset-data.mjs && npx tsx src/server/main.ts',
+        // Start from an empty database and outbox every run (see e2e/reset-data.mjs for why not globalSetup),
+        // and test the current UI, not a stale dist/web (E2E_SKIP_BUILD=1 when CI built it just before).
+        command: [
+          'node e2e/reset-data.mjs',
+          process.env.E2E_SKIP_BUILD === '1'
+            ? null
+            : 'npx vite build --config vite.config.ts --logLevel warn',
+          'npx tsx src/server/main.ts',
+        ]
+          .filter(Boolean)
+          .join(' && '),
         url: `${BASE_URL}/api/health`,
         reuseExistingServer: false,
         timeout: 180_000,

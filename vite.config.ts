@@ -42,9 +42,14 @@ export default defineConfig({
   },
   server: {
     port: 5173,
+    // `npm start` serves the built SPA itself; this is only for UI work with hot reload.
     proxy: {
-      '/api': { target: apiTarget, changeOrigin: false },
-      '/_dev': { target: apiTarget, changeOrigin: false },
+      '/api': {
+        target: apiTarget,
+        // better-auth checks Origin against BASE_URL: present the API's own origin, as the built SPA does.
+        configure: (proxy) => proxy.on('proxyReq', (req) => req.setHeader('origin', apiTarget)),
+      },
+      '/_dev': { target: apiTarget },
     },
   },
 });

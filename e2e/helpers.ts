@@ -49,3 +49,22 @@ export async function linkFromOutbox(
     await page.waitForTimeout(500);
   }
 }
+
+/**
+ * Records what must never happen in the browser: uncaught exceptions and Content-Security-Policy
+ * violations (the server sends a strict CSP, so an inline script or style would break silently).
+ * Failed requests (401 on /me when signed out, 403 on unverified sign-in…) are expected and ignored.
+ */
+export function watchBrowserErrors(page: Page): () => void {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (
+      message.type() === 'error' &&
+      /Content Security Policy|Refused to (execute|load|apply)/i.test(message.text())
+    ) {
+      problems.push(`csp: ${message.text()}`);
+    }
+  });
+  return () => expect(problems, problems.join('\n')).toEqual([]);
+}

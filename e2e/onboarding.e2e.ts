@@ -1,6 +1,6 @@
 import { expect, type Page, test } from '@playwright/test';
 import { CHROMIUM_MISSING_MESSAGE, chromiumAvailable } from './chromium';
-import { linkFromOutbox, snap } from './helpers';
+import { linkFromOutbox, snap, watchBrowserErrors } from './helpers';
 
 test.skip(!chromiumAvailable, CHROMIUM_MISSING_MESSAGE);
 
@@ -34,6 +34,8 @@ async function signIn(page: Page, user: typeof owner) {
 }
 
 test('a new user signs up, invites a teammate, and the teammate joins', async ({ page }) => {
+  const assertNoBrowserErrors = watchBrowserErrors(page);
+
   // ── Owner signs up ──────────────────────────────────────────────────────────
   await page.goto('/sign-up');
   await expect(page.getByRole('heading', { name: 'Create your account' })).toBeVisible();
@@ -138,6 +140,18 @@ test('a new user signs up, invites a teammate, and the teammate joins', async ({
   await expect(page.getByLabel('Name', { exact: true })).toHaveValue(orgName);
   await snap(page, '08c-organization');
 
+  // Opening the teammate's invitation while signed in as someone else explains the mix-up.
+  const invitationHref = await linkFromOutbox(page, {
+    to: teammate.email,
+    subject: new RegExp(`invited you to ${orgName}`),
+    link: /\/invitations\//,
+  });
+  await page.goto(invitationHref);
+  await expect(page.getByRole('heading', { name: 'This invitation is for another address' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in with another account' })).toBeVisible();
+  await snap(page, '08d-invitation-wrong-account');
+  await page.goto('/settings/members');
+
   // ── Profile, then sign out ──────────────────────────────────────────────────
   await page.getByRole('button', { name: `Account: ${owner.name}` }).click();
   await page.getByRole('menuitem', { name: 'Profile' }).click();
@@ -150,11 +164,6 @@ test('a new user signs up, invites a teammate, and the teammate joins', async ({
   await expect(page).toHaveURL(/\/sign-in/);
 
   // ── Teammate: opens the invitation signed out, signs up, verifies, signs in ─
-  const invitationHref = await linkFromOutbox(page, {
-    to: teammate.email,
-    subject: new RegExp(`invited you to ${orgName}`),
-    link: /\/invitations\//,
-  });
   const invitationPath = new URL(invitationHref, 'http://localhost').pathname;
   await page.goto(invitationPath);
   await expect(page.getByRole('heading', { name: 'You have been invited to Moxora' })).toBeVisible();
@@ -219,4 +228,6 @@ test('a new user signs up, invites a teammate, and the teammate joins', async ({
   await expect(page).toHaveURL(/\/sign-in/);
   await page.goto('/contacts');
   await expect(page).toHaveURL(/\/sign-in\?redirect=%2Fcontacts/);
+
+  assertNoBrowserErrors();
 });

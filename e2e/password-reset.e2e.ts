@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { CHROMIUM_MISSING_MESSAGE, chromiumAvailable } from './chromium';
-import { linkFromOutbox, snap } from './helpers';
+import { linkFromOutbox, snap, watchBrowserErrors } from './helpers';
 
 test.skip(!chromiumAvailable, CHROMIUM_MISSING_MESSAGE);
 
@@ -9,6 +9,8 @@ const user = { name: 'Rita Reset', email: `rita.${runId}@example.com`, password:
 const newPassword = 'second-password-2';
 
 test('a user who forgot the password resets it from the email link', async ({ page }) => {
+  const assertNoBrowserErrors = watchBrowserErrors(page);
+
   // An account to reset (verified through the outbox).
   await page.goto('/sign-up');
   await page.getByLabel('Full name').fill(user.name);
@@ -61,4 +63,6 @@ test('a user who forgot the password resets it from the email link', async ({ pa
   await page.goto('/invitations/00000000-0000-4000-8000-000000000000');
   await expect(page.getByRole('heading', { name: 'Invitation not found' })).toBeVisible();
   await snap(page, '24-invitation-not-found');
+
+  assertNoBrowserErrors();
 });

@@ -1,3 +1,4 @@
+import { Link } from '@tanstack/react-router';
 import type * as React from 'react';
 import { Logo } from '@/components/ui/logo';
 
@@ -10,10 +11,10 @@ export function CenteredLayout({ children }: { children: React.ReactNode }) {
         className="pointer-events-none fixed inset-x-0 top-0 h-72 bg-gradient-to-b from-indigo-50/80 to-transparent"
       />
       <main className="relative flex flex-1 flex-col items-center px-4 pt-16 pb-10 sm:pt-24">
-        <a href="/" className="mb-8 rounded-md outline-none focus-visible:ring-2 focus-visible:ring-ring">
+        <Link to="/" className="mb-8 rounded-md outline-none focus-visible:ring-2 focus-visible:ring-ring">
           <Logo />
           <span className="sr-only"> home</span>
-        </a>
+        </Link>
         <div className="w-full max-w-[25rem]">{children}</div>
       </main>
       <footer className="relative pb-6 text-center text-xs text-muted-foreground">

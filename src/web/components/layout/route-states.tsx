@@ -1,6 +1,7 @@
 import { type ErrorComponentProps, Link, useRouter } from '@tanstack/react-router';
 import { Compass, RotateCw, TriangleAlert } from 'lucide-react';
 import { Button } from '@/components/ui/button';
+import { Logo } from '@/components/ui/logo';
 import { Spinner } from '@/components/ui/spinner';
 import { errorMessage } from '@/lib/api';
 
@@ -46,7 +47,11 @@ export function FullPageError({ error, reset }: ErrorComponentProps) {
 
 export function NotFound() {
   return (
-    <div className="flex min-h-[60vh] items-center justify-center px-4">
+    <div className="flex min-h-[60vh] flex-col items-center justify-center gap-10 px-4 py-16">
+      <Link to="/" className="rounded-md outline-none focus-visible:ring-2 focus-visible:ring-ring">
+        <Logo />
+        <span className="sr-only"> home</span>
+      </Link>
       <div className="max-w-sm text-center">
         <div className="mx-auto mb-4 flex size-12 items-center justify-center rounded-full bg-muted">
           <Compass aria-hidden="true" className="size-5 text-muted-foreground" />

@@ -1,4 +1,3 @@
-import { Link } from '@tanstack/react-router';
 import { MailCheck } from 'lucide-react';
 import * as React from 'react';
 import { Alert } from '@/components/ui/alert';
@@ -27,9 +26,6 @@ export function ForgotPasswordForm() {
           <MailCheck aria-hidden="true" />
           Use a different email
         </Button>
-        <Link to="/sign-in" className="text-center text-sm font-medium text-accent hover:underline">
-          Back to sign in
-        </Link>
       </div>
     );
   }

@@ -90,26 +90,22 @@ export function SignInForm({ redirect }: { redirect?: string }) {
           placeholder="you@company.com"
         />
       </FormField>
-      <FormField
-        id="sign-in-password"
-        label="Password"
-        error={errors.password}
-        labelAside={
-          <Link
-            to="/forgot-password"
-            className="rounded-sm text-[0.8125rem] font-medium text-accent outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring"
-          >
-            Forgot password?
-          </Link>
-        }
-      >
-        <PasswordInput
-          name="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </FormField>
+      <div className="grid gap-2">
+        <FormField id="sign-in-password" label="Password" error={errors.password}>
+          <PasswordInput
+            name="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </FormField>
+        <Link
+          to="/forgot-password"
+          className="justify-self-end rounded-sm text-[0.8125rem] font-medium text-accent outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring"
+        >
+          Forgot password?
+        </Link>
+      </div>
       <Button type="submit" size="lg" className="w-full" loading={signIn.isPending}>
         Sign in
       </Button>
