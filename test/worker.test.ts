@@ -17,7 +17,9 @@ describe.skipIf(databaseMissing || usingPglite)('separate worker process', () =>
     await server?.close();
   });
 
-  it('drains jobs enqueued by the API process and stops cleanly on SIGTERM', { timeout: 90_000 }, async () => {
+  it('drains jobs enqueued by the API process and stops cleanly on SIGTERM', {
+    timeout: 90_000,
+  }, async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'moxora-worker-'));
     const { rows } = await server.runtime.database.query<{ db: string }>('select current_database() as db');
     const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
