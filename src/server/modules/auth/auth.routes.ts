@@ -134,6 +134,8 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
     { schema: { tags: TAG, summary: 'Create an account (sends a verification email)', body: SignUpBody } },
     async (request, reply) => {
       await limit(`signup:ip:${request.ip}`, limits.signUpPerIp);
+      // Per address too: a taken address gets an email each time, which must not become a mail bomb.
+      await limit(`signup:acct:${request.body.email}`, limits.resetPerAccount);
       return forward(request, reply, request.body);
     },
   );

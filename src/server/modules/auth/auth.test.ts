@@ -266,6 +266,25 @@ describe.skipIf(databaseMissing)('accounts', () => {
     expect(statuses.slice(0, -1).every((s) => s === 200)).toBe(true);
   });
 
+  it('marks the cookie Secure when served over HTTPS', async () => {
+    const https = await createTestServer({ baseUrl: 'https://crm.example.com' });
+    try {
+      https.origin = 'https://crm.example.com';
+      const user = await createUser(https);
+      expect(user.cookie).toMatch(/^__Secure-moxora\.session_token=/);
+      const res = await client(https).post('/api/auth/sign-in/email', {
+        email: user.email,
+        password: user.password,
+      });
+      const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+      expect(cookies).toHaveLength(1);
+      expect(cookies[0]).toMatch(/; Secure/i);
+      expect(res.headers['strict-transport-security']).toContain('max-age=31536000');
+    } finally {
+      await https.close();
+    }
+  });
+
   it('refuses cookie-authenticated writes from another origin', async () => {
     const user = await createUser(server);
     const res = await server.app.inject({
