@@ -21,10 +21,17 @@ import { createJobQueue, type JobQueue } from './lib/jobs.js';
 import { createLogger, loggerOptions } from './lib/logger.js';
 import { createOutboxMailer, createSmtpMailer, type Mailer, outboxDir } from './lib/mailer.js';
 import { getAuthSecret } from './lib/secrets.js';
+import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { companyRoutes } from './modules/companies/companies.routes.js';
+import { contactRoutes } from './modules/contacts/contacts.routes.js';
 import { outboxRoutes } from './modules/dev/outbox.routes.js';
+import { fieldRoutes } from './modules/fields/fields.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { noteRoutes } from './modules/notes/notes.routes.js';
 import { organizationRoutes } from './modules/organizations/organizations.routes.js';
+import { segmentRoutes } from './modules/segments/segments.routes.js';
+import { tagRoutes } from './modules/tags/tags.routes.js';
 import { errorBody, registerErrorHandler } from './plugins/errors.js';
 import { registerSecurityHeaders } from './plugins/security.js';
 import { createGuards } from './plugins/session.js';
@@ -138,6 +145,17 @@ export async function buildApp(
   await app.register(healthRoutes, { deps, version: VERSION });
   await app.register(authRoutes, { auth, deps });
   await app.register(organizationRoutes, { guards });
+  for (const routes of [
+    contactRoutes,
+    companyRoutes,
+    fieldRoutes,
+    tagRoutes,
+    noteRoutes,
+    segmentRoutes,
+    apiKeyRoutes,
+  ]) {
+    await app.register(routes, { guards });
+  }
   if (config.devOutbox && !config.smtpUrl) {
     await app.register(outboxRoutes, { dir: outboxDir(config.dataDir) });
   }

@@ -1,3 +1,4 @@
 // Every module's job definitions, imported for their defineJob side effect.
 import './modules/mail/mail.jobs.js';
 import './modules/system/system.jobs.js';
+import './modules/contacts/contacts.jobs.js';

@@ -1,3 +1,4 @@
 export * from './auth.js';
+export * from './contacts.js';
 export * from './organizations.js';
 export * from './system.js';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -77,11 +78,11 @@ export async function openPglite(dataDir: string): Promise<Database> {
   let lock: DataDirLock | undefined;
   let client: PGlite;
   if (dataDir === 'memory://') {
-    client = new PGlite();
+    client = new PGlite({ extensions: { pg_trgm } });
   } else {
     lock = lockDataDir(dataDir);
     try {
-      client = new PGlite(path.join(dataDir, 'pgdata'));
+      client = new PGlite(path.join(dataDir, 'pgdata'), { extensions: { pg_trgm } });
       await client.waitReady;
     } catch (err) {
       lock.release();

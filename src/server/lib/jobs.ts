@@ -11,6 +11,8 @@ export interface JobDeps {
   mailer: Mailer;
   config: Config;
   log: Logger;
+  /** The queue itself, for handlers that enqueue follow-up jobs (set when the queue is created). */
+  jobs?: JobQueue;
 }
 
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {
@@ -94,7 +96,7 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
     for (const id of workerIds.get(name) ?? []) boss.notifyWorker(id);
   }
 
-  return {
+  const queue: JobQueue = {
     boss,
     async send(job, data, options) {
       const payload = job.schema.parse(data) as object;
@@ -157,4 +159,6 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
       return active.size;
     },
   };
+  deps.jobs = queue;
+  return queue;
 }

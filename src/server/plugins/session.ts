@@ -1,10 +1,11 @@
 import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { Permission } from '../../common/permissions.js';
+import type { Permission, Role } from '../../common/permissions.js';
 import { sessions } from '../../db/schema/index.js';
 import type { Auth } from '../lib/auth.js';
 import { assertCan, type Ctx, type Deps, type UserCtx } from '../lib/context.js';
 import { AppError } from '../lib/errors.js';
+import { authenticateApiKey, roleOfScope } from '../modules/api-keys/api-keys.service.js';
 import {
   findMembership,
   listOrganizationsOfUser,
@@ -17,8 +18,11 @@ declare module 'fastify' {
     userCtx?: UserCtx;
     ctx?: Ctx;
     activeOrgId?: string | null;
+    apiKey?: { id: string; orgId: string; role: Role };
   }
 }
+
+const NO_USER = '00000000-0000-0000-0000-000000000000';
 
 /** Converts Fastify's headers into Fetch headers for better-auth. */
 export function toFetchHeaders(request: FastifyRequest): Headers {
@@ -79,8 +83,20 @@ export async function resolveSession(
 }
 
 export function createGuards(auth: Auth, deps: Deps) {
+  /** An `Authorization: Bearer mox_…` API key: acts inside its organisation with its scope's role. */
+  const authenticateKey = async (request: FastifyRequest, header: string) => {
+    const key = await authenticateApiKey(deps.database, header.slice(7).trim());
+    if (!key) throw new AppError('UNAUTHENTICATED', 'Invalid or revoked API key');
+    request.apiKey = { id: key.id, orgId: key.org_id, role: roleOfScope(key.scope) };
+    request.userCtx = { userId: key.created_by ?? NO_USER, email: '', name: `API key: ${key.name}`, deps };
+    request.activeOrgId = key.org_id;
+  };
+
   /** Requires a signed-in user (session cookie). Sets request.userCtx. */
   const authenticate: preHandlerAsyncHookHandler = async (request: FastifyRequest, _reply: FastifyReply) => {
+    if (request.headers.authorization?.startsWith('Bearer ')) {
+      throw new AppError('FORBIDDEN', 'API keys cannot be used for account and organisation management');
+    }
     assertSameOrigin(request, deps.config);
     const info = await resolveSession(request, auth, deps);
     if (!info) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
@@ -98,6 +114,10 @@ export function createGuards(auth: Auth, deps: Deps) {
   const withOrganization: preHandlerAsyncHookHandler = async (request) => {
     const user = request.userCtx;
     if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
+    if (request.apiKey) {
+      request.ctx = { ...user, orgId: request.apiKey.orgId, role: request.apiKey.role };
+      return;
+    }
     const db = deps.database.db;
     let orgId = request.activeOrgId ?? null;
     let membership = orgId ? await findMembership(db, orgId, user.userId) : undefined;
@@ -114,9 +134,22 @@ export function createGuards(auth: Auth, deps: Deps) {
     request.ctx = { ...user, orgId: orgId!, role: membership.role };
   };
 
-  function requirePermission(permission: Permission): preHandlerAsyncHookHandler[] {
+  /** Session or (unless allowApiKey is false) API key, then the organisation, then the permission. */
+  function requirePermission(
+    permission: Permission,
+    opts: { allowApiKey?: boolean } = {},
+  ): preHandlerAsyncHookHandler[] {
+    const allowApiKey = opts.allowApiKey ?? true;
     return [
-      authenticate,
+      async (request, reply) => {
+        const header = request.headers.authorization;
+        if (header?.startsWith('Bearer ')) {
+          if (!allowApiKey)
+            throw new AppError('FORBIDDEN', 'This endpoint needs a signed-in user, not an API key');
+          return authenticateKey(request, header);
+        }
+        return authenticate.call(request.server, request, reply);
+      },
       withOrganization,
       async (request) => {
         assertCan(request.ctx!, permission);

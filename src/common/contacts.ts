@@ -1,0 +1,45 @@
+/** Constants shared by server and web for contacts, companies and custom fields. */
+export const SUBSCRIPTION_STATUSES = ['subscribed', 'unsubscribed', 'bounced', 'complained'] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+export const CUSTOM_FIELD_TYPES = [
+  'text',
+  'long_text',
+  'number',
+  'date',
+  'boolean',
+  'single_select',
+  'multi_select',
+  'url',
+  'email',
+  'phone',
+] as const;
+export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
+
+export const FIELD_ENTITIES = ['contact', 'company'] as const;
+export type FieldEntity = (typeof FIELD_ENTITIES)[number];
+
+/** Standard contact columns that can be sorted (prefix with '-' for descending). */
+export const CONTACT_SORTS = [
+  'createdAt',
+  'updatedAt',
+  'firstName',
+  'lastName',
+  'email',
+  'companyName',
+  'jobTitle',
+] as const;
+
+export const API_KEY_SCOPES = ['read', 'read_write'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export const TAG_COLORS = [
+  '#6366f1',
+  '#0ea5e9',
+  '#10b981',
+  '#f59e0b',
+  '#ef4444',
+  '#ec4899',
+  '#8b5cf6',
+  '#64748b',
+] as const;

@@ -1,0 +1,224 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { users } from './auth.js';
+import { organizations } from './organizations.js';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const orgId = () =>
+  uuid('org_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' });
+
+export interface Address {
+  street?: string;
+  city?: string;
+  region?: string;
+  postalCode?: string;
+  country?: string;
+}
+
+/** Custom field definitions, per organisation and entity. Values live in `custom` jsonb by key. */
+export const fieldDefinitions = pgTable(
+  'field_definitions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    entity: text('entity').notNull(), // 'contact' | 'company'
+    key: text('key').notNull(),
+    label: text('label').notNull(),
+    type: text('type').notNull(),
+    required: boolean('required').notNull().default(false),
+    options: jsonb('options').$type<string[]>().notNull().default([]),
+    position: integer('position').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('field_definitions_org_entity_key_uq').on(t.orgId, t.entity, t.key),
+    check('field_definitions_entity_ck', sql`${t.entity} in ('contact','company')`),
+    check(
+      'field_definitions_type_ck',
+      sql`${t.type} in ('text','long_text','number','date','boolean','single_select','multi_select','url','email','phone')`,
+    ),
+  ],
+);
+
+export const tags = pgTable(
+  'tags',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    name: text('name').notNull(),
+    color: text('color').notNull().default('#6366f1'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('tags_org_name_uq').on(t.orgId, sql`lower(${t.name})`)],
+);
+
+export const companies = pgTable(
+  'companies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    name: text('name').notNull(),
+    domain: text('domain'),
+    industry: text('industry'),
+    size: text('size'),
+    website: text('website'),
+    address: jsonb('address').$type<Address>(),
+    custom: jsonb('custom').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('companies_org_domain_uq').on(t.orgId, sql`lower(${t.domain})`),
+    index('companies_org_name_idx').on(t.orgId, sql`lower(${t.name})`, t.id),
+    index('companies_name_trgm_idx').using('gin', sql`lower(${t.name}) gin_trgm_ops`),
+  ],
+);
+
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    firstName: text('first_name').notNull().default(''),
+    lastName: text('last_name').notNull().default(''),
+    email: text('email'),
+    emails: text('emails').array().notNull().default(sql`'{}'::text[]`),
+    phones: text('phones').array().notNull().default(sql`'{}'::text[]`),
+    jobTitle: text('job_title').notNull().default(''),
+    companyId: uuid('company_id').references(() => companies.id, { onDelete: 'set null' }),
+    /** Denormalised company name, kept in step on company rename: search and sort without a join. */
+    companyName: text('company_name').notNull().default(''),
+    address: jsonb('address').$type<Address>(),
+    ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    source: text('source').notNull().default(''),
+    subscriptionStatus: text('subscription_status').notNull().default('subscribed'),
+    consentSource: text('consent_source'),
+    consentAt: ts('consent_at'),
+    restricted: boolean('restricted').notNull().default(false),
+    tagIds: uuid('tag_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    custom: jsonb('custom').$type<Record<string, unknown>>().notNull().default({}),
+    /** lower(name, emails, company, phones): one trigram-indexed column for substring search. */
+    searchText: text('search_text').notNull().default(''),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('contacts_org_email_uq').on(t.orgId, sql`lower(${t.email})`),
+    index('contacts_org_created_idx').on(t.orgId, t.createdAt.desc(), t.id.desc()),
+    index('contacts_org_updated_idx').on(t.orgId, t.updatedAt.desc(), t.id.desc()),
+    index('contacts_org_last_name_idx').on(t.orgId, sql`lower(${t.lastName})`, t.id),
+    index('contacts_org_first_name_idx').on(t.orgId, sql`lower(${t.firstName})`, t.id),
+    index('contacts_org_email_sort_idx').on(t.orgId, sql`coalesce(lower(${t.email}), '')`, t.id),
+    index('contacts_org_company_name_idx').on(t.orgId, sql`lower(${t.companyName})`, t.id),
+    index('contacts_company_idx').on(t.orgId, t.companyId),
+    index('contacts_tags_gin_idx').using('gin', t.tagIds),
+    index('contacts_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
+    check(
+      'contacts_subscription_ck',
+      sql`${t.subscriptionStatus} in ('subscribed','unsubscribed','bounced','complained')`,
+    ),
+  ],
+);
+
+export const notes = pgTable(
+  'notes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'cascade' }),
+    companyId: uuid('company_id').references(() => companies.id, { onDelete: 'cascade' }),
+    body: text('body').notNull(),
+    authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('notes_contact_idx').on(t.orgId, t.contactId, t.createdAt.desc()),
+    index('notes_company_idx').on(t.orgId, t.companyId, t.createdAt.desc()),
+    check('notes_target_ck', sql`(${t.contactId} is not null) <> (${t.companyId} is not null)`),
+  ],
+);
+
+/** The activity timeline: one row per change, written in the same transaction as the change. */
+export const contactEvents = pgTable(
+  'contact_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    contactId: uuid('contact_id').notNull(),
+    type: text('type').notNull(),
+    actorId: uuid('actor_id'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('contact_events_contact_idx').on(t.orgId, t.contactId, t.createdAt.desc(), t.id.desc())],
+);
+
+export const segments = pgTable(
+  'segments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    name: text('name').notNull(),
+    filter: jsonb('filter').$type<unknown>().notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('segments_org_name_uq').on(t.orgId, sql`lower(${t.name})`)],
+);
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    name: text('name').notNull(),
+    /** First characters of the key, shown in the UI to tell keys apart. */
+    prefix: text('prefix').notNull(),
+    /** SHA-256 of the whole key (keys are 256-bit random: a fast hash is enough). */
+    hash: text('hash').notNull().unique(),
+    scope: text('scope').notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('api_keys_org_idx').on(t.orgId, t.createdAt),
+    check('api_keys_scope_ck', sql`${t.scope} in ('read','read_write')`),
+  ],
+);
+
+/** Bulk actions over many contacts run as jobs; this row is their progress. */
+export const bulkOperations = pgTable(
+  'bulk_operations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: orgId(),
+    action: jsonb('action').$type<Record<string, unknown>>().notNull(),
+    selection: jsonb('selection').$type<Record<string, unknown>>().notNull(),
+    status: text('status').notNull().default('queued'),
+    total: integer('total').notNull().default(0),
+    done: integer('done').notNull().default(0),
+    error: text('error'),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [index('bulk_operations_org_idx').on(t.orgId, t.createdAt)],
+);
