@@ -455,6 +455,16 @@ export async function updateContact(
       await tx.execute(
         sql`update contacts set ${sql.join(sets, sql`, `)}, updated_at = now() where org_id = ${ctx.orgId} and id = ${id}`,
       );
+      const [after] = await rows<{ ok: boolean }>(
+        tx,
+        sql`select (coalesce(email, '') <> '' or cardinality(phones) > 0 or first_name <> '' or last_name <> '') as ok
+          from contacts where org_id = ${ctx.orgId} and id = ${id}`,
+      );
+      if (!after?.ok) {
+        throw new AppError('VALIDATION_FAILED', 'A contact needs at least an email, a phone or a name', {
+          issues: [{ path: ['email'], message: 'Keep an email, a phone or a name' }],
+        });
+      }
       if (changes.length) {
         await repo.insertEvent(tx, ctx.orgId, id, 'updated', ctx.userId, { changes, ...opts.eventData });
       }

@@ -134,6 +134,7 @@ describe.skipIf(databaseMissing)('contacts', () => {
     );
     expect(events.find((e) => e.type === 'tag_added')?.data.tags).toEqual(['b']);
     expect(events.find((e) => e.type === 'tag_removed')?.data.tags).toEqual(['a']);
+    expect((await c.patch(`/api/v1/contacts/${ct.id}`, { firstName: '' })).statusCode).toBe(400);
     // A failed update changes nothing and records nothing.
     const bad = await c.patch(`/api/v1/contacts/${ct.id}`, {
       jobTitle: 'X',
