@@ -45,6 +45,15 @@ describe.skipIf(databaseMissing)('HTTP surface', () => {
       'POST /api/v1/invitations',
       'POST /api/v1/invitations/{id}/accept',
       'GET /api/health',
+      'GET /api/v1/contacts',
+      'POST /api/v1/contacts/search',
+      'GET /api/v1/contacts/{id}/timeline',
+      'POST /api/v1/contacts/bulk',
+      'GET /api/v1/companies/{id}/contacts',
+      'DELETE /api/v1/fields/{id}',
+      'POST /api/v1/tags/{id}/merge',
+      'GET /api/v1/segments/{id}/count',
+      'POST /api/v1/api-keys',
     ]) {
       expect(routes).toContain(expected);
     }
