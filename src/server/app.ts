@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -28,6 +29,7 @@ import { contactRoutes } from './modules/contacts/contacts.routes.js';
 import { outboxRoutes } from './modules/dev/outbox.routes.js';
 import { fieldRoutes } from './modules/fields/fields.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { importRoutes } from './modules/imports/imports.routes.js';
 import { noteRoutes } from './modules/notes/notes.routes.js';
 import { organizationRoutes } from './modules/organizations/organizations.routes.js';
 import { segmentRoutes } from './modules/segments/segments.routes.js';
@@ -145,7 +147,11 @@ export async function buildApp(
   await app.register(healthRoutes, { deps, version: VERSION });
   await app.register(authRoutes, { auth, deps });
   await app.register(organizationRoutes, { guards });
+  await app.register(multipart, {
+    limits: { fileSize: config.importMaxBytes, files: 1, fields: 10, parts: 12 },
+  });
   for (const routes of [
+    importRoutes,
     contactRoutes,
     companyRoutes,
     fieldRoutes,

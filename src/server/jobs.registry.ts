@@ -2,3 +2,4 @@
 import './modules/mail/mail.jobs.js';
 import './modules/system/system.jobs.js';
 import './modules/contacts/contacts.jobs.js';
+import './modules/imports/imports.jobs.js';

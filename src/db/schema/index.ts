@@ -1,4 +1,5 @@
 export * from './auth.js';
 export * from './contacts.js';
+export * from './imports.js';
 export * from './organizations.js';
 export * from './system.js';

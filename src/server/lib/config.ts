@@ -65,6 +65,11 @@ const EnvSchema = z.object({
   RATE_LIMIT_RESET_PER_ACCOUNT: z.coerce.number().int().min(1).default(3),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024 * 1024),
   DEV_OUTBOX: bool.optional(),
 });
 
@@ -91,6 +96,7 @@ export interface Config {
     resetPerAccount: number;
   };
   workerConcurrency: number;
+  importMaxBytes: number;
   devOutbox: boolean;
 }
 
@@ -132,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       resetPerAccount: e.RATE_LIMIT_RESET_PER_ACCOUNT,
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
+    importMaxBytes: e.IMPORT_MAX_BYTES,
     devOutbox: e.DEV_OUTBOX ?? !e.SMTP_URL,
   };
   return { ...config, ...overrides };

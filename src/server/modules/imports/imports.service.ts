@@ -1,0 +1,585 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { type SQL, sql } from 'drizzle-orm';
+import type { Role } from '../../../common/permissions.js';
+import { assertCan, type Ctx, type Deps } from '../../lib/context.js';
+import type { Db } from '../../lib/db.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { rows } from '../../lib/sql.js';
+import { toPgArray } from '../contacts/contacts.service.js';
+import { listFields } from '../fields/fields.repo.js';
+import { createField } from '../fields/fields.service.js';
+import { ensureTags } from '../tags/tags.repo.js';
+import { CsvFileError, type CsvFormat, type Delimiter, detectFormat, type Encoding } from './csv-format.js';
+import { analyseCsv, readCsv } from './csv-reader.js';
+import {
+  createRowMapper,
+  mergeDuplicates,
+  newFieldKey,
+  type RowError,
+  type StagedRow,
+} from './import-rows.js';
+import { runImportJob } from './imports.jobs.js';
+import { suggestMapping, type Target } from './mapping.js';
+
+export const BATCH_ROWS = 5_000;
+export type DuplicatePolicy = 'create_update' | 'create_only' | 'update_only';
+
+export function importsDir(dataDir: string, orgId: string) {
+  return path.join(dataDir, 'imports', orgId);
+}
+export function importFile(dataDir: string, orgId: string, id: string) {
+  return path.join(importsDir(dataDir, orgId), `${id}.csv`);
+}
+
+interface ImportRow {
+  id: string;
+  org_id: string;
+  created_by: string | null;
+  status: string;
+  file_name: string;
+  file_size: number;
+  format: CsvFormat;
+  headers: string[];
+  preview: string[][];
+  total_rows: number;
+  ragged_rows: number[];
+  mapping: Target[] | null;
+  options: { duplicatePolicy: DuplicatePolicy; extraTags: string[] } | null;
+  dry_run: boolean;
+  rows_done: number;
+  created_count: number;
+  updated_count: number;
+  skipped_count: number;
+  failed_count: number;
+  error: string | null;
+  created_at: Date | string;
+  started_at: Date | string | null;
+  heartbeat_at: Date | string | null;
+  finished_at: Date | string | null;
+}
+
+const iso = (v: Date | string | null) => (v ? new Date(v).toISOString() : null);
+
+function present(r: ImportRow, extra: { suggestedMapping?: Target[] } = {}) {
+  const started = r.started_at ? new Date(r.started_at).getTime() : null;
+  const end = r.finished_at ? new Date(r.finished_at).getTime() : Date.now();
+  const seconds = started ? Math.max((end - started) / 1000, 0.001) : null;
+  const rate = seconds && r.rows_done > 0 ? r.rows_done / seconds : null;
+  return {
+    id: r.id,
+    status: r.status as 'uploaded' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled',
+    fileName: r.file_name,
+    fileSize: r.file_size,
+    format: r.format as unknown as Record<string, unknown>,
+    headers: r.headers,
+    preview: r.preview,
+    totalRows: r.total_rows,
+    raggedRows: r.ragged_rows,
+    mapping: r.mapping,
+    duplicatePolicy: r.options?.duplicatePolicy ?? null,
+    extraTags: r.options?.extraTags ?? [],
+    dryRun: r.dry_run,
+    progress: {
+      rowsDone: r.rows_done,
+      totalRows: r.total_rows,
+      percent: r.total_rows ? Math.min(100, Math.round((r.rows_done / r.total_rows) * 1000) / 10) : 0,
+      rowsPerSecond: rate ? Math.round(rate) : null,
+      secondsLeft: rate && r.status === 'running' ? Math.round((r.total_rows - r.rows_done) / rate) : null,
+    },
+    counts: {
+      created: r.created_count,
+      updated: r.updated_count,
+      skipped: r.skipped_count,
+      failed: r.failed_count,
+    },
+    error: r.error,
+    createdAt: iso(r.created_at)!,
+    startedAt: iso(r.started_at),
+    finishedAt: iso(r.finished_at),
+    ...extra,
+  };
+}
+export type ImportDto = ReturnType<typeof present>;
+
+async function load(db: Db, orgId: string, id: string): Promise<ImportRow> {
+  const [row] = await rows<ImportRow>(db, sql`select * from imports where org_id = ${orgId} and id = ${id}`);
+  if (!row) throw notFound('Import');
+  return row;
+}
+
+function fileError(err: unknown): never {
+  if (err instanceof CsvFileError) {
+    throw new AppError('VALIDATION_FAILED', err.message, {
+      issues: [{ path: ['file'], message: err.message }],
+    });
+  }
+  throw err;
+}
+
+async function readHead(file: string) {
+  const fd = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fd.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fd.close();
+  }
+}
+
+/** Registers an uploaded file (already streamed to `tmpFile`): detects its format and checks its structure. */
+export async function createImport(ctx: Ctx, input: { fileName: string; tmpFile: string; size: number }) {
+  assertCan(ctx, 'contacts:write');
+  const db = ctx.deps.database.db;
+  try {
+    let format: CsvFormat;
+    let analysis: Awaited<ReturnType<typeof analyseCsv>>;
+    try {
+      format = detectFormat(await readHead(input.tmpFile));
+      analysis = await analyseCsv(input.tmpFile, format);
+    } catch (err) {
+      fileError(err);
+    }
+    const [row] = await rows<ImportRow>(
+      db,
+      sql`insert into imports (org_id, created_by, file_name, file_size, format, headers, preview, total_rows, ragged_rows)
+        values (${ctx.orgId}, ${ctx.userId}, ${input.fileName.slice(0, 255)}, ${input.size}, ${JSON.stringify(format)}::jsonb,
+          ${JSON.stringify(analysis.headers)}::jsonb, ${JSON.stringify(analysis.preview)}::jsonb, ${analysis.totalRows},
+          ${JSON.stringify(analysis.raggedRows)}::jsonb)
+        returning *`,
+    );
+    const target = importFile(ctx.deps.config.dataDir, ctx.orgId, row!.id);
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    await fs.promises.rename(input.tmpFile, target);
+    const defs = await listFields(db, ctx.orgId, 'contact');
+    return present(row!, { suggestedMapping: suggestMapping(analysis.headers, defs) });
+  } finally {
+    await fs.promises.rm(input.tmpFile, { force: true });
+  }
+}
+
+/** Re-reads the file with the encoding/delimiter the user chose instead of the detected ones. */
+export async function overrideFormat(
+  ctx: Ctx,
+  id: string,
+  input: { encoding?: Encoding; delimiter?: Delimiter },
+) {
+  assertCan(ctx, 'contacts:write');
+  const db = ctx.deps.database.db;
+  const cur = await load(db, ctx.orgId, id);
+  if (cur.status !== 'uploaded') throw new AppError('CONFLICT', 'The import has already started');
+  const format: CsvFormat = {
+    ...cur.format,
+    ...input,
+    bom: cur.format.bom && (input.encoding ?? cur.format.encoding) === cur.format.encoding,
+  };
+  let analysis: Awaited<ReturnType<typeof analyseCsv>>;
+  try {
+    analysis = await analyseCsv(importFile(ctx.deps.config.dataDir, ctx.orgId, id), format);
+  } catch (err) {
+    fileError(err);
+  }
+  const [row] = await rows<ImportRow>(
+    db,
+    sql`update imports set format = ${JSON.stringify(format)}::jsonb, headers = ${JSON.stringify(analysis.headers)}::jsonb,
+        preview = ${JSON.stringify(analysis.preview)}::jsonb, total_rows = ${analysis.totalRows},
+        ragged_rows = ${JSON.stringify(analysis.raggedRows)}::jsonb
+      where org_id = ${ctx.orgId} and id = ${id} returning *`,
+  );
+  return present(row!, {
+    suggestedMapping: suggestMapping(analysis.headers, await listFields(db, ctx.orgId, 'contact')),
+  });
+}
+
+export async function getImport(ctx: Ctx, id: string) {
+  assertCan(ctx, 'contacts:read');
+  return present(await load(ctx.deps.database.db, ctx.orgId, id));
+}
+
+export async function listImports(ctx: Ctx) {
+  assertCan(ctx, 'contacts:read');
+  const list = await rows<ImportRow>(
+    ctx.deps.database.db,
+    sql`select * from imports where org_id = ${ctx.orgId} order by created_at desc limit 100`,
+  );
+  return list.map((r) => present(r));
+}
+
+function validateMapping(
+  headers: string[],
+  mapping: Target[],
+  defs: Awaited<ReturnType<typeof listFields>>,
+  policy: DuplicatePolicy,
+) {
+  const issue = (i: number, message: string): never => {
+    throw new AppError('VALIDATION_FAILED', `mapping[${i}] (${headers[i] ?? '?'}): ${message}`, {
+      issues: [{ path: ['mapping', String(i)], message }],
+    });
+  };
+  if (mapping.length !== headers.length) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `mapping: give one target per column (${headers.length}), got ${mapping.length}`,
+    );
+  }
+  const seen = new Map<string, number>();
+  mapping.forEach((t, i) => {
+    if (t.type === 'ignore') return;
+    const key =
+      t.type === 'standard'
+        ? t.field
+        : t.type === 'custom'
+          ? `custom.${t.key}`
+          : `custom.${newFieldKey(t.label)}`;
+    if (seen.has(key)) issue(i, `${key} is already mapped from column ${seen.get(key)! + 1}`);
+    seen.set(key, i);
+    if (t.type === 'custom' && !defs.some((d) => d.key === t.key)) issue(i, `unknown custom field ${t.key}`);
+    if (t.type === 'new_field' && defs.some((d) => d.key === newFieldKey(t.label))) {
+      issue(i, `a field with the key ${newFieldKey(t.label)} already exists: map to it instead`);
+    }
+  });
+  if (policy === 'update_only' && !seen.has('email')) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'mapping: update-only imports match contacts by email, so map an email column',
+    );
+  }
+  if (![...seen.keys()].some((k) => ['email', 'firstName', 'lastName', 'fullName', 'phone'].includes(k))) {
+    throw new AppError('VALIDATION_FAILED', 'mapping: map at least one of email, name or phone');
+  }
+}
+
+export async function startImport(
+  ctx: Ctx,
+  id: string,
+  input: { mapping: Target[]; duplicatePolicy: DuplicatePolicy; dryRun: boolean; extraTags: string[] },
+) {
+  assertCan(ctx, 'contacts:write');
+  const db = ctx.deps.database.db;
+  const cur = await load(db, ctx.orgId, id);
+  const restartable =
+    cur.status === 'uploaded' || (cur.dry_run && (cur.status === 'done' || cur.status === 'failed'));
+  if (!restartable)
+    throw new AppError('CONFLICT', `This import is ${cur.status}; upload the file again to re-import it`);
+  const defs = await listFields(db, ctx.orgId, 'contact');
+  validateMapping(cur.headers, input.mapping, defs, input.duplicatePolicy);
+  if (!input.dryRun) {
+    for (const t of input.mapping) {
+      if (t.type === 'new_field')
+        await createField(ctx, { entity: 'contact', label: t.label, type: t.fieldType });
+    }
+  }
+  const mapping = input.dryRun
+    ? input.mapping
+    : input.mapping.map((t) =>
+        t.type === 'new_field' ? ({ type: 'custom', key: newFieldKey(t.label) } as Target) : t,
+      );
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`delete from import_errors where import_id = ${id}`);
+    await tx.execute(sql`update imports set status = 'queued', mapping = ${JSON.stringify(mapping)}::jsonb,
+        options = ${JSON.stringify({ duplicatePolicy: input.duplicatePolicy, extraTags: input.extraTags })}::jsonb,
+        dry_run = ${input.dryRun}, rows_done = 0, created_count = 0, updated_count = 0, skipped_count = 0,
+        failed_count = 0, error = null, started_at = null, finished_at = null, heartbeat_at = now()
+      where org_id = ${ctx.orgId} and id = ${id}`);
+  });
+  await ctx.deps.jobs.send(runImportJob, { importId: id });
+  return getImport(ctx, id);
+}
+
+export async function cancelImport(ctx: Ctx, id: string) {
+  assertCan(ctx, 'contacts:write');
+  const db = ctx.deps.database.db;
+  const cur = await load(db, ctx.orgId, id);
+  if (!['uploaded', 'queued', 'running'].includes(cur.status)) {
+    throw new AppError('CONFLICT', `This import is already ${cur.status}`);
+  }
+  await db.execute(
+    sql`update imports set status = 'cancelled', finished_at = now() where org_id = ${ctx.orgId} and id = ${id} and status in ('uploaded','queued','running')`,
+  );
+  return getImport(ctx, id);
+}
+
+/** The error report as CSV lines (row, column, value, reason), streamed from the database in pages. */
+export async function* errorReport(ctx: Ctx, id: string): AsyncGenerator<RowError> {
+  assertCan(ctx, 'contacts:read');
+  const db = ctx.deps.database.db;
+  await load(db, ctx.orgId, id);
+  let after = 0;
+  for (;;) {
+    const page = await rows<{ id: number; row: number; column: string; value: string; reason: string }>(
+      db,
+      sql`select id, row, "column", value, reason from import_errors where org_id = ${ctx.orgId} and import_id = ${id} and id > ${after}
+        order by id limit 5000`,
+    );
+    if (page.length === 0) return;
+    for (const e of page) yield { row: e.row, column: e.column, value: e.value, reason: e.reason };
+    after = Number(page[page.length - 1]!.id);
+  }
+}
+
+// ---------------------------------------------------------------- the job
+
+/**
+ * Runs (or resumes) an import. Progress is committed with each batch in the same transaction
+ * as the batch's rows, guarded by the expected `rows_done`: a second runner, or a replay after
+ * a crash, can never apply a batch twice.
+ */
+export async function executeImport(deps: Deps, importId: string) {
+  const db = deps.database.db;
+  const [claimed] = await rows<ImportRow>(
+    db,
+    sql`update imports set status = 'running', started_at = coalesce(started_at, now()), heartbeat_at = now()
+      where id = ${importId} and status in ('queued','running') returning *`,
+  );
+  if (!claimed) return;
+  const imp = claimed;
+  const [member] = imp.created_by
+    ? await rows<{ role: Role; name: string; email: string }>(
+        db,
+        sql`select m.role, u.name, u.email from members m join users u on u.id = m.user_id where m.org_id = ${imp.org_id} and m.user_id = ${imp.created_by}`,
+      )
+    : [];
+  const fail = (message: string) =>
+    db.execute(
+      sql`update imports set status = 'failed', error = ${message}, finished_at = now() where id = ${importId}`,
+    );
+  if (!member) return void (await fail('The person who started this import is no longer a member'));
+  const ctx: Ctx = {
+    orgId: imp.org_id,
+    userId: imp.created_by!,
+    role: member.role,
+    name: member.name,
+    email: member.email,
+    deps,
+  };
+  try {
+    assertCan(ctx, 'contacts:write');
+    const defs = await listFields(db, ctx.orgId, 'contact');
+    const dryDefs = imp.dry_run
+      ? [
+          ...defs,
+          ...(imp.mapping ?? [])
+            .filter((t): t is Extract<Target, { type: 'new_field' }> => t.type === 'new_field')
+            .map((t) => ({
+              id: '',
+              entity: 'contact' as const,
+              key: newFieldKey(t.label),
+              label: t.label,
+              type: t.fieldType,
+              required: false,
+              options: [],
+              position: 0,
+            })),
+        ]
+      : defs;
+    const mapper = createRowMapper({
+      headers: imp.headers,
+      mapping: (imp.mapping ?? []).map((t) =>
+        t.type === 'new_field' ? ({ type: 'custom', key: newFieldKey(t.label) } as Target) : t,
+      ),
+      defs: dryDefs,
+      extraTags: imp.options?.extraTags ?? [],
+    });
+    const policy = imp.options?.duplicatePolicy ?? 'create_update';
+    let done = imp.rows_done;
+    let batch: Array<{ row: number; fields: string[] }> = [];
+    const file = importFile(deps.config.dataDir, ctx.orgId, importId);
+    const flush = async () => {
+      const ok = await applyBatch(ctx, imp, batch, mapper, policy, done);
+      if (ok === 'stop') return false;
+      done += batch.length;
+      batch = [];
+      return true;
+    };
+    for await (const rec of readCsv(file, imp.format)) {
+      if (rec.row === 1) continue; // header
+      if (rec.row - 1 <= done) continue; // committed before a restart
+      batch.push(rec);
+      if (batch.length >= BATCH_ROWS && !(await flush())) return;
+    }
+    if (batch.length && !(await flush())) return;
+    const [fin] = await rows<{ status: string }>(
+      db,
+      sql`update imports set status = 'done', finished_at = now(), heartbeat_at = now() where id = ${importId} and status = 'running' returning status`,
+    );
+    if (fin && !imp.dry_run) await fs.promises.rm(file, { force: true });
+  } catch (err) {
+    await fail(
+      err instanceof AppError || err instanceof CsvFileError ? err.message : 'The import failed unexpectedly',
+    );
+    if (!(err instanceof AppError) && !(err instanceof CsvFileError)) throw err;
+  }
+}
+
+/** Applies one batch in one transaction; returns 'stop' when cancelled or when another runner got ahead. */
+async function applyBatch(
+  ctx: Ctx,
+  imp: ImportRow,
+  records: Array<{ row: number; fields: string[] }>,
+  mapper: ReturnType<typeof createRowMapper>,
+  policy: DuplicatePolicy,
+  expectedDone: number,
+): Promise<'ok' | 'stop'> {
+  const errors: RowError[] = [];
+  const staged: StagedRow[] = [];
+  for (const r of records) {
+    const { staged: s, errors: e } = mapper.map(r.row, r.fields);
+    errors.push(...e);
+    if (s) staged.push(s);
+  }
+  const { rows: merged, notes } = mergeDuplicates(staged);
+  const failed = records.length - staged.length;
+  return ctx.deps.database.db.transaction(async (tx) => {
+    const [state] = await rows<{ status: string; rows_done: number }>(
+      tx,
+      sql`select status, rows_done from imports where id = ${imp.id} for update`,
+    );
+    if (!state || state.status !== 'running' || state.rows_done !== expectedDone) return 'stop' as const;
+    let created = 0;
+    let updated = 0;
+    if (merged.length) {
+      ({ created, updated } = imp.dry_run
+        ? await predictBatch(tx, ctx, merged, policy)
+        : await writeBatch(tx, ctx, imp, merged, policy));
+    }
+    const skipped = merged.length - created - updated + notes.length;
+    const report = [...errors, ...notes];
+    if (report.length) {
+      await tx.execute(sql`insert into import_errors (import_id, org_id, row, "column", value, reason)
+        select ${imp.id}, ${ctx.orgId}, x.row, x.column, x.value, x.reason
+        from jsonb_to_recordset(${JSON.stringify(report)}::jsonb) as x(row int, "column" text, value text, reason text)`);
+    }
+    await tx.execute(sql`update imports set rows_done = rows_done + ${records.length}, created_count = created_count + ${created},
+        updated_count = updated_count + ${updated}, skipped_count = skipped_count + ${skipped},
+        failed_count = failed_count + ${failed}, heartbeat_at = now()
+      where id = ${imp.id}`);
+    return 'ok' as const;
+  });
+}
+
+/** Dry run: what the batch would do, from one lookup of existing emails. Writes nothing. */
+async function predictBatch(tx: Db, ctx: Ctx, batch: StagedRow[], policy: DuplicatePolicy) {
+  const emails = batch.map((r) => r.email).filter((e): e is string => Boolean(e));
+  const existing = emails.length
+    ? new Set(
+        (
+          await rows<{ e: string }>(
+            tx,
+            sql`select lower(email) as e from contacts where org_id = ${ctx.orgId} and lower(email) = any(${toPgArray(emails)}::text[])`,
+          )
+        ).map((r) => r.e),
+      )
+    : new Set<string>();
+  let created = 0;
+  let updated = 0;
+  for (const r of batch) {
+    const exists = r.email ? existing.has(r.email) : false;
+    if (exists && policy !== 'create_only') updated++;
+    if (!exists && policy !== 'update_only') created++;
+  }
+  return { created, updated };
+}
+
+async function writeBatch(tx: Db, ctx: Ctx, imp: ImportRow, batch: StagedRow[], policy: DuplicatePolicy) {
+  const org = ctx.orgId;
+  // Tags and companies named in the batch: resolved (or created) once per batch.
+  const tagNames = [...new Set(batch.flatMap((r) => r.tags))];
+  const tags = await ensureTags(tx, org, tagNames);
+  const tagId = new Map(tags.map((t) => [t.name.toLowerCase(), t.id]));
+  const companyNames = [
+    ...new Map(
+      batch.filter((r) => r.company_name).map((r) => [r.company_name.toLowerCase(), r.company_name]),
+    ).values(),
+  ];
+  const companyId = new Map<string, { id: string; name: string }>();
+  if (companyNames.length) {
+    const found = await rows<{ id: string; name: string }>(
+      tx,
+      sql`select distinct on (lower(name)) id, name from companies where org_id = ${org}
+        and lower(name) = any(${toPgArray(companyNames.map((n) => n.toLowerCase()))}::text[]) order by lower(name), created_at`,
+    );
+    for (const c of found) companyId.set(c.name.toLowerCase(), c);
+    const missing = companyNames.filter((n) => !companyId.has(n.toLowerCase()));
+    if (missing.length) {
+      const made = await rows<{ id: string; name: string }>(
+        tx,
+        sql`insert into companies (org_id, name) select ${org}::uuid, n from unnest(${toPgArray(missing)}::text[]) as n returning id, name`,
+      );
+      for (const c of made) companyId.set(c.name.toLowerCase(), c);
+    }
+  }
+  const payload = batch.map((r) => {
+    const co = r.company_name ? companyId.get(r.company_name.toLowerCase()) : undefined;
+    return {
+      row: r.row,
+      email: r.email,
+      first_name: r.first_name,
+      last_name: r.last_name,
+      phones: r.phones,
+      job_title: r.job_title,
+      company_id: co?.id ?? null,
+      company_name: co?.name ?? '',
+      source: r.source,
+      address: r.address,
+      subscription_status: r.subscription_status,
+      tag_ids: [...new Set(r.tags.map((t) => tagId.get(t.toLowerCase())).filter(Boolean))],
+      custom: r.custom,
+    };
+  });
+  const staged = sql`select * from jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) as x(row int, email text, first_name text,
+    last_name text, phones text[], job_title text, company_id uuid, company_name text, source text, address jsonb,
+    subscription_status text, tag_ids uuid[], custom jsonb)`;
+  const keep = (col: string) =>
+    sql.raw(`${col} = case when coalesce(excluded.${col}, '') <> '' then excluded.${col} else c.${col} end`);
+  const updateSet = sql`${keep('first_name')}, ${keep('last_name')}, ${keep('job_title')}, ${keep('source')},
+    company_id = coalesce(excluded.company_id, c.company_id),
+    company_name = case when excluded.company_id is not null then excluded.company_name else c.company_name end,
+    phones = array(select distinct unnest(c.phones || excluded.phones)),
+    address = case when excluded.address is not null then coalesce(c.address, '{}'::jsonb) || excluded.address else c.address end,
+    subscription_status = coalesce(excluded.subscription_status, c.subscription_status),
+    tag_ids = array(select distinct unnest(c.tag_ids || excluded.tag_ids)),
+    custom = c.custom || excluded.custom, updated_at = now()`;
+  let q: SQL;
+  if (policy === 'update_only') {
+    q = sql`with s as (${staged}),
+      up as (
+        update contacts c set first_name = case when s.first_name <> '' then s.first_name else c.first_name end,
+          last_name = case when s.last_name <> '' then s.last_name else c.last_name end,
+          job_title = case when s.job_title <> '' then s.job_title else c.job_title end,
+          company_id = coalesce(s.company_id, c.company_id),
+          company_name = case when s.company_id is not null then s.company_name else c.company_name end,
+          phones = array(select distinct unnest(c.phones || s.phones)),
+          address = case when s.address is not null then coalesce(c.address, '{}'::jsonb) || s.address else c.address end,
+          subscription_status = coalesce(s.subscription_status, c.subscription_status),
+          tag_ids = array(select distinct unnest(c.tag_ids || s.tag_ids)),
+          custom = c.custom || s.custom, updated_at = now()
+        from s where c.org_id = ${org} and s.email is not null and lower(c.email) = s.email
+        returning c.id, s.row, false as inserted)
+      insert into contact_events (org_id, contact_id, type, actor_id, data)
+      select ${org}, up.id, 'updated', ${ctx.userId},
+        jsonb_build_object('importId', ${imp.id}::text, 'fileName', ${imp.file_name}::text, 'row', up.row)
+      from up returning type`;
+  } else {
+    q = sql`with s as (${staged}),
+      up as (
+        insert into contacts as c (org_id, email, first_name, last_name, phones, job_title, company_id, company_name, source,
+          address, subscription_status, tag_ids, custom)
+        select ${org}, s.email, coalesce(s.first_name, ''), coalesce(s.last_name, ''), coalesce(s.phones, '{}'),
+          coalesce(s.job_title, ''), s.company_id, coalesce(s.company_name, ''), coalesce(s.source, 'import'), s.address,
+          coalesce(s.subscription_status, 'subscribed'), coalesce(s.tag_ids, '{}'), coalesce(s.custom, '{}')
+        from s order by s.row
+        on conflict (org_id, lower(email)) ${policy === 'create_only' ? sql`do nothing` : sql`do update set ${updateSet}`}
+        returning c.id, c.email, (xmax = 0) as inserted),
+      ev as (select up.id, up.inserted, s.row from up left join s on s.email = up.email)
+      insert into contact_events (org_id, contact_id, type, actor_id, data)
+      select ${org}, ev.id, case when ev.inserted then 'created' else 'updated' end, ${ctx.userId},
+        jsonb_build_object('importId', ${imp.id}::text, 'fileName', ${imp.file_name}::text, 'row', ev.row)
+      from ev returning type`;
+  }
+  const out = await rows<{ type: string }>(tx, q);
+  let created = 0;
+  let updated = 0;
+  for (const r of out) r.type === 'created' ? created++ : updated++;
+  return { created, updated };
+}

@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, createOrg, type Session } from '../../../../test/helpers/factories.js';
+import { multipartFile } from '../../../../test/helpers/multipart.js';
+import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
+
+describe.skipIf(databaseMissing)('CSV imports', () => {
+  let server: TestServer;
+  let org: Awaited<ReturnType<typeof createOrg>>;
+  let c: ReturnType<typeof client>;
+
+  beforeAll(async () => {
+    server = await createTestServer({ importMaxBytes: 200_000 });
+    org = await createOrg(server);
+    c = client(server, org.owner);
+    await c.post('/api/v1/fields', { entity: 'contact', label: 'Score', key: 'score', type: 'number' });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  async function upload(session: Session, name: string, content: Buffer | string) {
+    const { payload, headers } = multipartFile(name, content);
+    return server.app.inject({
+      method: 'POST',
+      url: '/api/v1/imports',
+      payload,
+      headers: { ...headers, cookie: session.cookie, origin: server.origin },
+    });
+  }
+
+  async function waitDone(id: string) {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const imp = (await c.get(`/api/v1/imports/${id}`)).json();
+      if (['done', 'failed', 'cancelled'].includes(imp.status)) return imp;
+      if (Date.now() > deadline) throw new Error(`import ${id} stuck in ${imp.status}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  const csv = [
+    'E-mail Address;Vorname;Nachname;Firma;Score;Tags;Notes',
+    'ann@example.com;Ann;Arbor;Acme;10;vip, newsletter;first',
+    'bob@example.com;Bob;Builder;Acme;abc;;bad score',
+    'not-an-email;Cy;Clone;;3;;bad email',
+    'ragged;row',
+    'ANN@example.com ;Annie;;Acme Corp;12;events;duplicate of row 2 later in file',
+    'dee@example.com;Dee;Dee;;;;',
+    ';;;;;;no identity',
+  ].join('\r\n');
+
+  it('detects the format, previews and suggests a mapping', async () => {
+    const res = await upload(
+      org.owner,
+      'people.csv',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv)]),
+    );
+    expect(res.statusCode, res.body).toBe(201);
+    const imp = res.json();
+    expect(imp).toMatchObject({
+      status: 'uploaded',
+      format: { encoding: 'utf-8', bom: true, delimiter: ';', lineEnding: 'crlf' },
+      headers: ['E-mail Address', 'Vorname', 'Nachname', 'Firma', 'Score', 'Tags', 'Notes'],
+      totalRows: 7,
+      raggedRows: [5],
+    });
+    expect(imp.preview[0]).toEqual([
+      'ann@example.com',
+      'Ann',
+      'Arbor',
+      'Acme',
+      '10',
+      'vip, newsletter',
+      'first',
+    ]);
+    expect(imp.suggestedMapping).toEqual([
+      { type: 'standard', field: 'email' },
+      { type: 'standard', field: 'firstName' },
+      { type: 'standard', field: 'lastName' },
+      { type: 'standard', field: 'companyName' },
+      { type: 'custom', key: 'score' },
+      { type: 'standard', field: 'tags' },
+      { type: 'ignore' },
+    ]);
+  });
+
+  it('dry-runs without writing, then imports with create-and-update, reporting every rejected row', async () => {
+    const existing = (
+      await c.post('/api/v1/contacts', { email: 'dee@example.com', firstName: 'Old', jobTitle: 'Keeps' })
+    ).json();
+    const imp = (await upload(org.owner, 'people.csv', csv)).json();
+    const mapping = imp.suggestedMapping;
+    const before = (await c.post('/api/v1/contacts/search', { includeCount: true })).json().count;
+    const dry = await c.post(`/api/v1/imports/${imp.id}/start`, {
+      mapping,
+      duplicatePolicy: 'create_update',
+      dryRun: true,
+    });
+    expect(dry.statusCode, dry.body).toBe(200);
+    const dryDone = await waitDone(imp.id);
+    expect(dryDone.counts).toEqual({ created: 1, updated: 1, skipped: 1, failed: 4 });
+    expect((await c.post('/api/v1/contacts/search', { includeCount: true })).json().count).toBe(before);
+
+    await c.post(`/api/v1/imports/${imp.id}/start`, {
+      mapping,
+      duplicatePolicy: 'create_update',
+      dryRun: false,
+      extraTags: ['imported'],
+    });
+    const done = await waitDone(imp.id);
+    expect(done.status).toBe('done');
+    expect(done.counts).toEqual({ created: 1, updated: 1, skipped: 1, failed: 4 });
+    expect(done.progress).toMatchObject({ rowsDone: 7, totalRows: 7, percent: 100 });
+
+    const ann = (await c.get('/api/v1/contacts?search=ann@example.com')).json().items[0];
+    // Row 6 (the later duplicate) wins where it has values; tags combined.
+    expect(ann).toMatchObject({
+      firstName: 'Annie',
+      lastName: 'Arbor',
+      company: { name: 'Acme Corp' },
+      customFields: { score: 12 },
+    });
+    expect(ann.tags).toEqual(['events', 'imported', 'newsletter', 'vip']);
+    const dee = (await c.get(`/api/v1/contacts/${existing.id}`)).json();
+    expect(dee).toMatchObject({ firstName: 'Dee', lastName: 'Dee', jobTitle: 'Keeps', tags: ['imported'] });
+    const tl = (await c.get(`/api/v1/contacts/${ann.id}/timeline`)).json().items;
+    expect(tl.find((e: { type: string }) => e.type === 'created').data).toMatchObject({
+      importId: imp.id,
+      fileName: 'people.csv',
+    });
+    expect(tl.filter((e: { type: string }) => e.type === 'created')).toHaveLength(1);
+
+    const report = await c.get(`/api/v1/imports/${imp.id}/errors.csv`);
+    expect(report.statusCode).toBe(200);
+    expect(report.headers['content-type']).toContain('text/csv');
+    const lines = report.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe('row,column,value,reason');
+    expect(lines.slice(1).sort()).toEqual(
+      [
+        '2,email,ann@example.com,Same email as row 6: merged into it (row 6 wins where both have a value)',
+        '3,Score,abc,"Score (score) must be a number (got ""abc"")"',
+        '4,E-mail Address,not-an-email,Not a valid email address',
+        '5,,"ragged, row",The row has 2 fields; the header has 7',
+        '8,,,"The row has no email, phone or name"',
+      ].sort(),
+    );
+  });
+
+  it('honours create-only and update-only', async () => {
+    await c.post('/api/v1/contacts', { email: 'kept@example.com', firstName: 'Kept' });
+    const file = 'email,first name\nkept@example.com,Changed\nnew1@example.com,New\n';
+    const a = (await upload(org.owner, 'a.csv', file)).json();
+    await c.post(`/api/v1/imports/${a.id}/start`, {
+      mapping: a.suggestedMapping,
+      duplicatePolicy: 'create_only',
+    });
+    expect((await waitDone(a.id)).counts).toEqual({ created: 1, updated: 0, skipped: 1, failed: 0 });
+    expect((await c.get('/api/v1/contacts?search=kept@example.com')).json().items[0].firstName).toBe('Kept');
+
+    const b = (
+      await upload(org.owner, 'b.csv', 'email,first name\nkept@example.com,Changed\nnew2@example.com,New\n')
+    ).json();
+    await c.post(`/api/v1/imports/${b.id}/start`, {
+      mapping: b.suggestedMapping,
+      duplicatePolicy: 'update_only',
+    });
+    expect((await waitDone(b.id)).counts).toEqual({ created: 0, updated: 1, skipped: 1, failed: 0 });
+    expect((await c.get('/api/v1/contacts?search=kept@example.com')).json().items[0].firstName).toBe(
+      'Changed',
+    );
+    expect((await c.get('/api/v1/contacts?search=new2@example.com')).json().items).toHaveLength(0);
+  });
+
+  it('creates a custom field on the spot from the mapping', async () => {
+    const imp = (await upload(org.owner, 'f.csv', 'email,Shoe size\nfeet@example.com,44\n')).json();
+    const res = await c.post(`/api/v1/imports/${imp.id}/start`, {
+      mapping: [
+        { type: 'standard', field: 'email' },
+        { type: 'new_field', label: 'Shoe size', fieldType: 'number' },
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    await waitDone(imp.id);
+    expect((await c.get('/api/v1/contacts?search=feet@')).json().items[0].customFields).toEqual({
+      shoe_size: 44,
+    });
+  });
+
+  it('refuses bad files with a clear message and bad mappings before starting', async () => {
+    const cases: Array<[string, Buffer | string, RegExp]> = [
+      ['photo.csv', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46]), /JPEG image/],
+      ['empty.csv', '', /empty/],
+      ['header.csv', 'email,name\r\n', /no data rows/],
+      ['dups.csv', 'email,Email\na,b\n', /Duplicate column headers/],
+      ['quote.csv', 'email,name\n"a@x.test,Ann\n', /never closed/],
+    ];
+    for (const [name, content, message] of cases) {
+      const res = await upload(org.owner, name, content);
+      expect(res.statusCode, name).toBe(400);
+      expect(res.json().error.message, name).toMatch(message);
+    }
+    const big = await upload(org.owner, 'big.csv', `email\n${'a@example.com\n'.repeat(20_000)}`);
+    expect(big.statusCode).toBe(413);
+    const imp = (await upload(org.owner, 'm.csv', 'email,name\na@x.test,A\n')).json();
+    const bad = await c.post(`/api/v1/imports/${imp.id}/start`, {
+      mapping: [{ type: 'standard', field: 'email' }],
+    });
+    expect(bad.statusCode).toBe(400);
+    const twice = await c.post(`/api/v1/imports/${imp.id}/start`, {
+      mapping: [
+        { type: 'standard', field: 'email' },
+        { type: 'standard', field: 'email' },
+      ],
+    });
+    expect(twice.json().error.message).toMatch(/email is already mapped from column 1/);
+    const { rows } = await server.runtime.database.query('select 1 from contacts where email = $1', [
+      'a@x.test',
+    ]);
+    expect(rows).toHaveLength(0);
+  });
+
+  it('can be cancelled; another organisation cannot see or touch it', async () => {
+    const imp = (await upload(org.owner, 'c.csv', 'email\nc1@example.com\n')).json();
+    expect((await c.post(`/api/v1/imports/${imp.id}/cancel`)).json().status).toBe('cancelled');
+    expect(
+      (await c.post(`/api/v1/imports/${imp.id}/start`, { mapping: imp.suggestedMapping })).statusCode,
+    ).toBe(409);
+    const other = await createOrg(server);
+    const o = client(server, other.owner);
+    for (const res of [
+      await o.get(`/api/v1/imports/${imp.id}`),
+      await o.get(`/api/v1/imports/${imp.id}/errors.csv`),
+      await o.post(`/api/v1/imports/${imp.id}/start`, { mapping: imp.suggestedMapping }),
+      await o.post(`/api/v1/imports/${imp.id}/cancel`),
+      await o.post(`/api/v1/imports/${imp.id}/format`, { delimiter: ';' }),
+    ]) {
+      expect(res.statusCode, res.body).toBe(404);
+    }
+    expect((await o.get('/api/v1/imports')).json().items).toHaveLength(0);
+  });
+});
