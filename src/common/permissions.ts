@@ -9,6 +9,7 @@ export const PERMISSIONS = [
   'org:read',
   'org:update',
   'org:delete',
+  'org:export',
   'members:read',
   'members:invite',
   'members:update',
@@ -45,7 +46,7 @@ const ADMIN: Permission[] = [
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
-  owner: new Set<Permission>([...READ, ...WRITE, ...ADMIN, 'org:delete']),
+  owner: new Set<Permission>([...READ, ...WRITE, ...ADMIN, 'org:delete', 'org:export']),
   admin: new Set<Permission>([...READ, ...WRITE, ...ADMIN]),
   member: new Set<Permission>([...READ, ...WRITE]),
   viewer: new Set<Permission>(READ),

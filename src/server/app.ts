@@ -27,6 +27,7 @@ import { authRoutes } from './modules/auth/auth.routes.js';
 import { companyRoutes } from './modules/companies/companies.routes.js';
 import { contactRoutes } from './modules/contacts/contacts.routes.js';
 import { outboxRoutes } from './modules/dev/outbox.routes.js';
+import { exportRoutes } from './modules/exports/exports.routes.js';
 import { fieldRoutes } from './modules/fields/fields.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { importRoutes } from './modules/imports/imports.routes.js';
@@ -152,6 +153,7 @@ export async function buildApp(
   });
   for (const routes of [
     importRoutes,
+    exportRoutes,
     contactRoutes,
     companyRoutes,
     fieldRoutes,

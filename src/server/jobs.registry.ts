@@ -3,3 +3,4 @@ import './modules/mail/mail.jobs.js';
 import './modules/system/system.jobs.js';
 import './modules/contacts/contacts.jobs.js';
 import './modules/imports/imports.jobs.js';
+import './modules/exports/exports.jobs.js';

@@ -1,0 +1,452 @@
+import { once } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type SQL, sql } from 'drizzle-orm';
+import yazl from 'yazl';
+import type { FilterNode } from '../../../common/filters.js';
+import type { Role } from '../../../common/permissions.js';
+import { assertCan, type Ctx, type Deps } from '../../lib/context.js';
+import type { Db } from '../../lib/db.js';
+import { AppError, notFound } from '../../lib/errors.js';
+import { rows } from '../../lib/sql.js';
+import type { ContactRow } from '../contacts/contacts.repo.js';
+import { buildWhere, type ContactDto, presentContact, toPgArray } from '../contacts/contacts.service.js';
+import { listFields } from '../fields/fields.repo.js';
+import { tagMap } from '../tags/tags.repo.js';
+import { csvCell } from './csv-safe.js';
+import { runExportJob } from './exports.jobs.js';
+
+export const EXPORT_TTL_HOURS = 24;
+const PAGE = 5_000;
+
+export const STANDARD_COLUMNS: Record<string, { label: string; value: (c: ContactDto) => unknown }> = {
+  id: { label: 'ID', value: (c) => c.id },
+  firstName: { label: 'First name', value: (c) => c.firstName },
+  lastName: { label: 'Last name', value: (c) => c.lastName },
+  email: { label: 'Email', value: (c) => c.email },
+  emails: { label: 'Other emails', value: (c) => c.emails },
+  phones: { label: 'Phones', value: (c) => c.phones },
+  jobTitle: { label: 'Job title', value: (c) => c.jobTitle },
+  company: { label: 'Company', value: (c) => c.company?.name ?? '' },
+  owner: { label: 'Owner', value: (c) => c.owner?.name ?? '' },
+  source: { label: 'Source', value: (c) => c.source },
+  subscriptionStatus: { label: 'Subscription status', value: (c) => c.subscriptionStatus },
+  restricted: { label: 'Processing restricted', value: (c) => (c.restricted ? 'yes' : 'no') },
+  tags: { label: 'Tags', value: (c) => c.tags },
+  street: { label: 'Street', value: (c) => c.address?.street ?? '' },
+  city: { label: 'City', value: (c) => c.address?.city ?? '' },
+  region: { label: 'Region', value: (c) => c.address?.region ?? '' },
+  postalCode: { label: 'Postal code', value: (c) => c.address?.postalCode ?? '' },
+  country: { label: 'Country', value: (c) => c.address?.country ?? '' },
+  createdAt: { label: 'Created', value: (c) => c.createdAt },
+  updatedAt: { label: 'Updated', value: (c) => c.updatedAt },
+};
+export const DEFAULT_COLUMNS = [
+  'firstName',
+  'lastName',
+  'email',
+  'phones',
+  'company',
+  'jobTitle',
+  'tags',
+  'createdAt',
+];
+
+export function exportPath(dataDir: string, orgId: string, id: string, ext: string) {
+  return path.join(dataDir, 'exports', orgId, `${id}.${ext}`);
+}
+
+export interface ContactsCsvParams {
+  filter?: FilterNode;
+  search?: string;
+  segmentId?: string;
+  ids?: string[];
+  columns: string[];
+  bom: boolean;
+}
+
+interface ExportRow {
+  id: string;
+  kind: 'contacts_csv' | 'organization_zip';
+  status: string;
+  rows: number;
+  file_size: number | null;
+  error: string | null;
+  params: Record<string, unknown>;
+  created_at: Date | string;
+  finished_at: Date | string | null;
+  expires_at: Date | string | null;
+  org_id: string;
+  created_by: string | null;
+}
+
+function present(e: ExportRow) {
+  const expired = e.expires_at ? new Date(e.expires_at).getTime() < Date.now() : false;
+  const status = expired && e.status === 'done' ? 'expired' : e.status;
+  return {
+    id: e.id,
+    kind: e.kind,
+    status: status as 'queued' | 'running' | 'done' | 'failed' | 'expired',
+    rows: e.rows,
+    fileSize: e.file_size === null ? null : Number(e.file_size),
+    error: e.error,
+    createdAt: new Date(e.created_at).toISOString(),
+    finishedAt: e.finished_at ? new Date(e.finished_at).toISOString() : null,
+    expiresAt: e.expires_at ? new Date(e.expires_at).toISOString() : null,
+    downloadUrl: status === 'done' ? `/api/v1/exports/${e.id}/download` : null,
+  };
+}
+
+export async function createExport(
+  ctx: Ctx,
+  input: { kind: 'contacts_csv'; params: ContactsCsvParams } | { kind: 'organization_zip' },
+) {
+  if (input.kind === 'organization_zip') assertCan(ctx, 'org:export');
+  else {
+    assertCan(ctx, 'contacts:read');
+    const defs = await listFields(ctx.deps.database.db, ctx.orgId, 'contact');
+    for (const col of input.params.columns) {
+      if (
+        !STANDARD_COLUMNS[col] &&
+        !(col.startsWith('custom.') && defs.some((d) => d.key === col.slice(7)))
+      ) {
+        throw new AppError('VALIDATION_FAILED', `columns: unknown column ${col}`, {
+          issues: [{ path: ['columns'], message: `unknown column ${col}` }],
+        });
+      }
+    }
+    await buildWhere(ctx, input.params); // validates the filter / segment now, not in the job
+  }
+  const params = input.kind === 'contacts_csv' ? input.params : {};
+  const [row] = await rows<ExportRow>(
+    ctx.deps.database.db,
+    sql`insert into exports (org_id, created_by, kind, params) values (${ctx.orgId}, ${ctx.userId}, ${input.kind}, ${JSON.stringify(params)}::jsonb) returning *`,
+  );
+  await ctx.deps.jobs.send(runExportJob, { exportId: row!.id });
+  return present(row!);
+}
+
+async function load(db: Db, orgId: string, id: string) {
+  const [row] = await rows<ExportRow>(db, sql`select * from exports where org_id = ${orgId} and id = ${id}`);
+  if (!row) throw notFound('Export');
+  return row;
+}
+
+export async function getExport(ctx: Ctx, id: string) {
+  const row = await load(ctx.deps.database.db, ctx.orgId, id);
+  assertCan(ctx, row.kind === 'organization_zip' ? 'org:export' : 'contacts:read');
+  return present(row);
+}
+
+export async function listExports(ctx: Ctx) {
+  assertCan(ctx, 'contacts:read');
+  const list = await rows<ExportRow>(
+    ctx.deps.database.db,
+    sql`select * from exports where org_id = ${ctx.orgId} order by created_at desc limit 50`,
+  );
+  return list.filter((e) => e.kind === 'contacts_csv' || ctx.role === 'owner').map(present);
+}
+
+/** The file to stream for a download, if the export is done, unexpired and the caller may read it. */
+export async function downloadInfo(ctx: Ctx, id: string) {
+  const row = await load(ctx.deps.database.db, ctx.orgId, id);
+  assertCan(ctx, row.kind === 'organization_zip' ? 'org:export' : 'contacts:read');
+  const p = present(row);
+  if (p.status === 'expired') throw new AppError('GONE', 'This download link has expired: export again');
+  if (p.status !== 'done') throw new AppError('CONFLICT', `The export is ${p.status}`);
+  const ext = row.kind === 'organization_zip' ? 'zip' : 'csv';
+  const file = exportPath(ctx.deps.config.dataDir, ctx.orgId, id, ext);
+  if (!fs.existsSync(file))
+    throw new AppError('GONE', 'The export file is no longer available: export again');
+  const stamp = new Date(row.created_at).toISOString().slice(0, 10);
+  return {
+    file,
+    contentType: ext === 'zip' ? 'application/zip' : 'text/csv; charset=utf-8',
+    fileName: ext === 'zip' ? `moxora-organization-${stamp}.zip` : `contacts-${stamp}.csv`,
+  };
+}
+
+/** Streams contacts matching `where` in id order, a page at a time (constant memory). */
+export async function* contactPages(ctx: Ctx, where: SQL[]): AsyncGenerator<ContactDto[]> {
+  const db = ctx.deps.database.db;
+  const tags = await tagMap(db, ctx.orgId);
+  let last = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const page = await rows<ContactRow>(
+      db,
+      sql`select c.*, u.name as owner_name from contacts c left join users u on u.id = c.owner_id
+        where c.org_id = ${ctx.orgId} and c.id > ${last}::uuid${where.length ? sql` and ${sql.join(where, sql` and `)}` : sql``}
+        order by c.id limit ${PAGE}`,
+    );
+    if (page.length === 0) return;
+    last = page[page.length - 1]!.id;
+    yield page.map((r) => presentContact(r, tags));
+  }
+}
+
+async function write(stream: fs.WriteStream, chunk: string) {
+  if (!stream.write(chunk)) await once(stream, 'drain');
+}
+
+async function closeStream(stream: fs.WriteStream) {
+  stream.end();
+  await once(stream, 'finish');
+}
+
+/** Writes the CSV of a contacts export to `file`; returns the number of rows. */
+export async function writeContactsCsv(ctx: Ctx, params: ContactsCsvParams, file: string) {
+  const defs = await listFields(ctx.deps.database.db, ctx.orgId, 'contact');
+  const where = params.ids?.length
+    ? [sql`c.id = any(${toPgArray(params.ids)}::uuid[])`]
+    : await buildWhere(ctx, params, defs);
+  const columns = params.columns.length ? params.columns : DEFAULT_COLUMNS;
+  const header = columns.map((c) =>
+    c.startsWith('custom.')
+      ? (defs.find((d) => d.key === c.slice(7))?.label ?? c)
+      : STANDARD_COLUMNS[c]!.label,
+  );
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const out = fs.createWriteStream(file, { mode: 0o600 });
+  let count = 0;
+  try {
+    await write(out, `${params.bom ? '\uFEFF' : ''}${header.map(csvCell).join(',')}\r\n`);
+    for await (const page of contactPages(ctx, where)) {
+      let chunk = '';
+      for (const c of page) {
+        chunk += `${columns
+          .map((col) =>
+            csvCell(
+              col.startsWith('custom.') ? c.customFields[col.slice(7)] : STANDARD_COLUMNS[col]!.value(c),
+            ),
+          )
+          .join(',')}\r\n`;
+      }
+      await write(out, chunk);
+      count += page.length;
+    }
+  } finally {
+    await closeStream(out);
+  }
+  return count;
+}
+
+const PORTABILITY_README = `# Moxora organisation export
+
+Every file is UTF-8. JSON Lines files (.jsonl) hold one JSON object per line.
+
+| file | one line per | fields |
+|---|---|---|
+| organization.json | the organisation | id, name, createdAt, exportedAt |
+| members.jsonl | member | userId, name, email, role, joinedAt |
+| contacts.jsonl | contact | id, firstName, lastName, email, emails, phones, jobTitle, company {id, name}, address, owner {id, name}, source, subscriptionStatus, consent {source, at}, restricted, tags (names), customFields {key: value}, createdAt, updatedAt |
+| contacts.csv | contact | the same as a spreadsheet (formula-looking cells are prefixed with ') |
+| companies.jsonl | company | id, name, domain, industry, size, website, address, customFields, createdAt, updatedAt |
+| custom_fields.jsonl | field definition | id, entity (contact or company), key, label, type, required, options |
+| tags.jsonl | tag | id, name, color |
+| notes.jsonl | note | id, contactId or companyId, body (markdown), authorId, createdAt, updatedAt |
+| timeline_events.jsonl | timeline event | id, contactId, type, actorId, data, createdAt |
+| segments.jsonl | saved segment | id, name, filter (filter expression JSON), createdAt |
+| imports.jsonl | CSV import | id, fileName, status, totalRows, counts, createdAt, finishedAt |
+`;
+
+/** The whole organisation as a zip of JSON Lines and CSV files (data portability). */
+export async function writeOrganizationZip(ctx: Ctx, file: string) {
+  const db = ctx.deps.database.db;
+  const dir = `${file}.parts`;
+  await fs.promises.mkdir(dir, { recursive: true });
+  let contactsCount = 0;
+  try {
+    const jsonl = async (name: string, pages: AsyncIterable<unknown[]>) => {
+      const out = fs.createWriteStream(path.join(dir, name), { mode: 0o600 });
+      try {
+        for await (const page of pages) await write(out, page.map((x) => `${JSON.stringify(x)}\n`).join(''));
+      } finally {
+        await closeStream(out);
+      }
+    };
+    const paged = (query: (after: string) => SQL, map: (r: Record<string, unknown>) => unknown = (r) => r) =>
+      (async function* () {
+        let after = '00000000-0000-0000-0000-000000000000';
+        for (;;) {
+          const page = await rows<Record<string, unknown>>(db, query(after));
+          if (page.length === 0) return;
+          after = String(page[page.length - 1]!.id);
+          yield page.map(map);
+        }
+      })();
+    const [org] = await rows(
+      db,
+      sql`select id, name, created_at as "createdAt" from organizations where id = ${ctx.orgId}`,
+    );
+    await fs.promises.writeFile(
+      path.join(dir, 'organization.json'),
+      JSON.stringify({ ...org, exportedAt: new Date().toISOString() }, null, 2),
+    );
+    await fs.promises.writeFile(path.join(dir, 'README.md'), PORTABILITY_README);
+    const list = async function* (q: SQL) {
+      yield await rows(db, q);
+    };
+    await jsonl(
+      'members.jsonl',
+      list(
+        sql`select m.user_id as "userId", u.name, u.email, m.role, m.created_at as "joinedAt" from members m join users u on u.id = m.user_id where m.org_id = ${ctx.orgId} order by m.created_at`,
+      ),
+    );
+    await jsonl(
+      'contacts.jsonl',
+      (async function* () {
+        for await (const page of contactPages(ctx, [])) {
+          contactsCount += page.length;
+          yield page;
+        }
+      })(),
+    );
+    const allColumns = [
+      ...Object.keys(STANDARD_COLUMNS),
+      ...(await listFields(db, ctx.orgId, 'contact')).map((d) => `custom.${d.key}`),
+    ];
+    await writeContactsCsv(ctx, { columns: allColumns, bom: true }, path.join(dir, 'contacts.csv'));
+    await jsonl(
+      'companies.jsonl',
+      paged(
+        (
+          a,
+        ) => sql`select id, name, domain, industry, size, website, address, custom as "customFields", created_at as "createdAt", updated_at as "updatedAt"
+        from companies where org_id = ${ctx.orgId} and id > ${a}::uuid order by id limit ${PAGE}`,
+      ),
+    );
+    await jsonl(
+      'custom_fields.jsonl',
+      list(
+        sql`select id, entity, key, label, type, required, options from field_definitions where org_id = ${ctx.orgId} order by entity, position`,
+      ),
+    );
+    await jsonl(
+      'tags.jsonl',
+      list(sql`select id, name, color from tags where org_id = ${ctx.orgId} order by lower(name)`),
+    );
+    await jsonl(
+      'notes.jsonl',
+      paged(
+        (
+          a,
+        ) => sql`select id, contact_id as "contactId", company_id as "companyId", body, author_id as "authorId", created_at as "createdAt", updated_at as "updatedAt"
+        from notes where org_id = ${ctx.orgId} and id > ${a}::uuid order by id limit ${PAGE}`,
+      ),
+    );
+    await jsonl(
+      'timeline_events.jsonl',
+      paged(
+        (
+          a,
+        ) => sql`select id, contact_id as "contactId", type, actor_id as "actorId", data, created_at as "createdAt"
+        from contact_events where org_id = ${ctx.orgId} and id > ${a}::uuid order by id limit ${PAGE}`,
+      ),
+    );
+    await jsonl(
+      'segments.jsonl',
+      list(
+        sql`select id, name, filter, created_at as "createdAt" from segments where org_id = ${ctx.orgId} order by created_at`,
+      ),
+    );
+    await jsonl(
+      'imports.jsonl',
+      list(sql`select id, file_name as "fileName", status, total_rows as "totalRows",
+        jsonb_build_object('created', created_count, 'updated', updated_count, 'skipped', skipped_count, 'failed', failed_count) as counts,
+        created_at as "createdAt", finished_at as "finishedAt" from imports where org_id = ${ctx.orgId} order by created_at`),
+    );
+    const zip = new yazl.ZipFile();
+    for (const name of (await fs.promises.readdir(dir)).sort()) zip.addFile(path.join(dir, name), name);
+    zip.end();
+    const out = fs.createWriteStream(file, { mode: 0o600 });
+    zip.outputStream.pipe(out);
+    await once(out, 'finish');
+  } finally {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+  return contactsCount;
+}
+
+/** The job body: reloads the export, re-checks the creator, writes the file, sets the expiry. */
+export async function executeExport(deps: Deps, exportId: string) {
+  const db = deps.database.db;
+  const [exp] = await rows<ExportRow>(
+    db,
+    sql`update exports set status = 'running' where id = ${exportId} and status in ('queued','running') returning *`,
+  );
+  if (!exp) return;
+  const fail = (message: string) =>
+    db.execute(
+      sql`update exports set status = 'failed', error = ${message}, finished_at = now() where id = ${exportId}`,
+    );
+  const [member] = exp.created_by
+    ? await rows<{ role: Role; name: string; email: string }>(
+        db,
+        sql`select m.role, u.name, u.email from members m join users u on u.id = m.user_id where m.org_id = ${exp.org_id} and m.user_id = ${exp.created_by}`,
+      )
+    : [];
+  if (!member) return void (await fail('The person who asked for this export is no longer a member'));
+  const ctx: Ctx = {
+    orgId: exp.org_id,
+    userId: exp.created_by!,
+    role: member.role,
+    name: member.name,
+    email: member.email,
+    deps,
+  };
+  try {
+    const ext = exp.kind === 'organization_zip' ? 'zip' : 'csv';
+    const file = exportPath(deps.config.dataDir, ctx.orgId, exportId, ext);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    let count: number;
+    if (exp.kind === 'organization_zip') {
+      assertCan(ctx, 'org:export');
+      count = await writeOrganizationZip(ctx, file);
+    } else {
+      assertCan(ctx, 'contacts:read');
+      count = await writeContactsCsv(ctx, exp.params as unknown as ContactsCsvParams, file);
+    }
+    const size = (await fs.promises.stat(file)).size;
+    await db.execute(sql`update exports set status = 'done', rows = ${count}, file_size = ${size}, finished_at = now(),
+      expires_at = now() + make_interval(hours => ${EXPORT_TTL_HOURS}) where id = ${exportId}`);
+  } catch (err) {
+    await fail(err instanceof AppError ? err.message : 'The export failed unexpectedly');
+    if (!(err instanceof AppError)) throw err;
+  }
+}
+
+/** A data subject's access request: everything held about one contact, as one JSON document. */
+export async function exportContact(ctx: Ctx, id: string) {
+  assertCan(ctx, 'contacts:read');
+  const db = ctx.deps.database.db;
+  const [row] = await rows<ContactRow>(
+    db,
+    sql`select c.*, u.name as owner_name from contacts c left join users u on u.id = c.owner_id where c.org_id = ${ctx.orgId} and c.id = ${id}`,
+  );
+  if (!row) throw notFound('Contact');
+  const contact = presentContact(row, await tagMap(db, ctx.orgId));
+  const [company] = row.company_id
+    ? await rows(
+        db,
+        sql`select id, name, domain, industry, size, website, address, custom as "customFields" from companies where org_id = ${ctx.orgId} and id = ${row.company_id}`,
+      )
+    : [];
+  const notes = await rows(
+    db,
+    sql`select id, body, created_at as "createdAt", updated_at as "updatedAt" from notes where org_id = ${ctx.orgId} and contact_id = ${id} order by created_at`,
+  );
+  const timeline = await rows(
+    db,
+    sql`select id, type, data, created_at as "createdAt" from contact_events where org_id = ${ctx.orgId} and contact_id = ${id} order by created_at`,
+  );
+  const fields = await listFields(db, ctx.orgId, 'contact');
+  return {
+    exportedAt: new Date().toISOString(),
+    organization: ctx.orgId,
+    contact,
+    customFieldLabels: Object.fromEntries(fields.map((f) => [f.key, f.label])),
+    company: company ?? null,
+    notes,
+    timeline,
+  };
+}
