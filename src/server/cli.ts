@@ -10,12 +10,31 @@ Commands:
   worker           queue workers only (needs DATABASE_URL)
   migrate          apply database migrations and exit
   health           print database and queue status as JSON
+  import FILE --org ORG [--policy create_update|create_only|update_only] [--dry-run] [--tags a,b]
+                   import a CSV file into an organisation (id or name), with a progress bar
+  export --org ORG --out FILE [--search Q] [--segment ID] [--columns a,b] [--bom]
+                   export contacts to CSV
   help             this text
 
 Configuration comes from environment variables; see docs/operations.md.`;
 
 async function main() {
-  const { positionals } = parseArgs({ allowPositionals: true, strict: false });
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    strict: false,
+    options: {
+      org: { type: 'string' },
+      policy: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      tags: { type: 'string' },
+      out: { type: 'string' },
+      search: { type: 'string' },
+      segment: { type: 'string' },
+      columns: { type: 'string' },
+      bom: { type: 'boolean' },
+    },
+  });
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const command = positionals[0] ?? 'help';
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -49,6 +68,53 @@ async function main() {
       await runtime.database.query('select 1');
       process.stdout.write(`${JSON.stringify({ database: runtime.database.kind, queue })}\n`);
       await runtime.close();
+      return;
+    }
+    case 'import':
+    case 'export': {
+      const org = str(values.org);
+      if (!org) throw new Error(`--org is required (an organisation id or name)`);
+      const { cliImport, cliExport } = await import('./cli-data.js');
+      const runtime = await createRuntime({ ...config, logLevel: 'warn' });
+      let code = 1;
+      try {
+        if (command === 'import') {
+          const file = positionals[1];
+          if (!file) throw new Error('moxora import FILE --org ORG');
+          const policy = (str(values.policy) ?? 'create_update') as
+            | 'create_update'
+            | 'create_only'
+            | 'update_only';
+          if (!['create_update', 'create_only', 'update_only'].includes(policy))
+            throw new Error(`--policy ${policy} is not one of create_update, create_only, update_only`);
+          code = await cliImport(runtime, {
+            file,
+            org,
+            policy,
+            dryRun: values['dry-run'] === true,
+            tags: (str(values.tags) ?? '')
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean),
+          });
+        } else {
+          const out = str(values.out);
+          if (!out) throw new Error('--out FILE is required');
+          code = await cliExport(runtime, {
+            org,
+            out,
+            search: str(values.search),
+            segmentId: str(values.segment),
+            columns: str(values.columns)
+              ?.split(',')
+              .map((c) => c.trim()),
+            bom: values.bom === true,
+          });
+        }
+      } finally {
+        await runtime.close();
+      }
+      process.exit(code);
       return;
     }
     default:
