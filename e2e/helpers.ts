@@ -68,3 +68,36 @@ export function watchBrowserErrors(page: Page): () => void {
   });
   return () => expect(problems, problems.join('\n')).toEqual([]);
 }
+
+export interface TestUser {
+  name: string;
+  email: string;
+  password: string;
+}
+
+/** Fills the sign-up form and waits for "Check your inbox". */
+export async function signUp(page: Page, user: TestUser): Promise<void> {
+  await page.getByLabel('Full name').fill(user.name);
+  await page.getByLabel('Work email').fill(user.email);
+  await page.getByLabel('Password', { exact: true }).fill(user.password);
+  await page.getByRole('checkbox', { name: 'I confirm that I am 16 or older' }).check();
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: 'Check your inbox' })).toBeVisible();
+  await expect(page.getByText(user.email)).toBeVisible();
+}
+
+/** Opens the verification link from the dev outbox; lands on sign-in with "Email verified". */
+export async function verifyViaOutbox(page: Page, email: string): Promise<void> {
+  const href = await linkFromOutbox(page, { to: email, subject: /verify your email/i, link: /verify-email/ });
+  await page.goto(href);
+  await expect(page).toHaveURL(/\/sign-in\?.*verified=1/);
+  await expect(page.getByText('Email verified, you can sign in.')).toBeVisible();
+}
+
+/** Signs in from the sign-in page. */
+export async function signIn(page: Page, user: TestUser): Promise<void> {
+  await page.getByLabel('Email', { exact: true }).fill(user.email);
+  await page.getByLabel('Password', { exact: true }).fill(user.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page).not.toHaveURL(/\/sign-in/);
+}

@@ -98,8 +98,11 @@ describe.skipIf(databaseMissing || usingPglite)('import crash and resume', () =>
     ).toBe(1);
     const second = await startWorker();
     const deadline2 = Date.now() + 90_000;
-    while ((s = await state(imp.id)).status !== 'done' && Date.now() < deadline2)
+    s = await state(imp.id);
+    while (s.status !== 'done' && Date.now() < deadline2) {
       await new Promise((r) => setTimeout(r, 100));
+      s = await state(imp.id);
+    }
 
     expect(s).toMatchObject({ status: 'done', rows_done: ROWS, created_count: ROWS, updated_count: 0 });
     const counts = (

@@ -14,17 +14,24 @@ import { Route as AuthRouteImport } from './routes/_auth';
 import { Route as AppIndexRouteImport } from './routes/_app/index';
 import { Route as AppAutomationsRouteImport } from './routes/_app/automations';
 import { Route as AppCampaignsRouteImport } from './routes/_app/campaigns';
-import { Route as AppContactsRouteImport } from './routes/_app/contacts';
+import { Route as AppContactsRouteRouteImport } from './routes/_app/contacts/route';
 import { Route as AppSettingsRouteImport } from './routes/_app/settings';
 import { Route as AuthCheckInboxRouteImport } from './routes/_auth/check-inbox';
 import { Route as AuthForgotPasswordRouteImport } from './routes/_auth/forgot-password';
 import { Route as AuthResetPasswordRouteImport } from './routes/_auth/reset-password';
 import { Route as AuthSignInRouteImport } from './routes/_auth/sign-in';
 import { Route as AuthSignUpRouteImport } from './routes/_auth/sign-up';
+import { Route as AppCompaniesIndexRouteImport } from './routes/_app/companies/index';
+import { Route as AppCompaniesIdRouteImport } from './routes/_app/companies/$id';
+import { Route as AppContactsIndexRouteImport } from './routes/_app/contacts/index';
+import { Route as AppContactsIdRouteImport } from './routes/_app/contacts/$id';
 import { Route as AppSettingsIndexRouteImport } from './routes/_app/settings/index';
+import { Route as AppSettingsApiKeysRouteImport } from './routes/_app/settings/api-keys';
+import { Route as AppSettingsFieldsRouteImport } from './routes/_app/settings/fields';
 import { Route as AppSettingsMembersRouteImport } from './routes/_app/settings/members';
 import { Route as AppSettingsOrganizationRouteImport } from './routes/_app/settings/organization';
 import { Route as AppSettingsProfileRouteImport } from './routes/_app/settings/profile';
+import { Route as AppSettingsTagsRouteImport } from './routes/_app/settings/tags';
 import { Route as AuthInvitationsIdRouteImport } from './routes/_auth/invitations.$id';
 
 const AppRoute = AppRouteImport.update({
@@ -50,7 +57,7 @@ const AppCampaignsRoute = AppCampaignsRouteImport.update({
   path: '/campaigns',
   getParentRoute: () => AppRoute,
 } as any);
-const AppContactsRoute = AppContactsRouteImport.update({
+const AppContactsRouteRoute = AppContactsRouteRouteImport.update({
   id: '/contacts',
   path: '/contacts',
   getParentRoute: () => AppRoute,
@@ -85,9 +92,39 @@ const AuthSignUpRoute = AuthSignUpRouteImport.update({
   path: '/sign-up',
   getParentRoute: () => AuthRoute,
 } as any);
+const AppCompaniesIndexRoute = AppCompaniesIndexRouteImport.update({
+  id: '/companies/',
+  path: '/companies/',
+  getParentRoute: () => AppRoute,
+} as any);
+const AppCompaniesIdRoute = AppCompaniesIdRouteImport.update({
+  id: '/companies/$id',
+  path: '/companies/$id',
+  getParentRoute: () => AppRoute,
+} as any);
+const AppContactsIndexRoute = AppContactsIndexRouteImport.update({
+  id: '/',
+  path: '/',
+  getParentRoute: () => AppContactsRouteRoute,
+} as any);
+const AppContactsIdRoute = AppContactsIdRouteImport.update({
+  id: '/$id',
+  path: '/$id',
+  getParentRoute: () => AppContactsRouteRoute,
+} as any);
 const AppSettingsIndexRoute = AppSettingsIndexRouteImport.update({
   id: '/',
   path: '/',
+  getParentRoute: () => AppSettingsRoute,
+} as any);
+const AppSettingsApiKeysRoute = AppSettingsApiKeysRouteImport.update({
+  id: '/api-keys',
+  path: '/api-keys',
+  getParentRoute: () => AppSettingsRoute,
+} as any);
+const AppSettingsFieldsRoute = AppSettingsFieldsRouteImport.update({
+  id: '/fields',
+  path: '/fields',
   getParentRoute: () => AppSettingsRoute,
 } as any);
 const AppSettingsMembersRoute = AppSettingsMembersRouteImport.update({
@@ -105,6 +142,11 @@ const AppSettingsProfileRoute = AppSettingsProfileRouteImport.update({
   path: '/profile',
   getParentRoute: () => AppSettingsRoute,
 } as any);
+const AppSettingsTagsRoute = AppSettingsTagsRouteImport.update({
+  id: '/tags',
+  path: '/tags',
+  getParentRoute: () => AppSettingsRoute,
+} as any);
 const AuthInvitationsIdRoute = AuthInvitationsIdRouteImport.update({
   id: '/invitations/$id',
   path: '/invitations/$id',
@@ -113,44 +155,57 @@ const AuthInvitationsIdRoute = AuthInvitationsIdRouteImport.update({
 
 export interface FileRoutesByFullPath {
   '/': typeof AppIndexRoute;
+  '/contacts': typeof AppContactsRouteRouteWithChildren;
   '/automations': typeof AppAutomationsRoute;
   '/campaigns': typeof AppCampaignsRoute;
-  '/contacts': typeof AppContactsRoute;
   '/settings': typeof AppSettingsRouteWithChildren;
   '/check-inbox': typeof AuthCheckInboxRoute;
   '/forgot-password': typeof AuthForgotPasswordRoute;
   '/reset-password': typeof AuthResetPasswordRoute;
   '/sign-in': typeof AuthSignInRoute;
   '/sign-up': typeof AuthSignUpRoute;
+  '/companies/$id': typeof AppCompaniesIdRoute;
+  '/contacts/$id': typeof AppContactsIdRoute;
+  '/settings/api-keys': typeof AppSettingsApiKeysRoute;
+  '/settings/fields': typeof AppSettingsFieldsRoute;
   '/settings/members': typeof AppSettingsMembersRoute;
   '/settings/organization': typeof AppSettingsOrganizationRoute;
   '/settings/profile': typeof AppSettingsProfileRoute;
+  '/settings/tags': typeof AppSettingsTagsRoute;
   '/invitations/$id': typeof AuthInvitationsIdRoute;
+  '/companies/': typeof AppCompaniesIndexRoute;
+  '/contacts/': typeof AppContactsIndexRoute;
   '/settings/': typeof AppSettingsIndexRoute;
 }
 export interface FileRoutesByTo {
   '/': typeof AppIndexRoute;
   '/automations': typeof AppAutomationsRoute;
   '/campaigns': typeof AppCampaignsRoute;
-  '/contacts': typeof AppContactsRoute;
   '/check-inbox': typeof AuthCheckInboxRoute;
   '/forgot-password': typeof AuthForgotPasswordRoute;
   '/reset-password': typeof AuthResetPasswordRoute;
   '/sign-in': typeof AuthSignInRoute;
   '/sign-up': typeof AuthSignUpRoute;
+  '/companies/$id': typeof AppCompaniesIdRoute;
+  '/contacts/$id': typeof AppContactsIdRoute;
+  '/settings/api-keys': typeof AppSettingsApiKeysRoute;
+  '/settings/fields': typeof AppSettingsFieldsRoute;
   '/settings/members': typeof AppSettingsMembersRoute;
   '/settings/organization': typeof AppSettingsOrganizationRoute;
   '/settings/profile': typeof AppSettingsProfileRoute;
+  '/settings/tags': typeof AppSettingsTagsRoute;
   '/invitations/$id': typeof AuthInvitationsIdRoute;
+  '/companies': typeof AppCompaniesIndexRoute;
+  '/contacts': typeof AppContactsIndexRoute;
   '/settings': typeof AppSettingsIndexRoute;
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport;
   '/_app': typeof AppRouteWithChildren;
   '/_auth': typeof AuthRouteWithChildren;
+  '/_app/contacts': typeof AppContactsRouteRouteWithChildren;
   '/_app/automations': typeof AppAutomationsRoute;
   '/_app/campaigns': typeof AppCampaignsRoute;
-  '/_app/contacts': typeof AppContactsRoute;
   '/_app/settings': typeof AppSettingsRouteWithChildren;
   '/_auth/check-inbox': typeof AuthCheckInboxRoute;
   '/_auth/forgot-password': typeof AuthForgotPasswordRoute;
@@ -158,53 +213,73 @@ export interface FileRoutesById {
   '/_auth/sign-in': typeof AuthSignInRoute;
   '/_auth/sign-up': typeof AuthSignUpRoute;
   '/_app/': typeof AppIndexRoute;
+  '/_app/companies/$id': typeof AppCompaniesIdRoute;
+  '/_app/contacts/$id': typeof AppContactsIdRoute;
+  '/_app/settings/api-keys': typeof AppSettingsApiKeysRoute;
+  '/_app/settings/fields': typeof AppSettingsFieldsRoute;
   '/_app/settings/members': typeof AppSettingsMembersRoute;
   '/_app/settings/organization': typeof AppSettingsOrganizationRoute;
   '/_app/settings/profile': typeof AppSettingsProfileRoute;
+  '/_app/settings/tags': typeof AppSettingsTagsRoute;
   '/_auth/invitations/$id': typeof AuthInvitationsIdRoute;
+  '/_app/companies/': typeof AppCompaniesIndexRoute;
+  '/_app/contacts/': typeof AppContactsIndexRoute;
   '/_app/settings/': typeof AppSettingsIndexRoute;
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath;
   fullPaths:
     | '/'
+    | '/contacts'
     | '/automations'
     | '/campaigns'
-    | '/contacts'
     | '/settings'
     | '/check-inbox'
     | '/forgot-password'
     | '/reset-password'
     | '/sign-in'
     | '/sign-up'
+    | '/companies/$id'
+    | '/contacts/$id'
+    | '/settings/api-keys'
+    | '/settings/fields'
     | '/settings/members'
     | '/settings/organization'
     | '/settings/profile'
+    | '/settings/tags'
     | '/invitations/$id'
+    | '/companies/'
+    | '/contacts/'
     | '/settings/';
   fileRoutesByTo: FileRoutesByTo;
   to:
     | '/'
     | '/automations'
     | '/campaigns'
-    | '/contacts'
     | '/check-inbox'
     | '/forgot-password'
     | '/reset-password'
     | '/sign-in'
     | '/sign-up'
+    | '/companies/$id'
+    | '/contacts/$id'
+    | '/settings/api-keys'
+    | '/settings/fields'
     | '/settings/members'
     | '/settings/organization'
     | '/settings/profile'
+    | '/settings/tags'
     | '/invitations/$id'
+    | '/companies'
+    | '/contacts'
     | '/settings';
   id:
     | '__root__'
     | '/_app'
     | '/_auth'
+    | '/_app/contacts'
     | '/_app/automations'
     | '/_app/campaigns'
-    | '/_app/contacts'
     | '/_app/settings'
     | '/_auth/check-inbox'
     | '/_auth/forgot-password'
@@ -212,10 +287,17 @@ export interface FileRouteTypes {
     | '/_auth/sign-in'
     | '/_auth/sign-up'
     | '/_app/'
+    | '/_app/companies/$id'
+    | '/_app/contacts/$id'
+    | '/_app/settings/api-keys'
+    | '/_app/settings/fields'
     | '/_app/settings/members'
     | '/_app/settings/organization'
     | '/_app/settings/profile'
+    | '/_app/settings/tags'
     | '/_auth/invitations/$id'
+    | '/_app/companies/'
+    | '/_app/contacts/'
     | '/_app/settings/';
   fileRoutesById: FileRoutesById;
 }
@@ -265,7 +347,7 @@ declare module '@tanstack/react-router' {
       id: '/_app/contacts';
       path: '/contacts';
       fullPath: '/contacts';
-      preLoaderRoute: typeof AppContactsRouteImport;
+      preLoaderRoute: typeof AppContactsRouteRouteImport;
       parentRoute: typeof AppRoute;
     };
     '/_app/settings': {
@@ -310,11 +392,53 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthSignUpRouteImport;
       parentRoute: typeof AuthRoute;
     };
+    '/_app/companies/': {
+      id: '/_app/companies/';
+      path: '/companies';
+      fullPath: '/companies/';
+      preLoaderRoute: typeof AppCompaniesIndexRouteImport;
+      parentRoute: typeof AppRoute;
+    };
+    '/_app/companies/$id': {
+      id: '/_app/companies/$id';
+      path: '/companies/$id';
+      fullPath: '/companies/$id';
+      preLoaderRoute: typeof AppCompaniesIdRouteImport;
+      parentRoute: typeof AppRoute;
+    };
+    '/_app/contacts/': {
+      id: '/_app/contacts/';
+      path: '/';
+      fullPath: '/contacts/';
+      preLoaderRoute: typeof AppContactsIndexRouteImport;
+      parentRoute: typeof AppContactsRouteRoute;
+    };
+    '/_app/contacts/$id': {
+      id: '/_app/contacts/$id';
+      path: '/$id';
+      fullPath: '/contacts/$id';
+      preLoaderRoute: typeof AppContactsIdRouteImport;
+      parentRoute: typeof AppContactsRouteRoute;
+    };
     '/_app/settings/': {
       id: '/_app/settings/';
       path: '/';
       fullPath: '/settings/';
       preLoaderRoute: typeof AppSettingsIndexRouteImport;
+      parentRoute: typeof AppSettingsRoute;
+    };
+    '/_app/settings/api-keys': {
+      id: '/_app/settings/api-keys';
+      path: '/api-keys';
+      fullPath: '/settings/api-keys';
+      preLoaderRoute: typeof AppSettingsApiKeysRouteImport;
+      parentRoute: typeof AppSettingsRoute;
+    };
+    '/_app/settings/fields': {
+      id: '/_app/settings/fields';
+      path: '/fields';
+      fullPath: '/settings/fields';
+      preLoaderRoute: typeof AppSettingsFieldsRouteImport;
       parentRoute: typeof AppSettingsRoute;
     };
     '/_app/settings/members': {
@@ -338,6 +462,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppSettingsProfileRouteImport;
       parentRoute: typeof AppSettingsRoute;
     };
+    '/_app/settings/tags': {
+      id: '/_app/settings/tags';
+      path: '/tags';
+      fullPath: '/settings/tags';
+      preLoaderRoute: typeof AppSettingsTagsRouteImport;
+      parentRoute: typeof AppSettingsRoute;
+    };
     '/_auth/invitations/$id': {
       id: '/_auth/invitations/$id';
       path: '/invitations/$id';
@@ -348,17 +479,36 @@ declare module '@tanstack/react-router' {
   }
 }
 
+interface AppContactsRouteRouteChildren {
+  AppContactsIdRoute: typeof AppContactsIdRoute;
+  AppContactsIndexRoute: typeof AppContactsIndexRoute;
+}
+
+const AppContactsRouteRouteChildren: AppContactsRouteRouteChildren = {
+  AppContactsIdRoute: AppContactsIdRoute,
+  AppContactsIndexRoute: AppContactsIndexRoute,
+};
+
+const AppContactsRouteRouteWithChildren =
+  AppContactsRouteRoute._addFileChildren(AppContactsRouteRouteChildren);
+
 interface AppSettingsRouteChildren {
+  AppSettingsApiKeysRoute: typeof AppSettingsApiKeysRoute;
+  AppSettingsFieldsRoute: typeof AppSettingsFieldsRoute;
   AppSettingsMembersRoute: typeof AppSettingsMembersRoute;
   AppSettingsOrganizationRoute: typeof AppSettingsOrganizationRoute;
   AppSettingsProfileRoute: typeof AppSettingsProfileRoute;
+  AppSettingsTagsRoute: typeof AppSettingsTagsRoute;
   AppSettingsIndexRoute: typeof AppSettingsIndexRoute;
 }
 
 const AppSettingsRouteChildren: AppSettingsRouteChildren = {
+  AppSettingsApiKeysRoute: AppSettingsApiKeysRoute,
+  AppSettingsFieldsRoute: AppSettingsFieldsRoute,
   AppSettingsMembersRoute: AppSettingsMembersRoute,
   AppSettingsOrganizationRoute: AppSettingsOrganizationRoute,
   AppSettingsProfileRoute: AppSettingsProfileRoute,
+  AppSettingsTagsRoute: AppSettingsTagsRoute,
   AppSettingsIndexRoute: AppSettingsIndexRoute,
 };
 
@@ -367,19 +517,23 @@ const AppSettingsRouteWithChildren = AppSettingsRoute._addFileChildren(
 );
 
 interface AppRouteChildren {
+  AppContactsRouteRoute: typeof AppContactsRouteRouteWithChildren;
   AppAutomationsRoute: typeof AppAutomationsRoute;
   AppCampaignsRoute: typeof AppCampaignsRoute;
-  AppContactsRoute: typeof AppContactsRoute;
   AppSettingsRoute: typeof AppSettingsRouteWithChildren;
   AppIndexRoute: typeof AppIndexRoute;
+  AppCompaniesIdRoute: typeof AppCompaniesIdRoute;
+  AppCompaniesIndexRoute: typeof AppCompaniesIndexRoute;
 }
 
 const AppRouteChildren: AppRouteChildren = {
+  AppContactsRouteRoute: AppContactsRouteRouteWithChildren,
   AppAutomationsRoute: AppAutomationsRoute,
   AppCampaignsRoute: AppCampaignsRoute,
-  AppContactsRoute: AppContactsRoute,
   AppSettingsRoute: AppSettingsRouteWithChildren,
   AppIndexRoute: AppIndexRoute,
+  AppCompaniesIdRoute: AppCompaniesIdRoute,
+  AppCompaniesIndexRoute: AppCompaniesIndexRoute,
 };
 
 const AppRouteWithChildren = AppRoute._addFileChildren(AppRouteChildren);

@@ -4,6 +4,7 @@ import { CenteredLayout } from '@/components/layout/centered-layout';
 import { UserMenu } from '@/features/auth/components/user-menu';
 import { NoOrganization } from '@/features/organizations/components/no-organization';
 import { OrganizationSwitcher } from '@/features/organizations/components/organization-switcher';
+import { SegmentsNav } from '@/features/segments/components/segments-nav';
 import { isUnauthenticated } from '@/lib/api';
 import { meQueryOptions, useMe } from '@/lib/session';
 
@@ -32,7 +33,11 @@ function AppLayout() {
     );
   }
   return (
-    <AppShell orgSwitcher={<OrganizationSwitcher />} userMenu={<UserMenu />}>
+    <AppShell
+      orgSwitcher={<OrganizationSwitcher />}
+      userMenu={<UserMenu />}
+      contactsNav={(onNavigate) => <SegmentsNav onNavigate={onNavigate} />}
+    >
       <Outlet />
     </AppShell>
   );

@@ -522,7 +522,7 @@ export async function getTimeline(ctx: Ctx, id: string, q: { limit?: number; cur
 
 // ---------- merge ----------
 
-const MERGEABLE = [
+const _MERGEABLE = [
   'firstName',
   'lastName',
   'email',

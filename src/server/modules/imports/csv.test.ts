@@ -81,7 +81,7 @@ describe('CSV detection and parsing', () => {
     ],
     ['empty.csv', Buffer.alloc(0), /empty/],
     ['blank.csv', Buffer.from('\n\n  \n'), /empty/],
-  ])('refuses %s before any work', (name, content, message) => {
+  ])('refuses %s before any work', (_name, content, message) => {
     expect(() => detectFormat(content)).toThrow(CsvFileError);
     expect(() => detectFormat(content)).toThrow(message);
   });

@@ -435,7 +435,7 @@ async function applyBatch(
       tx,
       sql`select status, rows_done from imports where id = ${imp.id} for update`,
     );
-    if (!state || state.status !== 'running' || state.rows_done !== expectedDone) return 'stop' as const;
+    if (state?.status !== 'running' || state.rows_done !== expectedDone) return 'stop' as const;
     let created = 0;
     let updated = 0;
     if (merged.length) {

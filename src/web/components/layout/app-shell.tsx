@@ -1,12 +1,13 @@
 import * as DialogPrimitive from '@radix-ui/react-dialog';
-import { Link, useRouterState } from '@tanstack/react-router';
-import { Mail, Menu, Settings, Users, Workflow, X } from 'lucide-react';
+import { Link, useMatches, useRouterState } from '@tanstack/react-router';
+import { Building2, Mail, Menu, Settings, Users, Workflow, X } from 'lucide-react';
 import * as React from 'react';
 import { LogoMark } from '@/components/ui/logo';
 import { cn } from '@/lib/utils';
 
 const NAV = [
   { to: '/contacts', label: 'Contacts', icon: Users },
+  { to: '/companies', label: 'Companies', icon: Building2 },
   { to: '/campaigns', label: 'Campaigns', icon: Mail },
   { to: '/automations', label: 'Automations', icon: Workflow },
   { to: '/settings', label: 'Settings', icon: Settings },
@@ -17,32 +18,42 @@ export interface AppShellProps {
   orgSwitcher: React.ReactNode;
   /** Shown at the bottom of the sidebar (the user menu). */
   userMenu: React.ReactNode;
+  /** Shown under the Contacts link (saved segments); gets a callback that closes the mobile drawer. */
+  contactsNav?: (onNavigate?: () => void) => React.ReactNode;
   children: React.ReactNode;
 }
 
-function SidebarNav({ onNavigate }: { onNavigate?: () => void }) {
+function SidebarNav({
+  onNavigate,
+  contactsNav,
+}: {
+  onNavigate?: () => void;
+  contactsNav?: AppShellProps['contactsNav'];
+}) {
   return (
     <nav aria-label="Main" className="grid gap-0.5 px-3">
       {NAV.map(({ to, label, icon: Icon }) => (
-        <Link
-          key={to}
-          to={to}
-          onClick={onNavigate}
-          className={cn(
-            'group flex h-8 items-center gap-2.5 rounded-md px-2.5 text-sm font-medium text-zinc-600 transition-colors',
-            'outline-none hover:bg-zinc-200/60 hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring',
-          )}
-          activeProps={{
-            className: 'bg-background text-foreground shadow-xs ring-1 ring-border hover:bg-background',
-            'aria-current': 'page',
-          }}
-        >
-          <Icon
-            aria-hidden="true"
-            className="size-4 text-zinc-400 group-hover:text-zinc-600 group-aria-[current=page]:text-accent"
-          />
-          {label}
-        </Link>
+        <React.Fragment key={to}>
+          <Link
+            to={to}
+            onClick={onNavigate}
+            className={cn(
+              'group flex h-8 items-center gap-2.5 rounded-md px-2.5 text-sm font-medium text-zinc-600 transition-colors',
+              'outline-none hover:bg-zinc-200/60 hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring',
+            )}
+            activeProps={{
+              className: 'bg-background text-foreground shadow-xs ring-1 ring-border hover:bg-background',
+              'aria-current': 'page',
+            }}
+          >
+            <Icon
+              aria-hidden="true"
+              className="size-4 text-zinc-400 group-hover:text-zinc-600 group-aria-[current=page]:text-accent"
+            />
+            {label}
+          </Link>
+          {to === '/contacts' && contactsNav ? contactsNav(onNavigate) : null}
+        </React.Fragment>
       ))}
     </nav>
   );
@@ -51,13 +62,14 @@ function SidebarNav({ onNavigate }: { onNavigate?: () => void }) {
 function SidebarContents({
   orgSwitcher,
   userMenu,
+  contactsNav,
   onNavigate,
 }: Omit<AppShellProps, 'children'> & { onNavigate?: () => void }) {
   return (
     <div className="flex h-full flex-col">
       <div className="p-3">{orgSwitcher}</div>
       <div className="mt-2 flex-1 overflow-y-auto">
-        <SidebarNav onNavigate={onNavigate} />
+        <SidebarNav onNavigate={onNavigate} contactsNav={contactsNav} />
       </div>
       <div className="border-t border-border p-3">{userMenu}</div>
     </div>
@@ -65,11 +77,13 @@ function SidebarContents({
 }
 
 /** The signed-in layout: a sidebar (organization switcher, navigation, user menu) and the page. */
-export function AppShell({ orgSwitcher, userMenu, children }: AppShellProps) {
+export function AppShell({ orgSwitcher, userMenu, contactsNav, children }: AppShellProps) {
   const [mobileOpen, setMobileOpen] = React.useState(false);
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   // Close the mobile drawer whenever the page changes.
   React.useEffect(() => setMobileOpen(false), [pathname]);
+  // Data-heavy screens (tables, record pages) opt into the full width with `staticData: { wide: true }`.
+  const wide = useMatches({ select: (matches) => matches.some((m) => m.staticData?.wide) });
 
   return (
     <div className="flex min-h-dvh bg-background">
@@ -81,7 +95,7 @@ export function AppShell({ orgSwitcher, userMenu, children }: AppShellProps) {
       </a>
       <aside className="hidden w-64 shrink-0 border-r border-border bg-subtle lg:block">
         <div className="sticky top-0 h-dvh">
-          <SidebarContents orgSwitcher={orgSwitcher} userMenu={userMenu} />
+          <SidebarContents orgSwitcher={orgSwitcher} userMenu={userMenu} contactsNav={contactsNav} />
         </div>
       </aside>
 
@@ -99,7 +113,12 @@ export function AppShell({ orgSwitcher, userMenu, children }: AppShellProps) {
                 <DialogPrimitive.Description className="sr-only">
                   Switch organisation or go to another section.
                 </DialogPrimitive.Description>
-                <SidebarContents orgSwitcher={orgSwitcher} userMenu={userMenu} />
+                <SidebarContents
+                  orgSwitcher={orgSwitcher}
+                  userMenu={userMenu}
+                  contactsNav={contactsNav}
+                  onNavigate={() => setMobileOpen(false)}
+                />
                 <DialogPrimitive.Close className="absolute top-4 -right-10 rounded-md bg-background p-1.5 outline-none focus-visible:ring-2 focus-visible:ring-ring">
                   <X aria-hidden="true" className="size-4" />
                   <span className="sr-only">Close navigation</span>
@@ -111,9 +130,20 @@ export function AppShell({ orgSwitcher, userMenu, children }: AppShellProps) {
           <span className="font-semibold tracking-tight">Moxora</span>
         </header>
         <main id="main" tabIndex={-1} className="flex-1 outline-none">
-          <div className="mx-auto w-full max-w-5xl px-4 py-8 sm:px-8 lg:py-10">{children}</div>
+          <div
+            className={cn('mx-auto w-full px-4 py-8 sm:px-8 lg:py-10', wide ? 'max-w-[100rem]' : 'max-w-5xl')}
+          >
+            {children}
+          </div>
         </main>
       </div>
     </div>
   );
+}
+
+declare module '@tanstack/react-router' {
+  interface StaticDataRouteOption {
+    /** The page uses the full width of the main area instead of the reading width. */
+    wide?: boolean;
+  }
 }

@@ -1,11 +1,14 @@
 import { createFileRoute, Link, Outlet } from '@tanstack/react-router';
-import { Building2, UserRound, Users } from 'lucide-react';
+import { Building2, KeyRound, ListPlus, Tags, UserRound, Users } from 'lucide-react';
 import { PageHeader } from '@/components/ui/page-header';
 import { cn } from '@/lib/utils';
 
 const TABS = [
   { to: '/settings/members', label: 'Members', icon: Users },
   { to: '/settings/organization', label: 'Organisation', icon: Building2 },
+  { to: '/settings/fields', label: 'Custom fields', icon: ListPlus },
+  { to: '/settings/tags', label: 'Tags', icon: Tags },
+  { to: '/settings/api-keys', label: 'API keys', icon: KeyRound },
   { to: '/settings/profile', label: 'Profile', icon: UserRound },
 ] as const;
 
@@ -16,7 +19,10 @@ export const Route = createFileRoute('/_app/settings')({
 function SettingsLayout() {
   return (
     <div className="grid gap-6">
-      <PageHeader title="Settings" description="Manage your organisation, its members and your account." />
+      <PageHeader
+        title="Settings"
+        description="Manage your organisation, its members, data model and integrations, and your account."
+      />
       <nav aria-label="Settings" className="-mb-px flex gap-1 overflow-x-auto border-b border-border">
         {TABS.map(({ to, label, icon: Icon }) => (
           <Link

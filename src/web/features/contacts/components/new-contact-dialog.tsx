@@ -1,0 +1,202 @@
+import { Link } from '@tanstack/react-router';
+import { UserPlus } from 'lucide-react';
+import * as React from 'react';
+import { toast } from 'sonner';
+import type { CompanyRef } from '@/components/fields/types';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from '@/components/ui/dialog';
+import { FormField } from '@/components/ui/form-field';
+import { Input } from '@/components/ui/input';
+import { ApiError, errorMessage, isApiError } from '@/lib/api';
+import { useCreateContact } from '../api/create-contact';
+import { type Contact, contactName } from '../api/types';
+import { useContactsEnv } from './contacts-env';
+import { TagListInput } from './tag-input';
+
+type Field = 'firstName' | 'lastName' | 'email' | 'phone' | 'company' | 'tags';
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function NewContactForm({ orgId, onDone }: { orgId: string; onDone: (contact?: Contact) => void }) {
+  const env = useContactsEnv();
+  const create = useCreateContact(orgId);
+  const [firstName, setFirstName] = React.useState('');
+  const [lastName, setLastName] = React.useState('');
+  const [email, setEmail] = React.useState('');
+  const [phone, setPhone] = React.useState('');
+  const [company, setCompany] = React.useState<CompanyRef | null>(null);
+  const [tags, setTags] = React.useState<string[]>([]);
+  const [errors, setErrors] = React.useState<Partial<Record<Field, string>>>({});
+  const [duplicateId, setDuplicateId] = React.useState<string>();
+  const [formError, setFormError] = React.useState<string>();
+  const { CompanyPicker } = env;
+
+  const onSubmit = (event: React.FormEvent) => {
+    event.preventDefault();
+    setFormError(undefined);
+    setDuplicateId(undefined);
+    const next: Partial<Record<Field, string>> = {};
+    const e = email.trim();
+    if (!firstName.trim() && !lastName.trim() && !e && !phone.trim()) {
+      next.firstName = 'Enter a name, an email address or a phone number.';
+    }
+    if (e && !EMAIL_RE.test(e)) next.email = 'Enter a valid email address.';
+    setErrors(next);
+    if (Object.keys(next).length > 0) return;
+    create.mutate(
+      {
+        firstName: firstName.trim(),
+        lastName: lastName.trim(),
+        ...(e ? { email: e } : {}),
+        ...(phone.trim() ? { phones: [phone.trim()] } : {}),
+        ...(company ? { companyId: company.id } : {}),
+        ...(tags.length > 0 ? { tags } : {}),
+      },
+      {
+        onSuccess: (contact) => {
+          toast.success(`${contactName(contact)} added`);
+          env.onContactsChanged();
+          onDone(contact);
+        },
+        onError: (error) => {
+          if (isApiError(error, 'DUPLICATE_EMAIL')) {
+            const id = (error.details as { contactId?: unknown } | undefined)?.contactId;
+            setErrors({ email: error.message });
+            if (typeof id === 'string') setDuplicateId(id);
+            return;
+          }
+          if (error instanceof ApiError && error.issues.length > 0) {
+            const f = error.fieldErrors();
+            setErrors({
+              firstName: f.firstName,
+              lastName: f.lastName,
+              email: f.email,
+              phone: f['phones.0'] ?? f.phones,
+              company: f.companyId,
+              tags: Object.entries(f).find(([k]) => k.startsWith('tags'))?.[1],
+            });
+            if (!Object.values(f).length) setFormError(error.message);
+            return;
+          }
+          setFormError(errorMessage(error));
+        },
+      },
+    );
+  };
+
+  return (
+    <form noValidate onSubmit={onSubmit} className="grid gap-4">
+      {formError ? <Alert variant="error">{formError}</Alert> : null}
+      <div className="grid gap-4 sm:grid-cols-2">
+        <FormField id="new-contact-first-name" label="First name" error={errors.firstName}>
+          <Input
+            value={firstName}
+            onChange={(e) => setFirstName(e.target.value)}
+            autoComplete="off"
+            maxLength={100}
+          />
+        </FormField>
+        <FormField id="new-contact-last-name" label="Last name" error={errors.lastName}>
+          <Input
+            value={lastName}
+            onChange={(e) => setLastName(e.target.value)}
+            autoComplete="off"
+            maxLength={100}
+          />
+        </FormField>
+      </div>
+      <div className="grid gap-2">
+        <FormField id="new-contact-email" label="Email" error={errors.email}>
+          <Input
+            type="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            autoComplete="off"
+            maxLength={254}
+          />
+        </FormField>
+        {duplicateId ? (
+          <Link
+            to="/contacts/$id"
+            params={{ id: duplicateId }}
+            className="text-[0.8125rem] font-medium text-accent hover:underline"
+            onClick={() => onDone()}
+          >
+            Open the existing contact
+          </Link>
+        ) : null}
+      </div>
+      <FormField id="new-contact-phone" label="Phone" error={errors.phone}>
+        <Input
+          type="tel"
+          value={phone}
+          onChange={(e) => setPhone(e.target.value)}
+          autoComplete="off"
+          maxLength={40}
+        />
+      </FormField>
+      <FormField id="new-contact-company" label="Company" error={errors.company}>
+        <CompanyPicker value={company} onChange={setCompany} />
+      </FormField>
+      <FormField id="new-contact-tags" label="Tags" error={errors.tags}>
+        <TagListInput value={tags} onChange={setTags} />
+      </FormField>
+      <DialogFooter>
+        <Button variant="secondary" onClick={() => onDone()} disabled={create.isPending}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={create.isPending}>
+          Add contact
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+/** "New contact": a dialog with the essentials; everything else is edited on the contact page. */
+export function NewContactDialog({
+  orgId,
+  disabled,
+  onCreated,
+}: {
+  orgId: string;
+  disabled?: boolean;
+  onCreated?: (contact: Contact) => void;
+}) {
+  const [open, setOpen] = React.useState(false);
+  return (
+    <Dialog open={open} onOpenChange={setOpen}>
+      <DialogTrigger asChild>
+        <Button disabled={disabled}>
+          <UserPlus aria-hidden="true" />
+          New contact
+        </Button>
+      </DialogTrigger>
+      <DialogContent className="max-w-lg">
+        <DialogHeader>
+          <DialogTitle>New contact</DialogTitle>
+          <DialogDescription>
+            Add the essentials now; you can fill in everything else on the contact’s page.
+          </DialogDescription>
+        </DialogHeader>
+        {open ? (
+          <NewContactForm
+            orgId={orgId}
+            onDone={(contact) => {
+              setOpen(false);
+              if (contact) onCreated?.(contact);
+            }}
+          />
+        ) : null}
+      </DialogContent>
+    </Dialog>
+  );
+}

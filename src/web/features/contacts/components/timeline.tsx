@@ -1,0 +1,242 @@
+import { Activity, GitMerge, MessageSquareText, Pencil, Plus, Tag, Trash2 } from 'lucide-react';
+import type * as React from 'react';
+import type { FieldDefinition } from '@/components/fields/types';
+import { Button } from '@/components/ui/button';
+import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
+import { ErrorState } from '@/components/ui/error-state';
+import { Skeleton } from '@/components/ui/skeleton';
+import { formatDateTime, formatRelative } from '@/lib/utils';
+import { type TimelineEvent, useTimeline } from '../api/get-timeline';
+import { type MemberOption, useContactsEnv } from './contacts-env';
+
+const FIELD_LABELS: Record<string, string> = {
+  firstName: 'First name',
+  lastName: 'Last name',
+  email: 'Email',
+  emails: 'Other emails',
+  phones: 'Phones',
+  jobTitle: 'Job title',
+  company: 'Company',
+  companyId: 'Company',
+  address: 'Address',
+  owner: 'Owner',
+  ownerId: 'Owner',
+  source: 'Source',
+  subscriptionStatus: 'Subscription',
+  consent: 'Consent',
+  restricted: 'Restricted processing',
+  tags: 'Tags',
+};
+
+export function fieldLabel(field: string, fields: FieldDefinition[]): string {
+  const custom = /^(?:custom|customFields)\.(.+)$/.exec(field);
+  if (custom) return fields.find((f) => f.key === custom[1])?.label ?? custom[1]!;
+  return (
+    FIELD_LABELS[field] ?? field.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase())
+  );
+}
+
+/** A changed value as short text. Untrusted: the result is rendered as text. */
+function valueText(field: string, value: unknown, members: MemberOption[]): string {
+  if (value === null || value === undefined || value === '') return '';
+  if ((field === 'ownerId' || field === 'owner') && typeof value === 'string') {
+    return members.find((m) => m.userId === value)?.name ?? 'a former member';
+  }
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (Array.isArray(value)) return value.map(String).join(', ');
+  if (typeof value === 'object') {
+    if (field === 'consent') {
+      const c = value as { source?: unknown; at?: unknown };
+      return [c.source, typeof c.at === 'string' ? formatDateTime(c.at) : null].filter(Boolean).join(', ');
+    }
+    if (field === 'address')
+      return Object.values(value as Record<string, unknown>)
+        .filter(Boolean)
+        .map(String)
+        .join(', ');
+    if ('name' in (value as object)) return String((value as { name: unknown }).name);
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+function Quote({ children }: { children: React.ReactNode }) {
+  return <span className="font-medium text-foreground">“{children}”</span>;
+}
+
+function Change({
+  change,
+  fields,
+  members,
+}: {
+  change: unknown;
+  fields: FieldDefinition[];
+  members: MemberOption[];
+}) {
+  const c = (change ?? {}) as { field?: unknown; before?: unknown; after?: unknown };
+  const field = typeof c.field === 'string' ? c.field : 'a field';
+  const label = fieldLabel(field, fields);
+  const before = valueText(field, c.before, members);
+  const after = valueText(field, c.after, members);
+  if (!before && after) {
+    return (
+      <>
+        set {label} to <Quote>{after}</Quote>
+      </>
+    );
+  }
+  if (before && !after) {
+    return (
+      <>
+        cleared {label} (was <Quote>{before}</Quote>)
+      </>
+    );
+  }
+  return (
+    <>
+      changed {label} from <Quote>{before}</Quote> to <Quote>{after}</Quote>
+    </>
+  );
+}
+
+function list(value: unknown): string {
+  return Array.isArray(value) ? value.map(String).join(', ') : '';
+}
+
+function describe(event: TimelineEvent, fields: FieldDefinition[], members: MemberOption[]): React.ReactNode {
+  const d = event.data ?? {};
+  switch (event.type) {
+    case 'created':
+      return (
+        <>created this contact{typeof d.source === 'string' && d.source ? ` (source: ${d.source})` : ''}</>
+      );
+    case 'updated': {
+      const changes = Array.isArray(d.changes) ? d.changes : [];
+      if (changes.length === 0) return <>updated this contact</>;
+      return (
+        <>
+          {changes.map((change, i) => (
+            <span key={i}>
+              {i > 0 ? (i === changes.length - 1 ? ' and ' : ', ') : null}
+              <Change change={change} fields={fields} members={members} />
+            </span>
+          ))}
+        </>
+      );
+    }
+    case 'tag_added': {
+      const tags = list(d.tags);
+      return (
+        <>
+          added {Array.isArray(d.tags) && d.tags.length > 1 ? 'tags' : 'tag'} <Quote>{tags}</Quote>
+        </>
+      );
+    }
+    case 'tag_removed': {
+      const tags = list(d.tags);
+      return (
+        <>
+          removed {Array.isArray(d.tags) && d.tags.length > 1 ? 'tags' : 'tag'} <Quote>{tags}</Quote>
+        </>
+      );
+    }
+    case 'note_added':
+      return (
+        <>
+          added a note{typeof d.excerpt === 'string' && d.excerpt ? ': ' : ''}
+          {typeof d.excerpt === 'string' && d.excerpt ? <Quote>{d.excerpt}</Quote> : null}
+        </>
+      );
+    case 'merged': {
+      const m = (d.mergedContact ?? {}) as { name?: unknown; email?: unknown };
+      const who = [m.name, m.email ? `<${String(m.email)}>` : null].filter(Boolean).map(String).join(' ');
+      return <>merged {who ? <Quote>{who}</Quote> : 'another contact'} into this contact</>;
+    }
+    case 'deleted':
+      return <>deleted this contact</>;
+    default:
+      return <>{String(event.type).replace(/_/g, ' ')}</>;
+  }
+}
+
+const ICONS: Record<string, React.ComponentType<{ className?: string; 'aria-hidden'?: boolean | 'true' }>> = {
+  created: Plus,
+  updated: Pencil,
+  tag_added: Tag,
+  tag_removed: Tag,
+  note_added: MessageSquareText,
+  merged: GitMerge,
+  deleted: Trash2,
+};
+
+/** The contact's history, newest first, in sentences ("Ann changed Job title from X to Y"). */
+export function Timeline({ orgId, contactId }: { orgId: string; contactId: string }) {
+  const env = useContactsEnv();
+  const timeline = useTimeline(orgId, contactId);
+  const events = timeline.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Card>
+      <CardHeader className="pb-3">
+        <CardTitle className="flex items-center gap-2">
+          <Activity aria-hidden="true" className="size-4 text-muted-foreground" />
+          Timeline
+        </CardTitle>
+      </CardHeader>
+      <CardContent>
+        {timeline.isPending ? (
+          <div className="grid gap-3" role="status" aria-label="Loading timeline">
+            <Skeleton className="h-4 w-3/4" />
+            <Skeleton className="h-4 w-1/2" />
+            <Skeleton className="h-4 w-2/3" />
+          </div>
+        ) : timeline.isError ? (
+          <ErrorState
+            title="Could not load the timeline"
+            error={timeline.error}
+            onRetry={() => void timeline.refetch()}
+          />
+        ) : events.length === 0 ? (
+          <p className="text-sm text-muted-foreground">Nothing has happened yet.</p>
+        ) : (
+          <ol
+            aria-label="Timeline"
+            className="relative grid gap-4 before:absolute before:top-2 before:bottom-2 before:left-[0.6875rem] before:w-px before:bg-border"
+          >
+            {events.map((event) => {
+              const Icon = ICONS[event.type] ?? Activity;
+              return (
+                <li key={event.id} className="relative flex gap-3" data-testid="timeline-event">
+                  <span className="relative z-[1] mt-0.5 flex size-6 shrink-0 items-center justify-center rounded-full border border-border bg-background">
+                    <Icon aria-hidden="true" className="size-3 text-muted-foreground" />
+                  </span>
+                  <div className="min-w-0 flex-1 text-sm leading-6 break-words text-muted-foreground">
+                    <span className="font-medium text-foreground">{event.actor?.name || 'Someone'}</span>{' '}
+                    {describe(event, env.fields, env.members)}
+                    <time
+                      className="block text-xs text-muted-foreground"
+                      dateTime={event.createdAt}
+                      title={formatDateTime(event.createdAt)}
+                    >
+                      {formatRelative(event.createdAt)}
+                    </time>
+                  </div>
+                </li>
+              );
+            })}
+          </ol>
+        )}
+        {timeline.hasNextPage ? (
+          <Button
+            variant="ghost"
+            size="sm"
+            className="mt-4 w-full"
+            onClick={() => void timeline.fetchNextPage()}
+            loading={timeline.isFetchingNextPage}
+          >
+            Show older activity
+          </Button>
+        ) : null}
+      </CardContent>
+    </Card>
+  );
+}
