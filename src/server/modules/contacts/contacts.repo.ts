@@ -56,28 +56,43 @@ export async function findByEmail(db: Db, orgId: string, email: string, exceptId
   return row;
 }
 
+/**
+ * One page in the requested order. No join here: joining users made the planner trade the
+ * ordered index scan for a parallel seq scan + sort over a million rows (580 ms instead of
+ * < 1 ms); owner names are looked up for the page's rows afterwards.
+ */
 export async function listPage(
   db: Db,
   orgId: string,
   q: { where: SQL[]; sortExpr: SQL; desc: boolean; limit: number },
 ): Promise<ContactRow[]> {
   const dir = sql.raw(q.desc ? 'desc' : 'asc');
-  return rows<ContactRow>(
+  const page = await rows<ContactRow>(
     db,
-    sql`${SELECT_WITH_SORT(q.sortExpr)}
+    sql`select c.id, c.org_id, c.first_name, c.last_name, c.email, c.emails, c.phones, c.job_title, c.company_id,
+        c.company_name, c.address, c.owner_id, c.source, c.subscription_status, c.consent_source, c.consent_at,
+        c.restricted, c.tag_ids, c.custom, c.created_at, c.updated_at, (${q.sortExpr})::text as _sort
+      from contacts c
       where c.org_id = ${orgId}${q.where.length ? sql` and ${sql.join(q.where, sql` and `)}` : sql``}
       order by ${q.sortExpr} ${dir}, c.id ${dir}
       limit ${q.limit}`,
   );
+  const owners = [...new Set(page.map((r) => r.owner_id).filter((x): x is string => Boolean(x)))];
+  if (owners.length) {
+    const names = new Map(
+      (
+        await rows<{ id: string; name: string }>(
+          db,
+          sql`select id, name from users where id = any(${`{${owners.join(',')}}`}::uuid[])`,
+        )
+      ).map((u) => [u.id, u.name]),
+    );
+    for (const r of page) r.owner_name = r.owner_id ? (names.get(r.owner_id) ?? null) : null;
+  } else {
+    for (const r of page) r.owner_name = null;
+  }
+  return page;
 }
-
-const SELECT_WITH_SORT = (
-  sortExpr: SQL,
-) => sql`select c.id, c.org_id, c.first_name, c.last_name, c.email, c.emails,
-  c.phones, c.job_title, c.company_id, c.company_name, c.address, c.owner_id, u.name as owner_name, c.source,
-  c.subscription_status, c.consent_source, c.consent_at, c.restricted, c.tag_ids, c.custom, c.created_at,
-  c.updated_at, (${sortExpr})::text as _sort
-  from contacts c left join users u on u.id = c.owner_id`;
 
 export async function countWhere(db: Db, orgId: string, where: SQL[]): Promise<number> {
   const [row] = await rows<{ n: number }>(

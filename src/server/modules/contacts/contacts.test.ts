@@ -67,6 +67,23 @@ describe.skipIf(databaseMissing)('contacts', () => {
     expect(tl.items.map((e: { type: string }) => e.type).sort()).toEqual(['created', 'tag_added']);
   });
 
+  it('shows the owner by name in lists and on the contact', async () => {
+    const ct = (
+      await c.post('/api/v1/contacts', {
+        firstName: 'Owned',
+        email: 'owned@example.com',
+        ownerId: org.owner.userId,
+      })
+    ).json();
+    expect(ct.owner).toEqual({ id: org.owner.userId, name: 'Olivia Owner' });
+    const listed = (await c.get('/api/v1/contacts?search=owned@example.com')).json().items[0];
+    expect(listed.owner).toEqual({ id: org.owner.userId, name: 'Olivia Owner' });
+    expect(
+      (await c.post('/api/v1/contacts', { firstName: 'X', ownerId: '00000000-0000-4000-8000-000000000001' }))
+        .statusCode,
+    ).toBe(400);
+  });
+
   it('refuses bad input with a clear error and writes nothing', async () => {
     const before = await count();
     const cases: Array<[unknown, number, RegExp]> = [
