@@ -118,14 +118,16 @@ export const contacts = pgTable(
   },
   (t) => [
     uniqueIndex('contacts_org_email_uq').on(t.orgId, sql`lower(${t.email})`),
-    index('contacts_org_created_idx').on(t.orgId, t.createdAt.desc(), t.id.desc()),
-    index('contacts_org_updated_idx').on(t.orgId, t.updatedAt.desc(), t.id.desc()),
+    index('contacts_org_created_idx').on(t.orgId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('contacts_org_updated_idx').on(t.orgId, t.updatedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('contacts_org_last_name_idx').on(t.orgId, sql`lower(${t.lastName})`, t.id),
     index('contacts_org_first_name_idx').on(t.orgId, sql`lower(${t.firstName})`, t.id),
     index('contacts_org_email_sort_idx').on(t.orgId, sql`coalesce(lower(${t.email}), '')`, t.id),
     index('contacts_org_company_name_idx').on(t.orgId, sql`lower(${t.companyName})`, t.id),
     index('contacts_company_idx').on(t.orgId, t.companyId),
     index('contacts_tags_gin_idx').using('gin', t.tagIds),
+    // `custom @> {"key": value}` (equality on select, number and boolean custom fields).
+    index('contacts_custom_gin_idx').using('gin', sql`${t.custom} jsonb_path_ops`),
     index('contacts_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
     check(
       'contacts_subscription_ck',
@@ -165,7 +167,14 @@ export const contactEvents = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [index('contact_events_contact_idx').on(t.orgId, t.contactId, t.createdAt.desc(), t.id.desc())],
+  (t) => [
+    index('contact_events_contact_idx').on(
+      t.orgId,
+      t.contactId,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+  ],
 );
 
 export const segments = pgTable(

@@ -18,6 +18,8 @@ interface ResolvedField {
   type: FieldType;
   expr: SQL;
   options?: string[];
+  /** Set for custom fields: the key in `contacts.custom`. */
+  customKey?: string;
 }
 
 const STANDARD: Record<string, { label: string; type: FieldType; expr: SQL; options?: string[] }> = {
@@ -108,7 +110,8 @@ function resolve(field: string, ctx: FilterContext, path: string): ResolvedField
   if (std) return std;
   if (field.startsWith('custom.')) {
     const def = ctx.defs.find((d) => d.entity === 'contact' && d.key === field.slice(7));
-    if (def) return { type: def.type as FieldType, expr: customExpr(def), options: def.options };
+    if (def)
+      return { type: def.type as FieldType, expr: customExpr(def), options: def.options, customKey: def.key };
   }
   invalid(path, `unknown field ${field}`);
 }
@@ -240,6 +243,11 @@ function condition(
     case 'eq':
     case 'neq': {
       const v = scalar(f.type, node.value, path);
+      if (f.customKey && (f.type === 'single_select' || f.type === 'number' || f.type === 'boolean')) {
+        // Containment, so the GIN (jsonb_path_ops) index on custom can answer it.
+        const eq = sql`c.custom @> ${JSON.stringify({ [f.customKey]: v })}::jsonb`;
+        return node.op === 'eq' ? eq : sql`not (${eq})`;
+      }
       const eq = textual ? sql`lower(${e}) = lower(${v}::text)` : sql`${e} = ${v}::${castFor(f.type)}`;
       return node.op === 'eq' ? eq : sql`not coalesce(${eq}, false)`;
     }

@@ -210,6 +210,25 @@ describe.skipIf(databaseMissing)('contacts', () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toBe('filter.and[1]: unknown field custom.nope');
+    const eq7 = (
+      await c.post('/api/v1/contacts/search', {
+        filter: { field: 'custom.score', op: 'eq', value: 7 },
+        includeCount: true,
+      })
+    ).json();
+    expect(eq7.items.map((x: { firstName: string }) => x.firstName).sort()).toEqual(['F7', 'Grace']);
+    const not7 = (
+      await c.post('/api/v1/contacts/search', {
+        filter: {
+          and: [
+            { field: 'tags', op: 'has_any', value: ['odd'] },
+            { field: 'custom.score', op: 'neq', value: 7 },
+          ],
+        },
+        includeCount: true,
+      })
+    ).json();
+    expect(not7.count).toBe(5);
     const wrongOp = await c.post('/api/v1/contacts/search', {
       filter: { field: 'custom.score', op: 'contains', value: 'x' },
     });
