@@ -25,6 +25,8 @@ import { Route as AppCompaniesIndexRouteImport } from './routes/_app/companies/i
 import { Route as AppCompaniesIdRouteImport } from './routes/_app/companies/$id';
 import { Route as AppContactsIndexRouteImport } from './routes/_app/contacts/index';
 import { Route as AppContactsIdRouteImport } from './routes/_app/contacts/$id';
+import { Route as AppContactsImportRouteImport } from './routes/_app/contacts/import';
+import { Route as AppContactsImportsRouteImport } from './routes/_app/contacts/imports';
 import { Route as AppSettingsIndexRouteImport } from './routes/_app/settings/index';
 import { Route as AppSettingsApiKeysRouteImport } from './routes/_app/settings/api-keys';
 import { Route as AppSettingsFieldsRouteImport } from './routes/_app/settings/fields';
@@ -112,6 +114,16 @@ const AppContactsIdRoute = AppContactsIdRouteImport.update({
   path: '/$id',
   getParentRoute: () => AppContactsRouteRoute,
 } as any);
+const AppContactsImportRoute = AppContactsImportRouteImport.update({
+  id: '/import',
+  path: '/import',
+  getParentRoute: () => AppContactsRouteRoute,
+} as any);
+const AppContactsImportsRoute = AppContactsImportsRouteImport.update({
+  id: '/imports',
+  path: '/imports',
+  getParentRoute: () => AppContactsRouteRoute,
+} as any);
 const AppSettingsIndexRoute = AppSettingsIndexRouteImport.update({
   id: '/',
   path: '/',
@@ -166,6 +178,8 @@ export interface FileRoutesByFullPath {
   '/sign-up': typeof AuthSignUpRoute;
   '/companies/$id': typeof AppCompaniesIdRoute;
   '/contacts/$id': typeof AppContactsIdRoute;
+  '/contacts/import': typeof AppContactsImportRoute;
+  '/contacts/imports': typeof AppContactsImportsRoute;
   '/settings/api-keys': typeof AppSettingsApiKeysRoute;
   '/settings/fields': typeof AppSettingsFieldsRoute;
   '/settings/members': typeof AppSettingsMembersRoute;
@@ -188,6 +202,8 @@ export interface FileRoutesByTo {
   '/sign-up': typeof AuthSignUpRoute;
   '/companies/$id': typeof AppCompaniesIdRoute;
   '/contacts/$id': typeof AppContactsIdRoute;
+  '/contacts/import': typeof AppContactsImportRoute;
+  '/contacts/imports': typeof AppContactsImportsRoute;
   '/settings/api-keys': typeof AppSettingsApiKeysRoute;
   '/settings/fields': typeof AppSettingsFieldsRoute;
   '/settings/members': typeof AppSettingsMembersRoute;
@@ -215,6 +231,8 @@ export interface FileRoutesById {
   '/_app/': typeof AppIndexRoute;
   '/_app/companies/$id': typeof AppCompaniesIdRoute;
   '/_app/contacts/$id': typeof AppContactsIdRoute;
+  '/_app/contacts/import': typeof AppContactsImportRoute;
+  '/_app/contacts/imports': typeof AppContactsImportsRoute;
   '/_app/settings/api-keys': typeof AppSettingsApiKeysRoute;
   '/_app/settings/fields': typeof AppSettingsFieldsRoute;
   '/_app/settings/members': typeof AppSettingsMembersRoute;
@@ -241,6 +259,8 @@ export interface FileRouteTypes {
     | '/sign-up'
     | '/companies/$id'
     | '/contacts/$id'
+    | '/contacts/import'
+    | '/contacts/imports'
     | '/settings/api-keys'
     | '/settings/fields'
     | '/settings/members'
@@ -263,6 +283,8 @@ export interface FileRouteTypes {
     | '/sign-up'
     | '/companies/$id'
     | '/contacts/$id'
+    | '/contacts/import'
+    | '/contacts/imports'
     | '/settings/api-keys'
     | '/settings/fields'
     | '/settings/members'
@@ -289,6 +311,8 @@ export interface FileRouteTypes {
     | '/_app/'
     | '/_app/companies/$id'
     | '/_app/contacts/$id'
+    | '/_app/contacts/import'
+    | '/_app/contacts/imports'
     | '/_app/settings/api-keys'
     | '/_app/settings/fields'
     | '/_app/settings/members'
@@ -420,6 +444,20 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppContactsIdRouteImport;
       parentRoute: typeof AppContactsRouteRoute;
     };
+    '/_app/contacts/import': {
+      id: '/_app/contacts/import';
+      path: '/import';
+      fullPath: '/contacts/import';
+      preLoaderRoute: typeof AppContactsImportRouteImport;
+      parentRoute: typeof AppContactsRouteRoute;
+    };
+    '/_app/contacts/imports': {
+      id: '/_app/contacts/imports';
+      path: '/imports';
+      fullPath: '/contacts/imports';
+      preLoaderRoute: typeof AppContactsImportsRouteImport;
+      parentRoute: typeof AppContactsRouteRoute;
+    };
     '/_app/settings/': {
       id: '/_app/settings/';
       path: '/';
@@ -481,11 +519,15 @@ declare module '@tanstack/react-router' {
 
 interface AppContactsRouteRouteChildren {
   AppContactsIdRoute: typeof AppContactsIdRoute;
+  AppContactsImportRoute: typeof AppContactsImportRoute;
+  AppContactsImportsRoute: typeof AppContactsImportsRoute;
   AppContactsIndexRoute: typeof AppContactsIndexRoute;
 }
 
 const AppContactsRouteRouteChildren: AppContactsRouteRouteChildren = {
   AppContactsIdRoute: AppContactsIdRoute,
+  AppContactsImportRoute: AppContactsImportRoute,
+  AppContactsImportsRoute: AppContactsImportsRoute,
   AppContactsIndexRoute: AppContactsIndexRoute,
 };
 

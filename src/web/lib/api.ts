@@ -76,6 +76,7 @@ const STATUS_CODES: Record<number, string> = {
 };
 
 const FALLBACK_MESSAGES: Record<string, string> = {
+  PAYLOAD_TOO_LARGE: 'The file is larger than this server accepts.',
   RATE_LIMITED: 'Too many attempts. Please wait a few minutes and try again.',
   UNAVAILABLE: 'Moxora is temporarily unavailable. Please try again shortly.',
   INTERNAL: 'Something went wrong on our side. Please try again.',
@@ -124,13 +125,15 @@ async function request<T>(
   options: RequestOptions = {},
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // FormData sets its own multipart Content-Type (with the boundary); everything else is JSON.
+  const isForm = body instanceof FormData;
+  if (body !== undefined && !isForm) headers['Content-Type'] = 'application/json';
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
       credentials: 'same-origin',
       signal: options.signal,
     });
@@ -163,6 +166,9 @@ export const api = {
     request<T>('PATCH', path, body, options),
   delete: <T = void>(path: string, options?: RequestOptions) =>
     request<T>('DELETE', path, undefined, options),
+  /** POST multipart/form-data (file uploads); the answer is JSON like every other call. */
+  upload: <T>(path: string, form: FormData, options?: RequestOptions) =>
+    request<T>('POST', path, form, options),
 };
 
 /** A message fit for a toast or a form banner, whatever was thrown. */

@@ -52,6 +52,12 @@ const ImportSchema = z.object({
   suggestedMapping: z.array(TargetSchema).optional(),
 });
 const Id = z.object({ id: z.uuid() });
+
+function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${+(n / 1024 ** 3).toFixed(1)} GB`;
+  if (n >= 1024 ** 2) return `${+(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${+(n / 1024).toFixed(1)} KB`;
+}
 const TAG = ['Imports'];
 
 export async function importRoutes(app: FastifyInstance, opts: { guards: Guards }) {
@@ -90,7 +96,7 @@ export async function importRoutes(app: FastifyInstance, opts: { guards: Guards 
         await fs.promises.rm(tmpFile, { force: true });
         throw new AppError(
           'PAYLOAD_TOO_LARGE',
-          `The file is larger than the limit of ${Math.round(ctx.deps.config.importMaxBytes / 1048576)} MB`,
+          `The file is larger than the upload limit of ${formatBytes(ctx.deps.config.importMaxBytes)}`,
         );
       }
       const size = (await fs.promises.stat(tmpFile)).size;

@@ -8,6 +8,8 @@ export interface ConfirmDialogProps {
   title: string;
   description: React.ReactNode;
   confirmLabel: string;
+  /** The label of the button that closes the dialog without acting (default "Cancel"). */
+  cancelLabel?: string;
   onConfirm: () => void;
   pending?: boolean;
   destructive?: boolean;
@@ -20,6 +22,7 @@ export function ConfirmDialog({
   title,
   description,
   confirmLabel,
+  cancelLabel = 'Cancel',
   onConfirm,
   pending = false,
   destructive = true,
@@ -33,7 +36,7 @@ export function ConfirmDialog({
         </DialogHeader>
         <DialogFooter>
           <Button variant="secondary" onClick={() => onOpenChange(false)} disabled={pending}>
-            Cancel
+            {cancelLabel}
           </Button>
           <Button variant={destructive ? 'destructive' : 'primary'} onClick={onConfirm} loading={pending}>
             {confirmLabel}

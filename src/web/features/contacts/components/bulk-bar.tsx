@@ -171,6 +171,7 @@ export function BulkBar({
   onSelectAllMatching,
   onClear,
   onDone,
+  exportAction,
 }: {
   orgId: string;
   selection: BulkSelection;
@@ -182,6 +183,8 @@ export function BulkBar({
   onClear: () => void;
   /** The action finished (inline or queued): refresh and clear the selection. */
   onDone: () => void;
+  /** "Export" for the selected contacts (from the exports feature, through the route). */
+  exportAction?: React.ReactNode;
 }) {
   const env = useContactsEnv();
   const bulk = useBulkContacts();
@@ -238,6 +241,7 @@ export function BulkBar({
         <OperationProgress orgId={orgId} operationId={running.id} label={running.label} onEnd={onEnd} />
       ) : (
         <div className="ml-auto flex flex-wrap items-center gap-1.5">
+          {exportAction}
           <Button
             variant="secondary"
             size="sm"

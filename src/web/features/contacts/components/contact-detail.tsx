@@ -3,6 +3,7 @@ import { Link, useNavigate } from '@tanstack/react-router';
 import {
   Building2,
   ChevronLeft,
+  FileJson,
   GitMerge,
   Mail,
   MoreHorizontal,
@@ -41,6 +42,7 @@ import { useCan, useMe } from '@/lib/session';
 import { useDocumentTitle } from '@/lib/use-document-title';
 import { formatDate, formatDateTime } from '@/lib/utils';
 import { useDeleteContact } from '../api/delete-contact';
+import { contactExportUrl } from '../api/export-contact';
 import { useContact } from '../api/get-contact';
 import { type Contact, type ContactInput, contactName } from '../api/types';
 import { useUpdateContact } from '../api/update-contact';
@@ -503,6 +505,12 @@ function Header({
             <DropdownMenuItem onSelect={onMerge} disabled={!canWrite}>
               <GitMerge aria-hidden="true" />
               Merge with another contact…
+            </DropdownMenuItem>
+            <DropdownMenuItem asChild>
+              <a href={contactExportUrl(contact.id)} download data-testid="contact-export-json">
+                <FileJson aria-hidden="true" />
+                Export data (JSON)
+              </a>
             </DropdownMenuItem>
             <DropdownMenuSeparator />
             <DropdownMenuItem destructive onSelect={onDelete} disabled={!canWrite}>

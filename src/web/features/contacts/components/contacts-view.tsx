@@ -28,6 +28,15 @@ import { ContactsTable, ContactsTableSkeleton, type Selection } from './contacts
 import { FilterBuilder } from './filter-builder';
 import { NewContactDialog } from './new-contact-dialog';
 
+/** What an export control needs to export the current view or the selection (filled in by the route). */
+export interface ContactsExportTarget {
+  /** The contacts: the view's search/filter/segment, or the ids picked in the table. */
+  selection: BulkSelection;
+  count: number | undefined;
+  /** Who is exported, in words: "all 31 contacts", "the 5 contacts in this view", "3 selected contacts". */
+  description: string;
+}
+
 export interface ContactsViewParams {
   q?: string;
   segment?: string;
@@ -44,6 +53,8 @@ export function ContactsView({
   onParamsChange,
   segmentBanner,
   saveSegment,
+  importAction,
+  exportAction,
 }: {
   params: ContactsViewParams;
   onParamsChange: (next: ContactsViewParams) => void;
@@ -51,6 +62,10 @@ export function ContactsView({
   segmentBanner?: React.ReactNode;
   /** The "Save as segment" control for the current filter. */
   saveSegment?: (filter: FilterNode | undefined) => React.ReactNode;
+  /** The "Import" control in the header (and the empty state), for users who may write. */
+  importAction?: React.ReactNode;
+  /** The "Export" control of the toolbar and of the bulk bar. */
+  exportAction?: (target: ContactsExportTarget) => React.ReactNode;
 }) {
   const me = useMe();
   const orgId = me.activeOrganization!.id;
@@ -150,6 +165,31 @@ export function ContactsView({
       onCreated={(c) => void navigate({ to: '/contacts/$id', params: { id: c.id } })}
     />
   );
+  const viewSelection: BulkSelection = {
+    ...(params.filter ? { filter: params.filter } : {}),
+    ...(params.q ? { search: params.q } : {}),
+    ...(params.segment ? { segmentId: params.segment } : {}),
+  };
+  const viewExport = exportAction?.({
+    selection: viewSelection,
+    count: total,
+    description:
+      total === undefined
+        ? hasCriteria
+          ? 'the contacts in this view'
+          : 'all contacts'
+        : hasCriteria
+          ? `the ${plural(total, 'contact')} in this view`
+          : `all ${plural(total, 'contact')}`,
+  });
+  const bulkExport =
+    selectedCount > 0
+      ? exportAction?.({
+          selection: bulkSelection,
+          count: selectedCount,
+          description: plural(selectedCount, 'selected contact'),
+        })
+      : undefined;
 
   return (
     <div className="grid gap-4">
@@ -164,7 +204,14 @@ export function ContactsView({
             'The people you keep in touch with.'
           )
         }
-        actions={orgHasNoContacts ? null : newContact}
+        actions={
+          orgHasNoContacts ? null : (
+            <>
+              {canWrite ? importAction : null}
+              {newContact}
+            </>
+          )
+        }
       />
       {segmentBanner}
       {orgHasNoContacts ? (
@@ -172,7 +219,14 @@ export function ContactsView({
           icon={Users}
           title="No contacts yet"
           description="Contacts you add or import appear here, with their history, tags and consent."
-          actions={canWrite ? newContact : null}
+          actions={
+            canWrite ? (
+              <>
+                {newContact}
+                {importAction}
+              </>
+            ) : null
+          }
         />
       ) : (
         <>
@@ -210,7 +264,8 @@ export function ContactsView({
               ) : null}
             </Button>
             {saveSegment && params.filter ? saveSegment(params.filter) : null}
-            <div className="ml-auto">
+            <div className="ml-auto flex items-center gap-2">
+              {viewExport}
               <ColumnChooser
                 columns={columns}
                 isVisible={isVisible}
@@ -259,6 +314,7 @@ export function ContactsView({
               onSelectAllMatching={() => setSelection({ ids: new Set(), allMatching: true })}
               onClear={() => setSelection(EMPTY_SELECTION)}
               onDone={onBulkDone}
+              exportAction={bulkExport}
             />
           ) : null}
           {query.isPending ? (

@@ -1,7 +1,11 @@
 import type { FilterNode } from '@common/filters';
-import { createFileRoute, useNavigate } from '@tanstack/react-router';
+import { createFileRoute, Link, useNavigate } from '@tanstack/react-router';
+import { FileUp } from 'lucide-react';
 import * as React from 'react';
+import { Button } from '@/components/ui/button';
+import { useContactsEnv } from '@/features/contacts/components/contacts-env';
 import { ContactsView, type ContactsViewParams } from '@/features/contacts/components/contacts-view';
+import { ExportContactsDialog } from '@/features/exports/components/export-contacts-dialog';
 import { useSegments } from '@/features/segments/api/list-segments';
 import { SaveSegmentDialog } from '@/features/segments/components/save-segment-dialog';
 import { SegmentBanner } from '@/features/segments/components/segment-banner';
@@ -37,6 +41,8 @@ function ContactsPage() {
   const canWrite = useCan('contacts:write');
   const segments = useSegments(me.activeOrganization!.id);
   const segment = params.segment ? segments.data?.find((s) => s.id === params.segment) : undefined;
+  const env = useContactsEnv();
+  const orgId = me.activeOrganization!.id;
 
   const onParamsChange = React.useCallback(
     (next: ContactsViewParams) => {
@@ -54,6 +60,24 @@ function ContactsPage() {
     <ContactsView
       params={params}
       onParamsChange={onParamsChange}
+      importAction={
+        <Button variant="secondary" asChild>
+          <Link to="/contacts/import">
+            <FileUp aria-hidden="true" />
+            Import
+          </Link>
+        </Button>
+      }
+      exportAction={(target) => (
+        <ExportContactsDialog
+          orgId={orgId}
+          scope={target.selection}
+          scopeText={target.description}
+          count={target.count}
+          fields={env.fields}
+          triggerLabel="Export"
+        />
+      )}
       segmentBanner={
         params.segment ? (
           <SegmentBanner

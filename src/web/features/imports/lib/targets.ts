@@ -1,0 +1,167 @@
+import type { FieldDefinition } from '@/components/fields/types';
+import type { Delimiter, Encoding, NewFieldType, StandardField, Target } from '../api/types';
+
+export const STANDARD_LABELS: Record<StandardField, string> = {
+  email: 'Email',
+  firstName: 'First name',
+  lastName: 'Last name',
+  fullName: 'Full name',
+  phone: 'Phone',
+  companyName: 'Company',
+  jobTitle: 'Job title',
+  source: 'Source',
+  tags: 'Tags',
+  street: 'Street',
+  city: 'City',
+  region: 'Region / state',
+  postalCode: 'Postal code',
+  country: 'Country',
+  subscriptionStatus: 'Subscription status',
+};
+
+/** Shown under a standard field in the column select. */
+export const STANDARD_HINTS: Partial<Record<StandardField, string>> = {
+  email: 'Matches existing contacts (case-insensitive)',
+  fullName: 'Split into first and last name',
+  phone: 'Several numbers may be separated by ; or ,',
+  companyName: 'Links to the company, created if new',
+  tags: 'Split on ; or ,',
+  subscriptionStatus: 'subscribed, unsubscribed, bounced or complained',
+};
+
+/** Standard fields in the order the select lists them. */
+export const STANDARD_GROUPS: Array<{ label: string; fields: StandardField[] }> = [
+  { label: 'Person', fields: ['email', 'firstName', 'lastName', 'fullName', 'phone', 'jobTitle'] },
+  { label: 'Company and origin', fields: ['companyName', 'source', 'tags', 'subscriptionStatus'] },
+  { label: 'Address', fields: ['street', 'city', 'region', 'postalCode', 'country'] },
+];
+
+export const NEW_FIELD_TYPE_LABELS: Record<NewFieldType, string> = {
+  text: 'Text',
+  number: 'Number',
+  date: 'Date',
+  boolean: 'Yes / no',
+  url: 'URL',
+  email: 'Email',
+  phone: 'Phone',
+};
+
+export const ENCODING_LABELS: Record<Encoding, string> = {
+  'utf-8': 'UTF-8',
+  'utf-16le': 'UTF-16 (little-endian)',
+  'utf-16be': 'UTF-16 (big-endian)',
+  'windows-1252': 'Windows-1252 (Western European)',
+};
+
+export const DELIMITER_LABELS: Record<Delimiter, string> = {
+  ',': 'Comma  ( , )',
+  ';': 'Semicolon  ( ; )',
+  '\t': 'Tab',
+};
+
+/** A target as the value of the column select ("ignore", "standard:email", "custom:lead_score", "new"). */
+export function targetValue(t: Target): string {
+  switch (t.type) {
+    case 'ignore':
+      return 'ignore';
+    case 'standard':
+      return `standard:${t.field}`;
+    case 'custom':
+      return `custom:${t.key}`;
+    case 'new_field':
+      return 'new';
+  }
+}
+
+/** The key the server gives a field created from `label` (same rule as the server's). */
+export function newFieldKey(label: string): string {
+  const s = label
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 40);
+  return /^[a-z]/.test(s) ? s : `f_${s || 'field'}`;
+}
+
+/** What the target writes to, to find two columns aimed at the same place. */
+function targetSlot(t: Target): string | null {
+  if (t.type === 'ignore') return null;
+  if (t.type === 'standard') return t.field;
+  if (t.type === 'custom') return `custom.${t.key}`;
+  return `custom.${newFieldKey(t.label)}`;
+}
+
+export function targetLabel(t: Target, fields: FieldDefinition[]): string {
+  switch (t.type) {
+    case 'ignore':
+      return 'Not imported';
+    case 'standard':
+      return STANDARD_LABELS[t.field] ?? t.field;
+    case 'custom':
+      return fields.find((f) => f.key === t.key)?.label ?? t.key;
+    case 'new_field':
+      return `${t.label || 'New field'} (new)`;
+  }
+}
+
+export interface MappingProblems {
+  /** Per column index: what is wrong with its target. */
+  columns: Record<number, string>;
+  /** Problems of the mapping as a whole. */
+  general: string[];
+}
+
+/**
+ * The checks the server makes before it starts, run first in the browser so the user sees them
+ * next to the column at fault. The server checks again.
+ */
+export function checkMapping(
+  mapping: Target[],
+  headers: string[],
+  fields: FieldDefinition[],
+  policy: 'create_update' | 'create_only' | 'update_only',
+): MappingProblems {
+  const columns: Record<number, string> = {};
+  const general: string[] = [];
+  const seen = new Map<string, number>();
+  mapping.forEach((t, i) => {
+    if (t.type === 'new_field') {
+      if (!t.label.trim()) {
+        columns[i] = 'Give the new field a name';
+        return;
+      }
+      const key = newFieldKey(t.label);
+      const existing = fields.find((f) => f.key === key);
+      if (existing) {
+        columns[i] = `A field “${existing.label}” already exists: choose it instead`;
+        return;
+      }
+    }
+    const slot = targetSlot(t);
+    if (!slot) return;
+    const first = seen.get(slot);
+    if (first !== undefined) {
+      columns[i] = `Already imported from column ${first + 1} (${headers[first] ?? '?'})`;
+      return;
+    }
+    seen.set(slot, i);
+  });
+  if (policy === 'update_only' && !seen.has('email')) {
+    general.push('“Update only” matches contacts by email: choose the column that holds the email address.');
+  }
+  if (!['email', 'firstName', 'lastName', 'fullName', 'phone'].some((k) => seen.has(k))) {
+    general.push('Import at least one of email, name or phone, or contacts cannot be told apart.');
+  }
+  return { columns, general };
+}
+
+/** "12 s", "3 min", "1 h 5 min". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours} h ${minutes % 60} min`;
+}
