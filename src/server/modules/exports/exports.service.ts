@@ -9,7 +9,7 @@ import { assertCan, type Ctx, type Deps } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { rows } from '../../lib/sql.js';
-import type { ContactRow } from '../contacts/contacts.repo.js';
+import { type ContactRow, listPage } from '../contacts/contacts.repo.js';
 import { buildWhere, type ContactDto, presentContact, toPgArray } from '../contacts/contacts.service.js';
 import { listFields } from '../fields/fields.repo.js';
 import { tagMap } from '../tags/tags.repo.js';
@@ -167,19 +167,27 @@ export async function downloadInfo(ctx: Ctx, id: string) {
 }
 
 /** Streams contacts matching `where` in id order, a page at a time (constant memory). */
+/**
+ * Streams contacts matching `where`, newest first (the contacts table's default order), a page
+ * at a time through the (org_id, created_at DESC, id DESC) index: constant memory, and no
+ * join that would turn each page into a scan of the whole organisation.
+ */
 export async function* contactPages(ctx: Ctx, where: SQL[]): AsyncGenerator<ContactDto[]> {
   const db = ctx.deps.database.db;
   const tags = await tagMap(db, ctx.orgId);
-  let last = '00000000-0000-0000-0000-000000000000';
+  let cursor: { at: string; id: string } | undefined;
   for (;;) {
-    const page = await rows<ContactRow>(
-      db,
-      sql`select c.*, u.name as owner_name from contacts c left join users u on u.id = c.owner_id
-        where c.org_id = ${ctx.orgId} and c.id > ${last}::uuid${where.length ? sql` and ${sql.join(where, sql` and `)}` : sql``}
-        order by c.id limit ${PAGE}`,
-    );
+    const page = await listPage(db, ctx.orgId, {
+      where: cursor
+        ? [...where, sql`(c.created_at, c.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`]
+        : where,
+      sortExpr: sql`c.created_at`,
+      desc: true,
+      limit: PAGE,
+    });
     if (page.length === 0) return;
-    last = page[page.length - 1]!.id;
+    const last = page[page.length - 1]!;
+    cursor = { at: last._sort!, id: last.id };
     yield page.map((r) => presentContact(r, tags));
   }
 }
