@@ -7,6 +7,8 @@ import { client, createOrg } from './helpers/factories.js';
 import { createTestServer, databaseMissing, type TestServer, usingPglite } from './helpers/server.js';
 
 /** `moxora import` and `moxora export` against the same PostgreSQL database as a running API. */
+// Skipped on PGlite: the CLI runs as a second process next to the test's server, which only
+// PostgreSQL allows (PGlite's folder is locked by one process); skipped without PostgreSQL.
 describe.skipIf(databaseMissing || usingPglite)('command line import and export', () => {
   let server: TestServer;
   let dir: string;

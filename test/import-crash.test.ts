@@ -10,6 +10,8 @@ import { createTestServer, databaseMissing, type TestServer, usingPglite } from 
  * A worker process is killed (SIGKILL) in the middle of an import; after a restart the import
  * resumes from its last committed batch: every row exactly once, nothing stuck in "running".
  */
+// Skipped on PGlite: the crash is a killed *separate* worker process, which needs PostgreSQL
+// (an embedded database lives and dies with its one process); skipped without PostgreSQL.
 describe.skipIf(databaseMissing || usingPglite)('import crash and resume', () => {
   let server: TestServer;
   const children: ChildProcess[] = [];

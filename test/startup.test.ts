@@ -55,6 +55,8 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
+// Skipped in the PGlite pass (TEST_DB=pglite): these tests spawn `npm start` on its own embedded
+// database whatever TEST_DB says, so running them twice would test the same thing twice.
 describe.skipIf(process.env.TEST_DB === 'pglite')(
   'start-up (embedded database; runs once, in the PostgreSQL pass)',
   () => {

@@ -7,6 +7,8 @@ import { sendMailJob } from '../src/server/modules/mail/mail.jobs.js';
 import { createTestServer, databaseMissing, type TestServer, usingPglite } from './helpers/server.js';
 
 /** `moxora worker` as a separate process on the same PostgreSQL database (production scale-out). */
+// Skipped on PGlite: a separate worker process needs DATABASE_URL (PGlite's folder belongs to one
+// process, by design), and skipped when no PostgreSQL is reachable on a developer machine.
 describe.skipIf(databaseMissing || usingPglite)('separate worker process', () => {
   let server: TestServer;
   beforeAll(async () => {
