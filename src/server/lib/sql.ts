@@ -7,6 +7,11 @@ export async function rows<T = Record<string, unknown>>(db: Db, query: SQL): Pro
   return result.rows;
 }
 
+/** A Postgres array literal (quoted, escaped) to bind as one parameter, e.g. `${pgArray(ids)}::uuid[]`. */
+export function pgArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/(["\\])/g, '\\$1')}"`).join(',')}}`;
+}
+
 export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 /** Postgres error code of a failed statement (unique_violation is 23505). */

@@ -1,15 +1,15 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Role } from '../../../common/permissions.js';
-import { assertCan, type Ctx, type Deps } from '../../lib/context.js';
+import { assertCan, type Ctx, type Deps, memberCtx } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
-import { rows } from '../../lib/sql.js';
+import { pgArray, rows } from '../../lib/sql.js';
 import { FieldValueError, normaliseValue } from '../fields/field-values.js';
 import { listFields } from '../fields/fields.repo.js';
 import { ensureTags, findTagsByNames } from '../tags/tags.repo.js';
 import { bulkJob } from './contacts.jobs.js';
 import type { BulkActionT, SelectionT } from './contacts.schemas.js';
-import { buildWhere, toPgArray } from './contacts.service.js';
+import { buildWhere } from './contacts.service.js';
 
 /** Selections up to this size run inside the request; larger ones become a job with progress. */
 export const INLINE_LIMIT = 2_000;
@@ -116,7 +116,7 @@ async function applyTo(tx: Db, ctx: Ctx, action: BulkActionT, p: Prepared, targe
   let q: SQL;
   switch (action.type) {
     case 'add_tags': {
-      const ids = sql`${toPgArray(p.tagIds!)}::uuid[]`;
+      const ids = sql`${pgArray(p.tagIds!)}::uuid[]`;
       q = sql`with u as (
           update contacts c set tag_ids = array(select distinct unnest(c.tag_ids || ${ids})), updated_at = now()
           where ${scope} and not (c.tag_ids @> ${ids}) returning c.id)
@@ -126,7 +126,7 @@ async function applyTo(tx: Db, ctx: Ctx, action: BulkActionT, p: Prepared, targe
     }
     case 'remove_tags': {
       if (!p.tagIds?.length) return 0;
-      const ids = sql`${toPgArray(p.tagIds)}::uuid[]`;
+      const ids = sql`${pgArray(p.tagIds)}::uuid[]`;
       q = sql`with u as (
           update contacts c set tag_ids = array(select unnest(c.tag_ids) except select unnest(${ids})), updated_at = now()
           where ${scope} and c.tag_ids && ${ids} returning c.id)
@@ -188,11 +188,11 @@ export async function runBulk(ctx: Ctx, input: { selection: SelectionT; action: 
     // The allowed subset, computed once: ids of other organisations are simply not found.
     const found = await rows<{ id: string }>(
       db,
-      sql`select id from contacts where org_id = ${ctx.orgId} and id = any(${toPgArray(ids)}::uuid[])`,
+      sql`select id from contacts where org_id = ${ctx.orgId} and id = any(${pgArray(ids)}::uuid[])`,
     );
     const foundSet = new Set(found.map((r) => r.id));
     const affected = await db.transaction((tx) =>
-      applyTo(tx, ctx, input.action, p, sql`c.id = any(${toPgArray([...foundSet])}::uuid[])`),
+      applyTo(tx, ctx, input.action, p, sql`c.id = any(${pgArray([...foundSet])}::uuid[])`),
     );
     return {
       operationId: null,
@@ -234,26 +234,12 @@ export async function executeBulkOperation(deps: Deps, operationId: string) {
     sql`select org_id, action, selection, created_by, status from bulk_operations where id = ${operationId}`,
   );
   if (!op || op.status === 'done' || op.status === 'failed') return;
-  const [member] = op.created_by
-    ? await rows<{ role: Role; name: string; email: string }>(
-        db,
-        sql`select m.role, u.name, u.email from members m join users u on u.id = m.user_id
-          where m.org_id = ${op.org_id} and m.user_id = ${op.created_by}`,
-      )
-    : [];
+  const ctx = await memberCtx(deps, op.org_id, op.created_by);
   const fail = async (message: string) =>
     db.execute(
       sql`update bulk_operations set status = 'failed', error = ${message}, finished_at = now() where id = ${operationId}`,
     );
-  if (!member) return void (await fail('The person who started this is no longer a member'));
-  const ctx: Ctx = {
-    orgId: op.org_id,
-    userId: op.created_by!,
-    role: member.role,
-    name: member.name,
-    email: member.email,
-    deps,
-  };
+  if (!ctx) return void (await fail('The person who started this is no longer a member'));
   try {
     assertCan(ctx, 'contacts:write');
     const p = (await prepare(db, ctx, op.action)) as Prepared;
@@ -271,7 +257,7 @@ export async function executeBulkOperation(deps: Deps, operationId: string) {
       if (batch.length === 0) break;
       last = batch[batch.length - 1]!.id;
       await db.transaction(async (tx) => {
-        await applyTo(tx, ctx, op.action, p, sql`c.id = any(${toPgArray(batch.map((b) => b.id))}::uuid[])`);
+        await applyTo(tx, ctx, op.action, p, sql`c.id = any(${pgArray(batch.map((b) => b.id))}::uuid[])`);
         done += batch.length;
         await tx.execute(sql`update bulk_operations set done = ${done} where id = ${operationId}`);
       });

@@ -8,6 +8,7 @@ import {
   type Operator,
 } from '../../../common/filters.js';
 import { AppError } from '../../lib/errors.js';
+import { escapeLike } from '../../lib/sql.js';
 import { isValidDate } from '../fields/field-values.js';
 import type { FieldDef } from '../fields/fields.repo.js';
 
@@ -153,8 +154,6 @@ function list(type: FieldType, value: unknown, path: string): unknown[] {
     scalar(type === 'tags' || type === 'multi_select' ? 'text' : type, v, `${path}.value[${i}]`),
   );
 }
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 function castFor(type: FieldType): SQL {
   switch (type) {

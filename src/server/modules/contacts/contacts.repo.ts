@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../lib/db.js';
-import { rows } from '../../lib/sql.js';
+import { pgArray, rows } from '../../lib/sql.js';
 
 /** SQL for contacts. Every function takes orgId and puts it in the WHERE clause. */
 
@@ -83,7 +83,7 @@ export async function listPage(
       (
         await rows<{ id: string; name: string }>(
           db,
-          sql`select id, name from users where id = any(${`{${owners.join(',')}}`}::uuid[])`,
+          sql`select id, name from users where id = any(${pgArray(owners)}::uuid[])`,
         )
       ).map((u) => [u.id, u.name]),
     );

@@ -4,7 +4,7 @@ import type { FilterNode } from '../../../common/filters.js';
 import { assertCan, type Ctx } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
-import { escapeLike, pgCode, rows } from '../../lib/sql.js';
+import { escapeLike, pgArray, pgCode, rows } from '../../lib/sql.js';
 import { applyCustomFields, FieldValueError } from '../fields/field-values.js';
 import { type FieldDef, listFields } from '../fields/fields.repo.js';
 import { ensureTags, findTagsByNames, type TagRow, tagMap } from '../tags/tags.repo.js';
@@ -331,11 +331,11 @@ export async function createContact(
             company_name, address, owner_id, source, subscription_status, consent_source, consent_at, restricted,
             tag_ids, custom)
           values (${ctx.orgId}, ${input.firstName ?? ''}, ${input.lastName ?? ''}, ${input.email ?? null},
-            ${toPgArray(input.emails ?? [])}::text[], ${toPgArray(input.phones ?? [])}::text[], ${input.jobTitle ?? ''},
+            ${pgArray(input.emails ?? [])}::text[], ${pgArray(input.phones ?? [])}::text[], ${input.jobTitle ?? ''},
             ${company?.id ?? null}, ${company?.name ?? ''}, ${input.address ? JSON.stringify(input.address) : null}::jsonb,
             ${input.ownerId ?? null}, ${input.source ?? 'manual'}, ${input.subscriptionStatus ?? 'subscribed'},
             ${input.consent?.source ?? null}, ${input.consent?.at ?? null}, ${input.restricted ?? false},
-            ${toPgArray(tags.map((t) => t.id))}::uuid[], ${JSON.stringify(custom)}::jsonb)
+            ${pgArray(tags.map((t) => t.id))}::uuid[], ${JSON.stringify(custom)}::jsonb)
           returning id`,
       );
       await repo.insertEvent(tx, ctx.orgId, row!.id, 'created', ctx.userId, {
@@ -354,10 +354,6 @@ export async function createContact(
     if (pgCode(err) === '23505' && input.email) await duplicateEmail(db, ctx.orgId, input.email);
     throw err;
   }
-}
-
-export function toPgArray(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/(["\\])/g, '\\$1')}"`).join(',')}}`;
 }
 
 const COLUMN_OF: Record<string, string> = {
@@ -405,7 +401,7 @@ export async function updateContact(
         if (field === 'ownerId') await assertOwner(tx, ctx.orgId, value as string | null);
         const bound =
           field === 'emails' || field === 'phones'
-            ? sql`${toPgArray((value as string[]) ?? [])}::text[]`
+            ? sql`${pgArray((value as string[]) ?? [])}::text[]`
             : field === 'address'
               ? sql`${value ? JSON.stringify(value) : null}::jsonb`
               : sql`${value ?? (field === 'email' || field === 'ownerId' ? null : '')}`;
@@ -449,7 +445,7 @@ export async function updateContact(
         const curIds = new Set(cur.tag_ids ?? []);
         added = wanted.filter((t) => !curIds.has(t.id)).map((t) => t.name);
         removed = [...curIds].filter((t) => !wantedIds.has(t)).map((t) => tags.get(t)?.name ?? t);
-        if (added.length || removed.length) sets.push(sql`tag_ids = ${toPgArray([...wantedIds])}::uuid[]`);
+        if (added.length || removed.length) sets.push(sql`tag_ids = ${pgArray([...wantedIds])}::uuid[]`);
       }
       if (sets.length === 0) return;
       await tx.execute(
@@ -590,12 +586,12 @@ export async function mergeContacts(
     );
     await tx.execute(sql`delete from contacts where org_id = ${ctx.orgId} and id = ${b.id}`);
     await tx.execute(sql`update contacts set first_name = ${merged.first_name}, last_name = ${merged.last_name},
-        email = ${email}, emails = ${toPgArray(emails)}::text[],
-        phones = ${toPgArray([...new Set([...(a.phones ?? []), ...(b.phones ?? [])])])}::text[],
+        email = ${email}, emails = ${pgArray(emails)}::text[],
+        phones = ${pgArray([...new Set([...(a.phones ?? []), ...(b.phones ?? [])])])}::text[],
         job_title = ${merged.job_title}, company_id = ${merged.company_id}, company_name = ${merged.company_name},
         owner_id = ${merged.owner_id}, source = ${merged.source}, address = ${merged.address ? JSON.stringify(merged.address) : null}::jsonb,
         restricted = ${a.restricted || b.restricted},
-        tag_ids = ${toPgArray([...new Set([...(a.tag_ids ?? []), ...(b.tag_ids ?? [])])])}::uuid[],
+        tag_ids = ${pgArray([...new Set([...(a.tag_ids ?? []), ...(b.tag_ids ?? [])])])}::uuid[],
         custom = ${JSON.stringify(custom)}::jsonb, updated_at = now()
       where org_id = ${ctx.orgId} and id = ${a.id}`);
     await repo.insertEvent(tx, ctx.orgId, a.id, 'merged', ctx.userId, {

@@ -5,12 +5,12 @@ import { type SQL, sql } from 'drizzle-orm';
 import yazl from 'yazl';
 import type { FilterNode } from '../../../common/filters.js';
 import type { Role } from '../../../common/permissions.js';
-import { assertCan, type Ctx, type Deps } from '../../lib/context.js';
+import { assertCan, type Ctx, type Deps, memberCtx } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
-import { rows } from '../../lib/sql.js';
+import { pgArray, rows } from '../../lib/sql.js';
 import { type ContactRow, listPage } from '../contacts/contacts.repo.js';
-import { buildWhere, type ContactDto, presentContact, toPgArray } from '../contacts/contacts.service.js';
+import { buildWhere, type ContactDto, presentContact } from '../contacts/contacts.service.js';
 import { listFields } from '../fields/fields.repo.js';
 import { tagMap } from '../tags/tags.repo.js';
 import { csvCell } from './csv-safe.js';
@@ -205,7 +205,7 @@ async function closeStream(stream: fs.WriteStream) {
 export async function writeContactsCsv(ctx: Ctx, params: ContactsCsvParams, file: string) {
   const defs = await listFields(ctx.deps.database.db, ctx.orgId, 'contact');
   const where = params.ids?.length
-    ? [sql`c.id = any(${toPgArray(params.ids)}::uuid[])`]
+    ? [sql`c.id = any(${pgArray(params.ids)}::uuid[])`]
     : await buildWhere(ctx, params, defs);
   const columns = params.columns.length ? params.columns : DEFAULT_COLUMNS;
   const header = columns.map((c) =>
@@ -387,21 +387,8 @@ export async function executeExport(deps: Deps, exportId: string) {
     db.execute(
       sql`update exports set status = 'failed', error = ${message}, finished_at = now() where id = ${exportId}`,
     );
-  const [member] = exp.created_by
-    ? await rows<{ role: Role; name: string; email: string }>(
-        db,
-        sql`select m.role, u.name, u.email from members m join users u on u.id = m.user_id where m.org_id = ${exp.org_id} and m.user_id = ${exp.created_by}`,
-      )
-    : [];
-  if (!member) return void (await fail('The person who asked for this export is no longer a member'));
-  const ctx: Ctx = {
-    orgId: exp.org_id,
-    userId: exp.created_by!,
-    role: member.role,
-    name: member.name,
-    email: member.email,
-    deps,
-  };
+  const ctx = await memberCtx(deps, exp.org_id, exp.created_by);
+  if (!ctx) return void (await fail('The person who asked for this export is no longer a member'));
   try {
     const ext = exp.kind === 'organization_zip' ? 'zip' : 'csv';
     const file = exportPath(deps.config.dataDir, ctx.orgId, exportId, ext);

@@ -110,3 +110,15 @@ export function applyCustomFields(
   }
   return next;
 }
+
+/** The key a field gets from its label when none is given (a-z, 0-9, _; starts with a letter). */
+export function fieldKeyOf(label: string): string {
+  const s = label
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 40);
+  return /^[a-z]/.test(s) ? s : `f_${s || 'field'}`;
+}

@@ -3,20 +3,10 @@ import type { CustomFieldType, FieldEntity } from '../../../common/contacts.js';
 import { assertCan, type Ctx } from '../../lib/context.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { pgCode, rows } from '../../lib/sql.js';
+import { fieldKeyOf } from './field-values.js';
 import * as repo from './fields.repo.js';
 
 const SELECT_TYPES: CustomFieldType[] = ['single_select', 'multi_select'];
-
-function slug(label: string) {
-  const s = label
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 40);
-  return /^[a-z]/.test(s) ? s : `f_${s || 'field'}`;
-}
 
 function checkOptions(type: CustomFieldType, options: string[] | undefined) {
   if (SELECT_TYPES.includes(type)) {
@@ -49,7 +39,7 @@ export async function createField(
 ) {
   assertCan(ctx, 'settings:write');
   const db = ctx.deps.database.db;
-  const key = input.key ?? slug(input.label);
+  const key = input.key ?? fieldKeyOf(input.label);
   try {
     return await repo.insertField(db, ctx.orgId, {
       entity: input.entity,

@@ -1,5 +1,5 @@
 import { CUSTOM_FIELD_TYPES } from '../../../common/contacts.js';
-import { FieldValueError, isValidDate, normaliseValue } from '../fields/field-values.js';
+import { FieldValueError, fieldKeyOf, isValidDate, normaliseValue } from '../fields/field-values.js';
 import type { FieldDef } from '../fields/fields.repo.js';
 import type { Target } from './mapping.js';
 
@@ -204,17 +204,8 @@ export function createRowMapper(opts: {
   };
 }
 
-/** The key a "new field" target gets (same rule as the fields service). */
-export function newFieldKey(label: string): string {
-  const s = label
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 40);
-  return /^[a-z]/.test(s) ? s : `f_${s || 'field'}`;
-}
+/** The key a "new field" target gets (the fields service's rule). */
+export const newFieldKey = fieldKeyOf;
 
 export const IMPORTABLE_FIELD_TYPES = CUSTOM_FIELD_TYPES;
 

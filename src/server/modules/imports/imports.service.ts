@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Role } from '../../../common/permissions.js';
-import { assertCan, type Ctx, type Deps } from '../../lib/context.js';
+import { assertCan, type Ctx, type Deps, memberCtx } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
-import { rows } from '../../lib/sql.js';
-import { toPgArray } from '../contacts/contacts.service.js';
+import { pgArray, rows } from '../../lib/sql.js';
 import { listFields } from '../fields/fields.repo.js';
 import { createField } from '../fields/fields.service.js';
 import { ensureTags } from '../tags/tags.repo.js';
@@ -334,25 +333,12 @@ export async function executeImport(deps: Deps, importId: string) {
   );
   if (!claimed) return;
   const imp = claimed;
-  const [member] = imp.created_by
-    ? await rows<{ role: Role; name: string; email: string }>(
-        db,
-        sql`select m.role, u.name, u.email from members m join users u on u.id = m.user_id where m.org_id = ${imp.org_id} and m.user_id = ${imp.created_by}`,
-      )
-    : [];
+  const ctx = await memberCtx(deps, imp.org_id, imp.created_by);
   const fail = (message: string) =>
     db.execute(
       sql`update imports set status = 'failed', error = ${message}, finished_at = now() where id = ${importId}`,
     );
-  if (!member) return void (await fail('The person who started this import is no longer a member'));
-  const ctx: Ctx = {
-    orgId: imp.org_id,
-    userId: imp.created_by!,
-    role: member.role,
-    name: member.name,
-    email: member.email,
-    deps,
-  };
+  if (!ctx) return void (await fail('The person who started this import is no longer a member'));
   try {
     assertCan(ctx, 'contacts:write');
     const defs = await listFields(db, ctx.orgId, 'contact');
@@ -471,7 +457,7 @@ async function predictBatch(tx: Db, ctx: Ctx, batch: StagedRow[], policy: Duplic
         (
           await rows<{ e: string }>(
             tx,
-            sql`select lower(email) as e from contacts where org_id = ${ctx.orgId} and lower(email) = any(${toPgArray(emails)}::text[])`,
+            sql`select lower(email) as e from contacts where org_id = ${ctx.orgId} and lower(email) = any(${pgArray(emails)}::text[])`,
           )
         ).map((r) => r.e),
       )
@@ -502,14 +488,14 @@ async function writeBatch(tx: Db, ctx: Ctx, imp: ImportRow, batch: StagedRow[], 
     const found = await rows<{ id: string; name: string }>(
       tx,
       sql`select distinct on (lower(name)) id, name from companies where org_id = ${org}
-        and lower(name) = any(${toPgArray(companyNames.map((n) => n.toLowerCase()))}::text[]) order by lower(name), created_at`,
+        and lower(name) = any(${pgArray(companyNames.map((n) => n.toLowerCase()))}::text[]) order by lower(name), created_at`,
     );
     for (const c of found) companyId.set(c.name.toLowerCase(), c);
     const missing = companyNames.filter((n) => !companyId.has(n.toLowerCase()));
     if (missing.length) {
       const made = await rows<{ id: string; name: string }>(
         tx,
-        sql`insert into companies (org_id, name) select ${org}::uuid, n from unnest(${toPgArray(missing)}::text[]) as n returning id, name`,
+        sql`insert into companies (org_id, name) select ${org}::uuid, n from unnest(${pgArray(missing)}::text[]) as n returning id, name`,
       );
       for (const c of made) companyId.set(c.name.toLowerCase(), c);
     }

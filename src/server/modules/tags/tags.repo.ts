@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../lib/db.js';
-import { rows } from '../../lib/sql.js';
+import { pgArray, rows } from '../../lib/sql.js';
 
 export interface TagRow {
   id: string;
@@ -25,11 +25,11 @@ export async function ensureTags(db: Db, orgId: string, names: string[]): Promis
   ];
   if (clean.length === 0) return [];
   await db.execute(sql`insert into tags (org_id, name)
-    select ${orgId}::uuid, n from unnest(${toTextArray(clean)}::text[]) as n
+    select ${orgId}::uuid, n from unnest(${pgArray(clean)}::text[]) as n
     on conflict (org_id, lower(name)) do nothing`);
   return rows<TagRow>(
     db,
-    sql`select id, name, color from tags where org_id = ${orgId} and lower(name) = any(${toTextArray(clean.map((n) => n.toLowerCase()))}::text[])`,
+    sql`select id, name, color from tags where org_id = ${orgId} and lower(name) = any(${pgArray(clean.map((n) => n.toLowerCase()))}::text[])`,
   );
 }
 
@@ -37,11 +37,6 @@ export async function findTagsByNames(db: Db, orgId: string, names: string[]): P
   if (names.length === 0) return [];
   return rows<TagRow>(
     db,
-    sql`select id, name, color from tags where org_id = ${orgId} and lower(name) = any(${toTextArray(names.map((n) => n.trim().toLowerCase()))}::text[])`,
+    sql`select id, name, color from tags where org_id = ${orgId} and lower(name) = any(${pgArray(names.map((n) => n.trim().toLowerCase()))}::text[])`,
   );
-}
-
-/** A Postgres text[] literal (quoted and escaped) for binding as one parameter. */
-export function toTextArray(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/(["\\])/g, '\\$1')}"`).join(',')}}`;
 }
