@@ -65,7 +65,7 @@ describe.skipIf(databaseMissing || usingPglite)('separate worker process', () =>
       expect(files, stderr).toHaveLength(1);
       expect(fs.readFileSync(path.join(outbox, files[0]!), 'utf8')).toContain('Subject: From the worker');
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await exited, stderr).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       fs.rmSync(dataDir, { recursive: true, force: true });

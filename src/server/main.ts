@@ -32,6 +32,20 @@ async function main() {
     fail(`Cannot open the embedded database in ${config.dataDir}: ${e.message}`);
   }
   const { app } = await buildApp(runtime);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    runtime.log.info({ signal }, 'shutting down: finishing active requests and jobs');
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    await app.close().catch(() => {});
+    await runtime.close().catch((err) => runtime.log.error({ err }, 'error while closing'));
+    process.exit(0);
+  };
+  // Installed before listening and before the workers start, so an early signal still shuts down cleanly.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
@@ -53,20 +67,6 @@ async function main() {
     `Moxora is running at ${config.baseUrl}`,
   );
   if (runtime.mailer.kind === 'outbox') runtime.log.info(`Outbox viewer: ${config.baseUrl}/_dev/outbox`);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    runtime.log.info({ signal }, 'shutting down: finishing active requests and jobs');
-    const force = setTimeout(() => process.exit(1), 30_000);
-    force.unref();
-    await app.close().catch(() => {});
-    await runtime.close().catch((err) => runtime.log.error({ err }, 'error while closing'));
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 export function redactDbUrl(url: string): string {

@@ -27,8 +27,6 @@ export async function runWorker() {
     process.stderr.write(`moxora: ${msg}\n`);
     process.exit(1);
   });
-  await runtime.jobs.startWorkers();
-  runtime.log.info({ concurrency: config.workerConcurrency }, 'worker started');
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
@@ -37,6 +35,9 @@ export async function runWorker() {
     await runtime.close();
     process.exit(0);
   };
+  // Handlers before the workers: a job can run (and a signal arrive) while later queues register.
   process.on('SIGTERM', () => void shutdown());
   process.on('SIGINT', () => void shutdown());
+  await runtime.jobs.startWorkers();
+  if (!stopping) runtime.log.info({ concurrency: config.workerConcurrency }, 'worker started');
 }

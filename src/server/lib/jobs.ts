@@ -91,6 +91,42 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
   const active = new Map<string, { name: string }>();
   let stopping = false;
   let workersStarted = false;
+  let starting: Promise<void> | undefined;
+
+  async function registerWorkers() {
+    workersStarted = true;
+    for (const def of registry.values()) {
+      if (stopping) return;
+      const ids: string[] = [];
+      workerIds.set(def.name, ids);
+      for (let i = 0; i < config.workerConcurrency; i++) {
+        let myId: string | undefined;
+        myId = await boss.work(
+          def.name,
+          { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true },
+          async ([job]) => {
+            if (!job) return;
+            active.set(job.id, { name: def.name });
+            const started = Date.now();
+            try {
+              const data = def.schema.parse(job.data);
+              await def.handler(data, deps, { id: job.id, retryCount: job.retryCount });
+              log.info({ job: def.name, jobId: job.id, ms: Date.now() - started }, 'job done');
+            } catch (err) {
+              log.warn({ job: def.name, jobId: job.id, err }, 'job failed');
+              throw err;
+            } finally {
+              active.delete(job.id);
+              // A job was waiting, so more may be: fetch again at once instead of after the poll interval.
+              if (!stopping && myId) boss.notifyWorker(myId);
+            }
+          },
+        );
+        ids.push(myId);
+      }
+      if (def.cron) await boss.schedule(def.name, def.cron, {}, { tz: 'UTC' });
+    }
+  }
 
   function notify(name: string) {
     for (const id of workerIds.get(name) ?? []) boss.notifyWorker(id);
@@ -104,41 +140,15 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
       if (workersStarted && !options?.startAfter) notify(job.name);
       return id;
     },
-    async startWorkers() {
-      workersStarted = true;
-      for (const def of registry.values()) {
-        const ids: string[] = [];
-        workerIds.set(def.name, ids);
-        for (let i = 0; i < config.workerConcurrency; i++) {
-          let myId: string | undefined;
-          myId = await boss.work(
-            def.name,
-            { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true },
-            async ([job]) => {
-              if (!job) return;
-              active.set(job.id, { name: def.name });
-              const started = Date.now();
-              try {
-                const data = def.schema.parse(job.data);
-                await def.handler(data, deps, { id: job.id, retryCount: job.retryCount });
-                log.info({ job: def.name, jobId: job.id, ms: Date.now() - started }, 'job done');
-              } catch (err) {
-                log.warn({ job: def.name, jobId: job.id, err }, 'job failed');
-                throw err;
-              } finally {
-                active.delete(job.id);
-                // A job was waiting, so more may be: fetch again at once instead of after the poll interval.
-                if (!stopping && myId) boss.notifyWorker(myId);
-              }
-            },
-          );
-          ids.push(myId);
-        }
-        if (def.cron) await boss.schedule(def.name, def.cron, {}, { tz: 'UTC' });
-      }
+    startWorkers() {
+      starting ??= registerWorkers();
+      return starting;
     },
     async stop(timeoutMs = 20_000) {
       stopping = true;
+      // A signal can arrive while workers are still being registered: let that finish first so
+      // boss.stop sees every worker.
+      await starting?.catch(() => {});
       const leftover = [...active.entries()];
       await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
       const stillActive = leftover.filter(([id]) => active.has(id));

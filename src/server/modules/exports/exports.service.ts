@@ -4,7 +4,6 @@ import path from 'node:path';
 import { type SQL, sql } from 'drizzle-orm';
 import yazl from 'yazl';
 import type { FilterNode } from '../../../common/filters.js';
-import type { Role } from '../../../common/permissions.js';
 import { assertCan, type Ctx, type Deps, memberCtx } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
