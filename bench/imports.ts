@@ -25,7 +25,7 @@ const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const ADMIN = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DIR = path.resolve('.tmp/bench-imports');
 
-async function generateCsv(file: string) {
+export async function generateCsv(file: string) {
   if (fs.existsSync(file) && fs.statSync(file).size > ROWS * 50) return;
   faker.seed(42);
   const tags = Array.from({ length: 30 }, (_, i) => `tag${i}`);

@@ -22,6 +22,25 @@ async function parseFile(p: string) {
 }
 
 describe('CSV detection and parsing', () => {
+  it('parses rows whose quoted fields span the 1 MB read chunks, with CRLF, in order', async () => {
+    // ~3 MB: every row has a quoted field with a delimiter, a doubled quote and a line break, so
+    // chunk boundaries fall inside quotes, between CR and LF, and mid-field.
+    const lines = ['id,note,name'];
+    for (let i = 0; i < 20_000; i++) {
+      lines.push(`${i},"line one, ""quoted"" ${'x'.repeat(i % 97)}\r\nline two ${i}",Zoë ${i}`);
+    }
+    const p = file('chunks.csv', `${lines.join('\r\n')}\r\n`);
+    const { rows } = await parseFile(p);
+    expect(rows).toHaveLength(20_001);
+    rows.slice(1).forEach((r, i) => {
+      expect(r).toEqual([
+        String(i),
+        `line one, "quoted" ${'x'.repeat(i % 97)}\r\nline two ${i}`,
+        `Zoë ${i}`,
+      ]);
+    });
+  });
+
   it('reads UTF-8 with a BOM (Excel) and keeps unicode names byte for byte', async () => {
     const names = ['Zoë Ñúñez', '李小龙', 'Ødegård', 'Ёлка', '👩‍💻 Dev', 'Ａｎｎａ'];
     const p = file(
