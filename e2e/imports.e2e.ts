@@ -200,7 +200,7 @@ test('imports: upload, mapping, dry run, import with progress, error report, his
       body.status = 'running';
       body.finishedAt = null;
       body.progress = { rowsDone: 91, totalRows: 202, percent: 45, rowsPerSecond: 1840, secondsLeft: 1 };
-      body.counts = { created: 90, updated: 0, skipped: 0, failed: 1 };
+      body.counts = { created: 90, updated: 0, unchanged: 0, skipped: 0, failed: 1 };
     }
     await route.fulfill({ response, json: body });
   });

@@ -40,6 +40,8 @@ export const imports = pgTable(
     createdCount: integer('created_count').notNull().default(0),
     updatedCount: integer('updated_count').notNull().default(0),
     skippedCount: integer('skipped_count').notNull().default(0),
+    /** Rows that matched a contact whose values already were the file's: nothing written. */
+    unchangedCount: integer('unchanged_count').notNull().default(0),
     failedCount: integer('failed_count').notNull().default(0),
     error: text('error'),
     createdAt: ts('created_at').notNull().defaultNow(),

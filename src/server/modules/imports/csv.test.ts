@@ -33,11 +33,7 @@ describe('CSV detection and parsing', () => {
     const { rows } = await parseFile(p);
     expect(rows).toHaveLength(20_001);
     rows.slice(1).forEach((r, i) => {
-      expect(r).toEqual([
-        String(i),
-        `line one, "quoted" ${'x'.repeat(i % 97)}\r\nline two ${i}`,
-        `Zoë ${i}`,
-      ]);
+      expect(r).toEqual([String(i), `line one, "quoted" ${'x'.repeat(i % 97)}\r\nline two ${i}`, `Zoë ${i}`]);
     });
   });
 

@@ -44,7 +44,15 @@ const ImportSchema = z.object({
     rowsPerSecond: z.number().nullable(),
     secondsLeft: z.number().nullable(),
   }),
-  counts: z.object({ created: z.number(), updated: z.number(), skipped: z.number(), failed: z.number() }),
+  counts: z.object({
+    created: z.number(),
+    updated: z.number(),
+    unchanged: z
+      .number()
+      .describe('Matched a contact that already had every value of the row: nothing written'),
+    skipped: z.number(),
+    failed: z.number(),
+  }),
   error: z.string().nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),

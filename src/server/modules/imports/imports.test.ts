@@ -98,7 +98,7 @@ describe.skipIf(databaseMissing)('CSV imports', () => {
     });
     expect(dry.statusCode, dry.body).toBe(200);
     const dryDone = await waitDone(imp.id);
-    expect(dryDone.counts).toEqual({ created: 1, updated: 1, skipped: 1, failed: 4 });
+    expect(dryDone.counts).toEqual({ created: 1, updated: 1, unchanged: 0, skipped: 1, failed: 4 });
     expect((await c.post('/api/v1/contacts/search', { includeCount: true })).json().count).toBe(before);
 
     await c.post(`/api/v1/imports/${imp.id}/start`, {
@@ -109,7 +109,7 @@ describe.skipIf(databaseMissing)('CSV imports', () => {
     });
     const done = await waitDone(imp.id);
     expect(done.status).toBe('done');
-    expect(done.counts).toEqual({ created: 1, updated: 1, skipped: 1, failed: 4 });
+    expect(done.counts).toEqual({ created: 1, updated: 1, unchanged: 0, skipped: 1, failed: 4 });
     expect(done.progress).toMatchObject({ rowsDone: 7, totalRows: 7, percent: 100 });
 
     const ann = (await c.get('/api/v1/contacts?search=ann@example.com')).json().items[0];
@@ -157,7 +157,13 @@ describe.skipIf(databaseMissing)('CSV imports', () => {
       mapping: a.suggestedMapping,
       duplicatePolicy: 'create_only',
     });
-    expect((await waitDone(a.id)).counts).toEqual({ created: 1, updated: 0, skipped: 1, failed: 0 });
+    expect((await waitDone(a.id)).counts).toEqual({
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+      skipped: 1,
+      failed: 0,
+    });
     expect((await c.get('/api/v1/contacts?search=kept@example.com')).json().items[0].firstName).toBe('Kept');
 
     const b = (
@@ -167,11 +173,81 @@ describe.skipIf(databaseMissing)('CSV imports', () => {
       mapping: b.suggestedMapping,
       duplicatePolicy: 'update_only',
     });
-    expect((await waitDone(b.id)).counts).toEqual({ created: 0, updated: 1, skipped: 1, failed: 0 });
+    expect((await waitDone(b.id)).counts).toEqual({
+      created: 0,
+      updated: 1,
+      unchanged: 0,
+      skipped: 1,
+      failed: 0,
+    });
     expect((await c.get('/api/v1/contacts?search=kept@example.com')).json().items[0].firstName).toBe(
       'Changed',
     );
     expect((await c.get('/api/v1/contacts?search=new2@example.com')).json().items).toHaveLength(0);
+  });
+
+  it('writes nothing for rows that change nothing, never resubscribes, keeps the source', async () => {
+    const quiet = (
+      await c.post('/api/v1/contacts', {
+        email: 'quiet@example.com',
+        firstName: 'Quiet',
+        source: 'website',
+        subscriptionStatus: 'unsubscribed',
+      })
+    ).json();
+    const file =
+      'email,first name,score,status\nquiet@example.com,Quiet,5,subscribed\nloud@example.com,Loud,7,\n';
+    const run = async (policy: string, content = file) => {
+      const imp = (await upload(org.owner, 'again.csv', content)).json();
+      const mapping = imp.suggestedMapping;
+      mapping[3] = { type: 'standard', field: 'subscriptionStatus' };
+      const res = await c.post(`/api/v1/imports/${imp.id}/start`, { mapping, duplicatePolicy: policy });
+      expect(res.statusCode, res.body).toBe(200);
+      return (await waitDone(imp.id)).counts;
+    };
+    const timeline = async () => (await c.get(`/api/v1/contacts/${quiet.id}/timeline`)).json().items.length;
+
+    expect(await run('create_update')).toEqual({
+      created: 1,
+      updated: 1,
+      unchanged: 0,
+      skipped: 0,
+      failed: 0,
+    });
+    const afterFirst = (await c.get(`/api/v1/contacts/${quiet.id}`)).json();
+    // The score was new (updated), but "subscribed" in the file does not undo an unsubscribe,
+    // and the source stays where the contact came from.
+    expect(afterFirst).toMatchObject({
+      subscriptionStatus: 'unsubscribed',
+      source: 'website',
+      customFields: { score: 5 },
+    });
+    const events = await timeline();
+
+    expect(await run('create_update')).toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: 2,
+      skipped: 0,
+      failed: 0,
+    });
+    expect(await run('update_only')).toEqual({ created: 0, updated: 0, unchanged: 2, skipped: 0, failed: 0 });
+    expect(await timeline()).toBe(events); // nothing happened, so nothing in the timeline
+    expect((await c.get(`/api/v1/contacts/${quiet.id}`)).json().updatedAt).toBe(afterFirst.updatedAt);
+
+    // A real change is still an update, on both paths; an unsubscribe in a file does apply.
+    expect(
+      await run(
+        'update_only',
+        'email,first name,score,status\nloud@example.com,Loud,8,unsubscribed\nquiet@example.com,Quiet,5,\n',
+      ),
+    ).toEqual({ created: 0, updated: 1, unchanged: 1, skipped: 0, failed: 0 });
+    const loud = (await c.get('/api/v1/contacts?search=loud@example.com')).json().items[0];
+    expect(loud).toMatchObject({
+      subscriptionStatus: 'unsubscribed',
+      customFields: { score: 8 },
+      source: 'import',
+    });
   });
 
   it('creates a custom field on the spot from the mapping', async () => {

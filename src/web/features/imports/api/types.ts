@@ -67,7 +67,8 @@ export interface Import {
     rowsPerSecond: number | null;
     secondsLeft: number | null;
   };
-  counts: { created: number; updated: number; skipped: number; failed: number };
+  /** unchanged: matched a contact that already had every value of the row (nothing written). */
+  counts: { created: number; updated: number; unchanged: number; skipped: number; failed: number };
   error: string | null;
   createdAt: string;
   startedAt: string | null;

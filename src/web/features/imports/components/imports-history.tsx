@@ -25,10 +25,11 @@ const STATUS: Record<ImportStatus, { label: string; variant: BadgeProps['variant
 
 function Counts({ imp }: { imp: Import }) {
   if (imp.status === 'uploaded') return <span className="text-muted-foreground">—</span>;
-  const { created, updated, skipped, failed } = imp.counts;
+  const { created, updated, unchanged, skipped, failed } = imp.counts;
   const items: Array<[string, number, string]> = [
     ['created', created, 'text-foreground'],
     ['updated', updated, 'text-foreground'],
+    ...(unchanged > 0 ? [['unchanged', unchanged, 'text-muted-foreground'] as [string, number, string]] : []),
     ['skipped', skipped, 'text-muted-foreground'],
     ['failed', failed, failed > 0 ? 'text-destructive' : 'text-muted-foreground'],
   ];

@@ -131,7 +131,7 @@ export function ResultStep({
   onNewImport: () => void;
 }) {
   const start = useStartImport(orgId);
-  const { created, updated, skipped, failed } = imp.counts;
+  const { created, updated, unchanged, skipped, failed } = imp.counts;
   const dry = imp.dryRun;
   const canRunForReal =
     canWrite && dry && (imp.status === 'done' || imp.status === 'failed') && imp.mapping !== null;
@@ -183,7 +183,7 @@ export function ResultStep({
           </Alert>
         ) : null}
 
-        <dl className="grid grid-cols-2 gap-3 md:grid-cols-4" aria-label="Results">
+        <dl className="grid grid-cols-2 gap-3 md:grid-cols-5" aria-label="Results">
           <CountTile
             label={dry ? 'Would be created' : 'Created'}
             value={created}
@@ -197,6 +197,13 @@ export function ResultStep({
             hint="Existing contacts, matched by email"
             tone="accent"
             testId="count-updated"
+          />
+          <CountTile
+            label="Unchanged"
+            value={unchanged}
+            hint="Matched, and already up to date"
+            tone="neutral"
+            testId="count-unchanged"
           />
           <CountTile
             label={dry ? 'Would be skipped' : 'Skipped'}
