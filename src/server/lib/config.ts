@@ -70,6 +70,7 @@ const EnvSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024 * 1024),
+  IMPORT_BATCH_ROWS: z.coerce.number().int().min(1).max(200_000).default(20_000),
   DEV_OUTBOX: bool.optional(),
 });
 
@@ -97,6 +98,8 @@ export interface Config {
   };
   workerConcurrency: number;
   importMaxBytes: number;
+  /** Rows per committed import batch: resume granularity and the in-batch duplicate window. */
+  importBatchRows: number;
   devOutbox: boolean;
 }
 
@@ -139,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
     importMaxBytes: e.IMPORT_MAX_BYTES,
+    importBatchRows: e.IMPORT_BATCH_ROWS,
     devOutbox: e.DEV_OUTBOX ?? !e.SMTP_URL,
   };
   return { ...config, ...overrides };

@@ -72,7 +72,7 @@ export type ContactDto = ReturnType<typeof presentContact>;
 
 // ---------- sorting and cursors ----------
 
-interface SortSpec {
+export interface SortSpec {
   key: string;
   expr: SQL;
   cast: 'timestamptz' | 'text' | 'numeric';

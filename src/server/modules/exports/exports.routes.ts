@@ -29,6 +29,11 @@ const ExportBody = z.discriminatedUnion('kind', [
       search: z.string().max(200).optional(),
       segmentId: z.uuid().optional(),
       ids: z.array(z.uuid()).max(10_000).optional(),
+      sort: z
+        .string()
+        .max(100)
+        .optional()
+        .describe('The contacts list sort, e.g. lastName or -createdAt (the default) or custom.score'),
       columns: z.array(z.string().max(80)).max(200).default(service.DEFAULT_COLUMNS),
       bom: z.boolean().default(false),
     })
@@ -64,6 +69,7 @@ export async function exportRoutes(app: FastifyInstance, opts: { guards: Guards 
                 search: b.search,
                 segmentId: b.segmentId,
                 ids: b.ids,
+                sort: b.sort,
                 columns: b.columns,
                 bom: b.bom,
               },

@@ -9,7 +9,13 @@ import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { pgArray, rows } from '../../lib/sql.js';
 import { type ContactRow, listPage } from '../contacts/contacts.repo.js';
-import { buildWhere, type ContactDto, presentContact } from '../contacts/contacts.service.js';
+import {
+  buildWhere,
+  type ContactDto,
+  parseSort,
+  presentContact,
+  type SortSpec,
+} from '../contacts/contacts.service.js';
 import { listFields } from '../fields/fields.repo.js';
 import { tagMap } from '../tags/tags.repo.js';
 import { csvCell } from './csv-safe.js';
@@ -60,6 +66,8 @@ export interface ContactsCsvParams {
   search?: string;
   segmentId?: string;
   ids?: string[];
+  /** The contacts list's sort (`lastName`, `-createdAt`, `custom.score`…); newest first when absent. */
+  sort?: string;
   columns: string[];
   bom: boolean;
 }
@@ -114,7 +122,8 @@ export async function createExport(
         });
       }
     }
-    await buildWhere(ctx, input.params); // validates the filter / segment now, not in the job
+    parseSort(input.params.sort, defs); // validates the sort, filter and segment now, not in the job
+    await buildWhere(ctx, input.params);
   }
   const params = input.kind === 'contacts_csv' ? input.params : {};
   const [row] = await rows<ExportRow>(
@@ -165,28 +174,29 @@ export async function downloadInfo(ctx: Ctx, id: string) {
   };
 }
 
-/** Streams contacts matching `where` in id order, a page at a time (constant memory). */
 /**
- * Streams contacts matching `where`, newest first (the contacts table's default order), a page
- * at a time through the (org_id, created_at DESC, id DESC) index: constant memory, and no
- * join that would turn each page into a scan of the whole organisation.
+ * Streams contacts matching `where` in the list's sort (newest first by default), a page at a
+ * time with the same keyset cursor as the contacts list, so each page is an ordered index scan:
+ * constant memory, and no join that would turn each page into a scan of the whole organisation.
  */
-export async function* contactPages(ctx: Ctx, where: SQL[]): AsyncGenerator<ContactDto[]> {
+export async function* contactPages(ctx: Ctx, where: SQL[], sort?: SortSpec): AsyncGenerator<ContactDto[]> {
   const db = ctx.deps.database.db;
   const tags = await tagMap(db, ctx.orgId);
-  let cursor: { at: string; id: string } | undefined;
+  const s = sort ?? parseSort(undefined, []);
+  const cmp = sql.raw(s.desc ? '<' : '>');
+  let cursor: { value: string; id: string } | undefined;
   for (;;) {
     const page = await listPage(db, ctx.orgId, {
       where: cursor
-        ? [...where, sql`(c.created_at, c.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`]
+        ? [...where, sql`(${s.expr}, c.id) ${cmp} (${cursor.value}::${sql.raw(s.cast)}, ${cursor.id}::uuid)`]
         : where,
-      sortExpr: sql`c.created_at`,
-      desc: true,
+      sortExpr: s.expr,
+      desc: s.desc,
       limit: PAGE,
     });
     if (page.length === 0) return;
     const last = page[page.length - 1]!;
-    cursor = { at: last._sort!, id: last.id };
+    cursor = { value: last._sort ?? '', id: last.id };
     yield page.map((r) => presentContact(r, tags));
   }
 }
@@ -217,7 +227,7 @@ export async function writeContactsCsv(ctx: Ctx, params: ContactsCsvParams, file
   let count = 0;
   try {
     await write(out, `${params.bom ? '\uFEFF' : ''}${header.map(csvCell).join(',')}\r\n`);
-    for await (const page of contactPages(ctx, where)) {
+    for await (const page of contactPages(ctx, where, parseSort(params.sort, defs))) {
       let chunk = '';
       for (const c of page) {
         chunk += `${columns

@@ -133,6 +133,40 @@ describe.skipIf(databaseMissing)('exports', () => {
     expect((await c.get(`/api/v1/exports/${id}`)).json().status).toBe('expired');
   });
 
+  it("exports in the list's sort, across pages, every contact once", async () => {
+    const other = await createOrg(server);
+    const o = client(server, other.owner);
+    await o.post('/api/v1/fields', { entity: 'contact', label: 'Score', key: 'score', type: 'number' });
+    // More than one export page (5,000), with ties on the score so the id tiebreak matters.
+    await server.runtime.database.query(
+      `insert into contacts (org_id, first_name, last_name, email, custom)
+       select $1, 'P' || g, 'L' || lpad(((g * 7919) % 5103)::text, 5, '0'), 'p' || g || '@sort.test',
+         jsonb_build_object('score', (g * 31) % 97)
+       from generate_series(1, 5103) g`,
+      [other.orgId],
+    );
+    const run = async (sort: string) => {
+      const res = await o.post('/api/v1/exports', {
+        kind: 'contacts_csv',
+        sort,
+        columns: ['email', 'lastName', 'custom.score'],
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      const done = await finished(res.json().id, o);
+      expect(done.rows).toBe(5103);
+      return (parse((await o.get(done.downloadUrl)).body) as string[][]).slice(1);
+    };
+    const byScore = await run('-custom.score');
+    expect(new Set(byScore.map((r) => r[0])).size).toBe(5103);
+    const scores = byScore.map((r) => Number(r[2]));
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    const byName = (await run('lastName')).map((r) => r[1]!);
+    expect(byName).toEqual([...byName].sort());
+    expect((await o.post('/api/v1/exports', { kind: 'contacts_csv', sort: 'password' })).statusCode).toBe(
+      400,
+    );
+  });
+
   it('refuses unknown columns and invalid filters up front', async () => {
     expect(
       (await c.post('/api/v1/exports', { kind: 'contacts_csv', columns: ['password'] })).statusCode,

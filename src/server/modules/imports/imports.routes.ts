@@ -119,11 +119,21 @@ export async function importRoutes(app: FastifyInstance, opts: { guards: Guards 
       schema: {
         tags: TAG,
         summary: 'Import history of the organisation',
-        response: { 200: z.object({ items: z.array(ImportSchema) }) },
+        response: {
+          200: z.object({
+            items: z.array(ImportSchema),
+            maxUploadBytes: z
+              .number()
+              .describe('The largest CSV file this server accepts (IMPORT_MAX_BYTES)'),
+          }),
+        },
       },
       preHandler: read,
     },
-    async (request) => ({ items: await service.listImports(request.ctx!) }),
+    async (request) => ({
+      items: await service.listImports(request.ctx!),
+      maxUploadBytes: request.ctx!.deps.config.importMaxBytes,
+    }),
   );
 
   r.get(

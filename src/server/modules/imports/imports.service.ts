@@ -4,6 +4,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { assertCan, type Ctx, type Deps, memberCtx } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
+import { collectGarbage } from '../../lib/memory.js';
 import { pgArray, rows } from '../../lib/sql.js';
 import { listFields } from '../fields/fields.repo.js';
 import { createField } from '../fields/fields.service.js';
@@ -20,8 +21,6 @@ import {
 import { runImportJob } from './imports.jobs.js';
 import { suggestMapping, type Target } from './mapping.js';
 
-/** Rows per committed batch: resume granularity, and the window in which in-file duplicates merge. */
-export const BATCH_ROWS = 20_000;
 export type DuplicatePolicy = 'create_update' | 'create_only' | 'update_only';
 
 export function importsDir(dataDir: string, orgId: string) {
@@ -380,6 +379,7 @@ export async function executeImport(deps: Deps, importId: string) {
       const prepared = prepareBatch(batch, mapper);
       batch = [];
       if ((await writing) === 'stop') return false;
+      collectGarbage(); // the previous batch's garbage, before it piles up (see lib/memory.ts)
       writing = applyBatch(ctx, imp, prepared, policy, done);
       writing.catch(() => {}); // awaited below; avoids an unhandled rejection meanwhile
       done += prepared.records;
@@ -390,7 +390,7 @@ export async function executeImport(deps: Deps, importId: string) {
         if (rec.row === 1) continue; // header
         if (rec.row - 1 <= imp.rows_done) continue; // committed before a restart
         batch.push(rec);
-        if (batch.length >= BATCH_ROWS && !(await submit())) return;
+        if (batch.length >= deps.config.importBatchRows && !(await submit())) return;
       }
     }
     if (batch.length && !(await submit())) return;
@@ -460,12 +460,13 @@ async function applyBatch(
     let created = 0;
     let updated = 0;
     let unchanged = 0;
+    const merges = notes.length; // the writer adds notes for duplicates across batches
     if (merged.length) {
       ({ created, updated, unchanged } = imp.dry_run
         ? await predictBatch(tx, ctx, merged, policy)
-        : await writeBatch(tx, ctx, imp, merged, policy));
+        : await writeBatch(tx, ctx, imp, merged, policy, notes));
     }
-    const skipped = merged.length - created - updated - unchanged + notes.length;
+    const skipped = merged.length - created - updated - unchanged + merges;
     const report = [...errors, ...notes];
     if (report.length) {
       await tx.execute(sql`insert into import_errors (import_id, org_id, row, "column", value, reason)
@@ -504,7 +505,14 @@ async function predictBatch(tx: Db, ctx: Ctx, batch: StagedRow[], policy: Duplic
   return { created, updated, unchanged: 0 };
 }
 
-async function writeBatch(tx: Db, ctx: Ctx, imp: ImportRow, batch: StagedRow[], policy: DuplicatePolicy) {
+async function writeBatch(
+  tx: Db,
+  ctx: Ctx,
+  imp: ImportRow,
+  batch: StagedRow[],
+  policy: DuplicatePolicy,
+  notes: RowError[],
+) {
   const org = ctx.orgId;
   // Tags and companies named in the batch: resolved (or created) once per batch.
   const tagNames = [...new Set(batch.flatMap((r) => r.tags))];
@@ -615,19 +623,43 @@ async function writeBatch(tx: Db, ctx: Ctx, imp: ImportRow, batch: StagedRow[], 
           coalesce(s.subscription_status, 'subscribed'), coalesce(s.tag_ids, '{}'), coalesce(s.custom, '{}')
         from s order by s.row
         on conflict (org_id, lower(email)) ${policy === 'create_only' ? sql`do nothing` : sql`do update set ${setList('excluded')} where not (${same('excluded')})`}
-        returning c.id, c.email, (xmax = 0) as inserted),
-      j as (select up.id, up.inserted, s.row from up left join s on s.email = up.email),
+        returning c.id, c.email, (xmax = 0) as inserted, c.created_at),
+      j as (select up.id, up.inserted, up.created_at, s.row, s.email from up left join s on s.email = lower(up.email)),
       ev as (insert into contact_events (org_id, contact_id, type, actor_id, data)
         select ${org}, j.id, case when j.inserted then 'created' else 'updated' end, ${ctx.userId},
           jsonb_build_object('importId', ${imp.id}::text, 'fileName', ${imp.file_name}::text, 'row', j.row)
-        from j returning type)
+        from j returning type),
+      -- The same email in an earlier batch of this file: the contact that row created is updated
+      -- (this row wins where it has a value), like a duplicate inside one batch. Only contacts
+      -- created since the import started are looked up, so re-imports pay nothing for it.
+      dup as (select j.row, j.email, (e.data ->> 'row')::int as first_row from j
+        join contact_events e on e.org_id = ${org} and e.contact_id = j.id and e.type = 'created'
+          and e.data ->> 'importId' = ${imp.id}::text
+        where not j.inserted and j.created_at >= ${iso(imp.started_at) ?? new Date(0).toISOString()}::timestamptz)
       select count(*) filter (where type = 'updated')::int as updated, count(*) filter (where type = 'created')::int as created,
-        ${policy === 'create_only' ? sql`0` : sql`${batch.length}::int - count(*)::int`} as matched_unchanged from ev`;
+        ${policy === 'create_only' ? sql`0` : sql`${batch.length}::int - count(*)::int`} as matched_unchanged,
+        (select coalesce(jsonb_agg(jsonb_build_object('row', dup.row, 'email', dup.email, 'firstRow', dup.first_row)), '[]'::jsonb) from dup) as dups
+      from ev`;
   }
-  const [out] = await rows<{ created: number; updated: number; matched_unchanged: number }>(tx, q);
+  const [out] = await rows<{
+    created: number;
+    updated: number;
+    matched_unchanged: number;
+    dups?: Array<{ row: number; email: string; firstRow: number }>;
+  }>(tx, q);
+  for (const d of out?.dups ?? []) {
+    notes.push({
+      row: d.row,
+      column: 'email',
+      value: d.email,
+      reason: `Same email as row ${d.firstRow}: merged into the contact that row created (row ${d.row} wins where both have a value)`,
+    });
+  }
+  const dups = out?.dups?.length ?? 0;
   return {
     created: Number(out?.created ?? 0),
-    updated: Number(out?.updated ?? 0),
+    // Counted like a duplicate inside one batch: the absorbed row is skipped (and reported).
+    updated: Number(out?.updated ?? 0) - dups,
     unchanged: Number(out?.matched_unchanged ?? 0),
   };
 }

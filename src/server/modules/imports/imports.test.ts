@@ -250,6 +250,34 @@ describe.skipIf(databaseMissing)('CSV imports', () => {
     });
   });
 
+  it('merges a duplicate email that sits in a later batch, and says which row won', async () => {
+    const config = server.runtime.deps.config;
+    const saved = config.importBatchRows;
+    config.importBatchRows = 2; // rows 2-3, 4-5, 6: the duplicates land in different batches
+    try {
+      const file =
+        'email,first name,last name\nfar@dup.test,First,\nb@dup.test,B,\nc@dup.test,C,\nFAR@dup.test,,Later\nd@dup.test,D,\n';
+      const imp = (await upload(org.owner, 'dups.csv', file)).json();
+      await c.post(`/api/v1/imports/${imp.id}/start`, { mapping: imp.suggestedMapping });
+      expect((await waitDone(imp.id)).counts).toEqual({
+        created: 4,
+        updated: 0,
+        unchanged: 0,
+        skipped: 1,
+        failed: 0,
+      });
+      const far = (await c.get('/api/v1/contacts?search=far@dup.test')).json().items;
+      expect(far).toHaveLength(1);
+      expect(far[0]).toMatchObject({ firstName: 'First', lastName: 'Later' });
+      const report = (await c.get(`/api/v1/imports/${imp.id}/errors.csv`)).body;
+      expect(report).toContain(
+        '5,email,far@dup.test,Same email as row 2: merged into the contact that row created',
+      );
+    } finally {
+      config.importBatchRows = saved;
+    }
+  });
+
   it('creates a custom field on the spot from the mapping', async () => {
     const imp = (await upload(org.owner, 'f.csv', 'email,Shoe size\nfeet@example.com,44\n')).json();
     const res = await c.post(`/api/v1/imports/${imp.id}/start`, {
@@ -280,6 +308,8 @@ describe.skipIf(databaseMissing)('CSV imports', () => {
     }
     const big = await upload(org.owner, 'big.csv', `email\n${'a@example.com\n'.repeat(20_000)}`);
     expect(big.statusCode).toBe(413);
+    // The UI learns the limit from the history request, to refuse such a file before uploading it.
+    expect((await c.get('/api/v1/imports')).json().maxUploadBytes).toBe(200_000);
     const imp = (await upload(org.owner, 'm.csv', 'email,name\na@x.test,A\n')).json();
     const bad = await c.post(`/api/v1/imports/${imp.id}/start`, {
       mapping: [{ type: 'standard', field: 'email' }],

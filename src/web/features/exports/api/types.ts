@@ -25,7 +25,7 @@ export type ContactsExportScope =
   | { filter?: FilterNode; search?: string; segmentId?: string };
 
 export type ExportInput =
-  | ({ kind: 'contacts_csv'; columns?: string[]; bom?: boolean } & ContactsExportScope)
+  | ({ kind: 'contacts_csv'; columns?: string[]; bom?: boolean; sort?: string } & ContactsExportScope)
   | { kind: 'organization_zip' };
 
 export const exportsKey = (orgId: string) => ['orgs', orgId, 'exports'] as const;

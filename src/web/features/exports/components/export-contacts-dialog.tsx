@@ -60,6 +60,7 @@ export function ExportContactsDialog({
   orgId,
   scope,
   scopeText,
+  sort,
   count,
   fields,
   triggerLabel = 'Export',
@@ -70,6 +71,8 @@ export function ExportContactsDialog({
   scope: ContactsExportScope;
   /** Who is exported, for the dialog's text: "all 31 contacts", "3 selected contacts". */
   scopeText: string;
+  /** The table's sort, so the file lists contacts in the order the user sees them. */
+  sort?: string;
   /** How many contacts, when known (shown while preparing). */
   count?: number;
   /** Custom contact fields, offered as columns. */
@@ -117,7 +120,7 @@ export function ExportContactsDialog({
 
   const run = () =>
     create.mutate(
-      { kind: 'contacts_csv', ...scope, columns, bom: prefs.bom },
+      { kind: 'contacts_csv', ...scope, ...(sort ? { sort } : {}), columns, bom: prefs.bom },
       { onSuccess: (exp) => setExportId(exp.id) },
     );
 

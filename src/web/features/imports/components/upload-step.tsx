@@ -5,6 +5,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Spinner } from '@/components/ui/spinner';
 import { errorMessage, isApiError } from '@/lib/api';
 import { cn, formatBytes } from '@/lib/utils';
+import { useImportMaxBytes } from '../api/list-imports';
 import type { Import } from '../api/types';
 import { useUploadImport } from '../api/upload-import';
 
@@ -26,9 +27,14 @@ export function UploadStep({ orgId, onUploaded }: { orgId: string; onUploaded: (
   const [dragging, setDragging] = React.useState(false);
   const [file, setFile] = React.useState<File | null>(null);
   const dragDepth = React.useRef(0);
+  const maxBytes = useImportMaxBytes(orgId) ?? DEFAULT_MAX_BYTES;
+  const [tooLarge, setTooLarge] = React.useState(false);
 
   const send = (picked: File) => {
     setFile(picked);
+    // Refused here, before minutes of uploading; the server refuses it too.
+    setTooLarge(picked.size > maxBytes);
+    if (picked.size > maxBytes) return upload.reset();
     upload.mutate(picked, { onSuccess: onUploaded });
   };
 
@@ -44,6 +50,15 @@ export function UploadStep({ orgId, onUploaded }: { orgId: string; onUploaded: (
   return (
     <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_18rem]">
       <div className="grid content-start gap-4">
+        {tooLarge && file ? (
+          <Alert variant="error" title="This file is too large" data-testid="upload-error">
+            <p>
+              {file.name} is {formatBytes(file.size)}; this server accepts CSV files up to{' '}
+              {formatBytes(maxBytes)}. Split it into smaller files, or ask the administrator to raise
+              IMPORT_MAX_BYTES.
+            </p>
+          </Alert>
+        ) : null}
         {upload.isError ? (
           <Alert variant="error" title={uploadErrorTitle(upload.error)} data-testid="upload-error">
             <p>{errorMessage(upload.error)}</p>
@@ -118,7 +133,7 @@ export function UploadStep({ orgId, onUploaded }: { orgId: string; onUploaded: (
               </label>
               <p id={`${inputId}-hint`} className="mt-4 grid gap-0.5 text-[0.8125rem] text-muted-foreground">
                 <span className="font-medium text-foreground/80">
-                  CSV files up to {formatBytes(DEFAULT_MAX_BYTES)}
+                  CSV files up to {formatBytes(maxBytes)}
                 </span>
                 <span>UTF-8, UTF-16 or Windows-1252 · separated by commas, semicolons or tabs</span>
               </p>

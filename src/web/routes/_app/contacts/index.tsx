@@ -73,6 +73,7 @@ function ContactsPage() {
           orgId={orgId}
           scope={target.selection}
           scopeText={target.description}
+          sort={params.sort}
           count={target.count}
           fields={env.fields}
           triggerLabel="Export"
