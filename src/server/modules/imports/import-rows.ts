@@ -215,6 +215,7 @@ export const IMPORTABLE_FIELD_TYPES = CUSTOM_FIELD_TYPES;
  */
 export function mergeDuplicates(rows: StagedRow[]): { rows: StagedRow[]; notes: RowError[] } {
   const byEmail = new Map<string, StagedRow>();
+  const at = new Map<string, number>(); // email → index in out (no linear search per duplicate)
   const out: StagedRow[] = [];
   const notes: RowError[] = [];
   for (const r of rows) {
@@ -225,6 +226,7 @@ export function mergeDuplicates(rows: StagedRow[]): { rows: StagedRow[]; notes: 
     const prev = byEmail.get(r.email);
     if (!prev) {
       byEmail.set(r.email, r);
+      at.set(r.email, out.length);
       out.push(r);
       continue;
     }
@@ -242,7 +244,7 @@ export function mergeDuplicates(rows: StagedRow[]): { rows: StagedRow[]; notes: 
       custom: { ...prev.custom, ...r.custom },
       address: prev.address || r.address ? { ...(prev.address ?? {}), ...(r.address ?? {}) } : null,
     } as StagedRow;
-    out[out.indexOf(prev)] = merged;
+    out[at.get(r.email)!] = merged;
     byEmail.set(r.email, merged);
   }
   return { rows: out, notes };
