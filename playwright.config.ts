@@ -82,6 +82,8 @@ export default defineConfig({
           MOXORA_DATA_DIR: '.tmp/e2e-data',
           BASE_URL,
           NODE_ENV: 'test',
+          // Small, so the import spec can show a file refused before it is uploaded.
+          IMPORT_MAX_BYTES: String(2 * 1024 * 1024),
           LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
         },
       }

@@ -94,14 +94,29 @@ test('imports: upload, mapping, dry run, import with progress, error report, his
   await page.getByRole('link', { name: 'Import', exact: true }).click();
   await expect(page).toHaveURL(/\/contacts\/import$/);
   await expect(page.getByRole('heading', { name: 'Import contacts' })).toBeVisible();
-  await expect(page.getByText('CSV files up to 1 GB')).toBeVisible();
+  // The limit comes from the server (IMPORT_MAX_BYTES is 2 MB in the e2e server).
+  await expect(page.getByText('CSV files up to 2 MB')).toBeVisible();
   await expect(
     page.getByRole('navigation', { name: 'Import steps' }).locator('[aria-current="step"]'),
   ).toContainText('Upload a file');
   await snap(page, '50-import-upload');
 
-  // A file the server refuses: its message is shown prominently.
   const fileInput = page.getByLabel('Choose a CSV file');
+  // A file over the limit is refused before any upload starts.
+  let uploads = 0;
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/api/v1/imports')) uploads++;
+  });
+  await fileInput.setInputFiles({
+    name: 'huge.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(`email\r\n${'someone@example.com\r\n'.repeat(120_000)}`, 'utf8'),
+  });
+  await expect(page.getByTestId('upload-error')).toContainText('This file is too large');
+  await expect(page.getByTestId('upload-error')).toContainText('up to 2 MB');
+  expect(uploads).toBe(0);
+
+  // A file the server refuses: its message is shown prominently.
   await fileInput.setInputFiles({
     name: 'only-header.csv',
     mimeType: 'text/csv',
