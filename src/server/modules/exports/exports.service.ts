@@ -10,8 +10,10 @@ import { AppError, notFound } from '../../lib/errors.js';
 import { pgArray, rows } from '../../lib/sql.js';
 import { type ContactRow, listPage } from '../contacts/contacts.repo.js';
 import {
+  afterCursor,
   buildWhere,
   type ContactDto,
+  compareNames,
   parseSort,
   presentContact,
   type SortSpec,
@@ -175,21 +177,18 @@ export async function downloadInfo(ctx: Ctx, id: string) {
 }
 
 /**
- * Streams contacts matching `where` in the list's sort (newest first by default), a page at a
- * time with the same keyset cursor as the contacts list, so each page is an ordered index scan:
- * constant memory, and no join that would turn each page into a scan of the whole organisation.
+ * Streams whole contacts matching `where`, newest first, a page at a time with the contacts
+ * list's keyset cursor (an ordered index scan per page, constant memory); for the organisation
+ * export. CSV exports use `csvPages`.
  */
-export async function* contactPages(ctx: Ctx, where: SQL[], sort?: SortSpec): AsyncGenerator<ContactDto[]> {
+export async function* contactPages(ctx: Ctx, where: SQL[]): AsyncGenerator<ContactDto[]> {
   const db = ctx.deps.database.db;
   const tags = await tagMap(db, ctx.orgId);
-  const s = sort ?? parseSort(undefined, []);
-  const cmp = sql.raw(s.desc ? '<' : '>');
+  const s = parseSort(undefined, []);
   let cursor: { value: string; id: string } | undefined;
   for (;;) {
     const page = await listPage(db, ctx.orgId, {
-      where: cursor
-        ? [...where, sql`(${s.expr}, c.id) ${cmp} (${cursor.value}::${sql.raw(s.cast)}, ${cursor.id}::uuid)`]
-        : where,
+      where: cursor ? [...where, afterCursor(s, cursor)] : where,
       sortExpr: s.expr,
       desc: s.desc,
       limit: PAGE,
@@ -237,7 +236,6 @@ function columnSql(col: string): SQL {
     else coalesce(c.custom ->> ${col.slice(7)}::text, '') end`;
 }
 
-const byName = new Intl.Collator().compare;
 function tagNames(ids: string, tags: Map<string, { name: string }>): string[] {
   if (!ids) return [];
   const names: string[] = [];
@@ -245,7 +243,7 @@ function tagNames(ids: string, tags: Map<string, { name: string }>): string[] {
     const t = tags.get(id);
     if (t) names.push(t.name);
   }
-  return names.sort(byName);
+  return names.sort(compareNames);
 }
 
 /** Pages of CSV cells (text) in the list's sort, with the same keyset cursor as `contactPages`. */
@@ -257,16 +255,13 @@ async function* csvPages(
 ): AsyncGenerator<unknown[][]> {
   const db = ctx.deps.database.db;
   const dir = sql.raw(s.desc ? 'desc' : 'asc');
-  const cmp = sql.raw(s.desc ? '<' : '>');
   const cells = sql.join(
     columns.map((col, i) => sql`${columnSql(col)} as ${sql.raw(`c${i}`)}`),
     sql`, `,
   );
   let cursor: { value: string; id: string } | undefined;
   for (;;) {
-    const conds = cursor
-      ? [...where, sql`(${s.expr}, c.id) ${cmp} (${cursor.value}::${sql.raw(s.cast)}, ${cursor.id}::uuid)`]
-      : where;
+    const conds = cursor ? [...where, afterCursor(s, cursor)] : where;
     const page = await rows<Record<string, string>>(
       db,
       sql`select c.id::text as _id, (${s.expr})::text as _sort, ${cells} from contacts c

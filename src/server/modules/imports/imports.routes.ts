@@ -6,11 +6,11 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { NEW_FIELD_TYPES, STANDARD_TARGETS } from '../../../common/imports.js';
 import { AppError } from '../../lib/errors.js';
 import type { Guards } from '../../plugins/session.js';
 import { csvCell } from '../exports/csv-safe.js';
 import * as service from './imports.service.js';
-import { STANDARD_TARGETS } from './mapping.js';
 
 const TargetSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ignore') }),
@@ -19,7 +19,7 @@ const TargetSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('new_field'),
     label: z.string().trim().min(1).max(80),
-    fieldType: z.enum(['text', 'number', 'date', 'boolean', 'url', 'email', 'phone']),
+    fieldType: z.enum(NEW_FIELD_TYPES),
   }),
 ]);
 

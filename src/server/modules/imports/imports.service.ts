@@ -596,6 +596,7 @@ async function writeBatch(
     and (c.subscription_status <> 'subscribed' or coalesce(${n}.subscription_status, 'subscribed') = 'subscribed')
     and coalesce(${n}.phones, '{}') <@ c.phones and coalesce(${n}.tag_ids, '{}') <@ c.tag_ids
     and c.custom @> coalesce(${n}.custom, '{}')`);
+  /** The timeline events of the written rows (`alias` has id and row), naming this import. */
   const event = (
     alias: string,
     type: string,
@@ -625,10 +626,7 @@ async function writeBatch(
         on conflict (org_id, lower(email)) ${policy === 'create_only' ? sql`do nothing` : sql`do update set ${setList('excluded')} where not (${same('excluded')})`}
         returning c.id, c.email, (xmax = 0) as inserted, c.created_at),
       j as (select up.id, up.inserted, up.created_at, s.row, s.email from up left join s on s.email = lower(up.email)),
-      ev as (insert into contact_events (org_id, contact_id, type, actor_id, data)
-        select ${org}, j.id, case when j.inserted then 'created' else 'updated' end, ${ctx.userId},
-          jsonb_build_object('importId', ${imp.id}::text, 'fileName', ${imp.file_name}::text, 'row', j.row)
-        from j returning type),
+      ev as (${event('j', "case when j.inserted then 'created' else 'updated' end")}),
       -- The same email in an earlier batch of this file: the contact that row created is updated
       -- (this row wins where it has a value), like a duplicate inside one batch. Only contacts
       -- created since the import started are looked up, so re-imports pay nothing for it.

@@ -1,34 +1,8 @@
+import type { ImportTarget, StandardTarget } from '../../../common/imports.js';
 import type { FieldDef } from '../fields/fields.repo.js';
 
-/** Import targets: standard fields, custom fields, tags, or ignore. */
-export const STANDARD_TARGETS = [
-  'email',
-  'firstName',
-  'lastName',
-  'fullName',
-  'phone',
-  'companyName',
-  'jobTitle',
-  'source',
-  'tags',
-  'street',
-  'city',
-  'region',
-  'postalCode',
-  'country',
-  'subscriptionStatus',
-] as const;
-export type StandardTarget = (typeof STANDARD_TARGETS)[number];
-
-export type Target =
-  | { type: 'ignore' }
-  | { type: 'standard'; field: StandardTarget }
-  | { type: 'custom'; key: string }
-  | {
-      type: 'new_field';
-      label: string;
-      fieldType: 'text' | 'number' | 'date' | 'boolean' | 'url' | 'email' | 'phone';
-    };
+export { STANDARD_TARGETS, type StandardTarget } from '../../../common/imports.js';
+export type Target = ImportTarget;
 
 const SYNONYMS: Record<StandardTarget, string[]> = {
   email: [

@@ -1,33 +1,14 @@
 /** Imports as the API returns them (GET /api/v1/imports/{id}). File contents are untrusted: render as text. */
 
-export const STANDARD_FIELDS = [
-  'email',
-  'firstName',
-  'lastName',
-  'fullName',
-  'phone',
-  'companyName',
-  'jobTitle',
-  'source',
-  'tags',
-  'street',
-  'city',
-  'region',
-  'postalCode',
-  'country',
-  'subscriptionStatus',
-] as const;
-export type StandardField = (typeof STANDARD_FIELDS)[number];
+import type { ImportTarget as Target } from '@common/imports';
 
-export const NEW_FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'url', 'email', 'phone'] as const;
-export type NewFieldType = (typeof NEW_FIELD_TYPES)[number];
-
-/** Where one CSV column goes. */
-export type Target =
-  | { type: 'ignore' }
-  | { type: 'standard'; field: StandardField }
-  | { type: 'custom'; key: string }
-  | { type: 'new_field'; label: string; fieldType: NewFieldType };
+export {
+  type ImportTarget as Target,
+  NEW_FIELD_TYPES,
+  type NewFieldType,
+  STANDARD_TARGETS as STANDARD_FIELDS,
+  type StandardTarget as StandardField,
+} from '@common/imports';
 
 export const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
 export type Encoding = (typeof ENCODINGS)[number];
