@@ -80,6 +80,32 @@ export async function findMember(db: Db, orgId: string, memberId: string) {
   return row ? { ...row, role: row.role as Role } : undefined;
 }
 
+/**
+ * Runs `fn` in a transaction that holds a row lock on the organisation, so membership changes
+ * of one organisation happen one at a time: the roles and owner count read inside are current
+ * until commit. This is what keeps "at least one owner" true when two owners demote or remove
+ * each other at the same moment.
+ */
+export async function withMembershipLock<T>(db: Db, orgId: string, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(eq(organizations.id, orgId))
+      .for('update');
+    return fn(tx);
+  });
+}
+
+export async function deleteOrganization(db: Db, orgId: string) {
+  // Every org_id foreign key cascades; sessions that had it active fall back to another organisation.
+  const rows = await db
+    .delete(organizations)
+    .where(eq(organizations.id, orgId))
+    .returning({ id: organizations.id });
+  return rows.length > 0;
+}
+
 export async function countOwners(db: Db, orgId: string) {
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })

@@ -46,7 +46,8 @@ export async function organizationRoutes(app: FastifyInstance, opts: { guards: G
         summary: 'The signed-in user, their organisations, role and permissions',
         response: { 200: MeResponse },
       },
-      preHandler: [authenticate, withOrganization],
+      // No organisation guard: a user who left or deleted their last organisation still has an account.
+      preHandler: [authenticate],
     },
     async (request) => service.getMe(request.userCtx!, request.activeOrgId ?? null),
   );
@@ -60,7 +61,7 @@ export async function organizationRoutes(app: FastifyInstance, opts: { guards: G
         body: z.object({ name: z.string().trim().min(1, 'is required').max(100) }),
         response: { 200: MeResponse },
       },
-      preHandler: [authenticate, withOrganization],
+      preHandler: [authenticate],
     },
     async (request) => {
       await service.updateProfile(request.userCtx!, request.body);
@@ -97,6 +98,45 @@ export async function organizationRoutes(app: FastifyInstance, opts: { guards: G
       await service.switchOrganization(request.userCtx!, request.body);
       return reply.status(204).send();
     },
+  );
+
+  const NextActive = z.object({ activeOrganizationId: z.uuid().nullable() });
+
+  r.delete(
+    '/api/v1/organizations/:id',
+    {
+      schema: {
+        tags: ['Organizations'],
+        summary:
+          'Delete an organisation and everything in it (owners only; confirm = its name). Answers the organisation now active',
+        params: IdParams,
+        querystring: z.object({ confirm: z.string().max(200).optional() }),
+        response: { 200: NextActive },
+      },
+      preHandler: [authenticate],
+    },
+    async (request) =>
+      service.deleteOrganization(
+        request.userCtx!,
+        request.params.id,
+        { confirm: request.query.confirm },
+        request.activeOrgId ?? null,
+      ),
+  );
+
+  r.post(
+    '/api/v1/organizations/:id/leave',
+    {
+      schema: {
+        tags: ['Organizations'],
+        summary: 'Leave an organisation (its last owner cannot: 409). Answers the organisation now active',
+        params: IdParams,
+        response: { 200: NextActive },
+      },
+      preHandler: [authenticate],
+    },
+    async (request) =>
+      service.leaveOrganization(request.userCtx!, request.params.id, request.activeOrgId ?? null),
   );
 
   r.patch(

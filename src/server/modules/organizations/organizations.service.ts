@@ -1,14 +1,25 @@
 import { eq } from 'drizzle-orm';
-import { assignableRoles, permissionsOf, type Role } from '../../../common/permissions.js';
+import {
+  assignableRoles,
+  can,
+  type Permission,
+  permissionsOf,
+  type Role,
+} from '../../../common/permissions.js';
 import { users } from '../../../db/schema/index.js';
 import { invitationEmail } from '../../emails/system.js';
 import { assertCan, type Ctx, type UserCtx } from '../../lib/context.js';
+import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { sendMailJob } from '../mail/mail.jobs.js';
 import * as repo from './organizations.repo.js';
 
 const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
+/**
+ * The user's organisations and the active one: the session's choice while the user is still a
+ * member of it, else their first organisation (remembered for the session), else none.
+ */
 export async function getMe(ctx: UserCtx, activeOrgId: string | null) {
   const db = ctx.deps.database.db;
   const [user] = await db
@@ -20,7 +31,10 @@ export async function getMe(ctx: UserCtx, activeOrgId: string | null) {
     ...o,
     role: o.role as Role,
   }));
-  const active = organizations.find((o) => o.id === activeOrgId) ?? null;
+  const active = organizations.find((o) => o.id === activeOrgId) ?? organizations[0] ?? null;
+  if (active && active.id !== activeOrgId && ctx.sessionId) {
+    await repo.setActiveOrganization(db, ctx.sessionId, ctx.userId, active.id);
+  }
   return {
     user,
     organizations,
@@ -62,40 +76,119 @@ export async function listMembers(ctx: Ctx) {
   return repo.listMembers(ctx.deps.database.db, ctx.orgId);
 }
 
-export async function changeMemberRole(ctx: Ctx, memberId: string, input: { role: Role }) {
-  assertCan(ctx, 'members:update');
-  const db = ctx.deps.database.db;
-  const target = await repo.findMember(db, ctx.orgId, memberId);
-  if (!target) throw notFound('Member');
-  if (target.role === input.role) return target;
-  if (target.role === 'owner' && ctx.role !== 'owner') {
-    throw new AppError('FORBIDDEN', 'Only an owner can change the role of an owner');
+const LAST_OWNER = 'An organisation needs at least one owner: make someone else owner first';
+
+/** Who acts on a membership: enough to find them in the organisation (users and their sessions). */
+type MemberScope = Pick<Ctx, 'orgId' | 'userId' | 'deps'>;
+
+function assertRoleCan(role: Role, permission: Permission) {
+  if (!can(role, permission)) {
+    throw new AppError('FORBIDDEN', `Your role (${role}) does not allow ${permission}`);
   }
-  if (!assignableRoles(ctx.role).includes(input.role)) {
-    throw new AppError('FORBIDDEN', `Your role (${ctx.role}) cannot grant the role ${input.role}`);
-  }
-  if (target.role === 'owner' && (await repo.countOwners(db, ctx.orgId)) <= 1) {
-    throw new AppError('CONFLICT', 'An organisation needs at least one owner: make someone else owner first');
-  }
-  await repo.updateMemberRole(db, ctx.orgId, memberId, input.role);
-  return { ...target, role: input.role };
 }
 
-export async function removeMember(ctx: Ctx, memberId: string) {
-  const db = ctx.deps.database.db;
-  const target = await repo.findMember(db, ctx.orgId, memberId);
-  if (!target) throw notFound('Member');
-  const leaving = target.userId === ctx.userId;
-  if (!leaving) {
-    assertCan(ctx, 'members:remove');
-    if (target.role === 'owner' && ctx.role !== 'owner') {
-      throw new AppError('FORBIDDEN', 'Only an owner can remove an owner');
+/** The caller's role now, read inside the membership lock (it may have changed since the request began). */
+async function currentRole(db: Db, ctx: MemberScope): Promise<Role> {
+  const membership = await repo.findMembership(db, ctx.orgId, ctx.userId);
+  if (!membership) throw notFound('Organization');
+  return membership.role;
+}
+
+export async function changeMemberRole(ctx: Ctx, memberId: string, input: { role: Role }) {
+  assertCan(ctx, 'members:update');
+  return repo.withMembershipLock(ctx.deps.database.db, ctx.orgId, async (tx) => {
+    const actor = { role: await currentRole(tx, ctx) };
+    assertRoleCan(actor.role, 'members:update');
+    const target = await repo.findMember(tx, ctx.orgId, memberId);
+    if (!target) throw notFound('Member');
+    if (target.role === input.role) return target;
+    if (target.role === 'owner' && actor.role !== 'owner') {
+      throw new AppError('FORBIDDEN', 'Only an owner can change the role of an owner');
     }
+    if (!assignableRoles(actor.role).includes(input.role)) {
+      throw new AppError('FORBIDDEN', `Your role (${actor.role}) cannot grant the role ${input.role}`);
+    }
+    if (target.role === 'owner' && (await repo.countOwners(tx, ctx.orgId)) <= 1) {
+      throw new AppError('CONFLICT', LAST_OWNER);
+    }
+    await repo.updateMemberRole(tx, ctx.orgId, memberId, input.role);
+    return { ...target, role: input.role };
+  });
+}
+
+/** Removes a member (or, when the target is the caller, lets them leave). Keeps at least one owner. */
+export async function removeMember(ctx: Ctx, memberId: string) {
+  await removeMembership(ctx, memberId);
+}
+
+async function removeMembership(ctx: MemberScope, memberId: string) {
+  await repo.withMembershipLock(ctx.deps.database.db, ctx.orgId, async (tx) => {
+    const target = await repo.findMember(tx, ctx.orgId, memberId);
+    if (!target) throw notFound('Member');
+    const leaving = target.userId === ctx.userId;
+    if (!leaving) {
+      const actor = { role: await currentRole(tx, ctx) };
+      assertRoleCan(actor.role, 'members:remove');
+      if (target.role === 'owner' && actor.role !== 'owner') {
+        throw new AppError('FORBIDDEN', 'Only an owner can remove an owner');
+      }
+    }
+    if (target.role === 'owner' && (await repo.countOwners(tx, ctx.orgId)) <= 1) {
+      throw new AppError(
+        'CONFLICT',
+        leaving
+          ? 'You are the last owner of this organisation: make another member owner first, or delete the organisation'
+          : LAST_OWNER,
+      );
+    }
+    await repo.deleteMember(tx, ctx.orgId, memberId);
+  });
+}
+
+/** After leaving or deleting `goneOrgId`: this session moves to the user's next organisation (or none). */
+async function moveSessionOff(ctx: UserCtx, goneOrgId: string, activeOrgId: string | null) {
+  const db = ctx.deps.database.db;
+  const [next] = await repo.listOrganizationsOfUser(db, ctx.userId);
+  if (ctx.sessionId && (activeOrgId === goneOrgId || activeOrgId === null) && next) {
+    await repo.setActiveOrganization(db, ctx.sessionId, ctx.userId, next.id);
   }
-  if (target.role === 'owner' && (await repo.countOwners(db, ctx.orgId)) <= 1) {
-    throw new AppError('CONFLICT', 'An organisation needs at least one owner: make someone else owner first');
+  const active = activeOrgId === goneOrgId || activeOrgId === null ? (next?.id ?? null) : activeOrgId;
+  return { activeOrganizationId: active };
+}
+
+/** Any member may leave an organisation; its last owner may not (409: transfer ownership or delete it). */
+export async function leaveOrganization(ctx: UserCtx, orgId: string, activeOrgId: string | null) {
+  const membership = await repo.findMembership(ctx.deps.database.db, orgId, ctx.userId);
+  if (!membership) throw notFound('Organization');
+  await removeMembership({ ...ctx, orgId }, membership.id);
+  return moveSessionOff(ctx, orgId, activeOrgId);
+}
+
+/**
+ * Deletes an organisation and everything in it (every org_id foreign key cascades). Owners only,
+ * and only with `confirm` equal to the organisation's name, so a stray request cannot do it.
+ */
+export async function deleteOrganization(
+  ctx: UserCtx,
+  orgId: string,
+  input: { confirm?: string | undefined },
+  activeOrgId: string | null,
+) {
+  const db = ctx.deps.database.db;
+  const membership = await repo.findMembership(db, orgId, ctx.userId);
+  if (!membership) throw notFound('Organization');
+  assertRoleCan(membership.role, 'org:delete');
+  if ((input.confirm ?? '').trim() !== membership.orgName) {
+    throw new AppError(
+      'CONFIRMATION_REQUIRED',
+      "Type the organisation's name to confirm that it should be deleted",
+      {
+        issues: [{ path: ['confirm'], message: "does not match the organisation's name" }],
+      },
+    );
   }
-  await repo.deleteMember(db, ctx.orgId, memberId);
+  if (!(await repo.deleteOrganization(db, orgId))) throw notFound('Organization');
+  return moveSessionOff(ctx, orgId, activeOrgId);
 }
 
 function presentInvitation<T extends { status: string; expiresAt: Date }>(row: T) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   activeOrgId,
+  addMember,
   client,
   createOrg,
   createUser,
@@ -204,5 +205,189 @@ describe.skipIf(databaseMissing)('organisations, members and invitations', () =>
         .json()
         .items.every((m: { userId: string }) => m.userId === member!.userId),
     ).toBe(true);
+  });
+  /** Rows left in every table that has an org_id column, for one organisation. */
+  async function rowsOfOrg(orgId: string) {
+    const db = server.runtime.database;
+    const tables = (
+      await db.query<{ table_name: string }>(
+        `select table_name from information_schema.columns
+          where column_name = 'org_id' and table_schema = 'public' order by table_name`,
+      )
+    ).rows.map((r) => r.table_name);
+    const out: Record<string, number> = {};
+    for (const t of tables) {
+      const { rows } = await db.query<{ n: number }>(
+        `select count(*)::int as n from "${t}" where org_id = $1`,
+        [orgId],
+      );
+      out[t] = rows[0]!.n;
+    }
+    return out;
+  }
+
+  async function memberRows(owner: { cookie: string }) {
+    return (await client(server, owner).get('/api/v1/members')).json().items as {
+      id: string;
+      userId: string;
+      role: string;
+    }[];
+  }
+
+  async function ownerCount(orgId: string) {
+    const { rows } = await server.runtime.database.query<{ n: number }>(
+      `select count(*)::int as n from members where org_id = $1 and role = 'owner'`,
+      [orgId],
+    );
+    return rows[0]!.n;
+  }
+
+  it('an owner deletes an organisation with everything in it; the session moves to their next organisation', async () => {
+    const { owner, orgId: firstOrg } = await createOrg(server);
+    const o = client(server, owner);
+    const doomed = (await o.post('/api/v1/organizations', { name: 'Doomed Ltd' })).json().id as string;
+    expect(await activeOrgId(server, owner)).toBe(doomed);
+    // Something in (nearly) every table.
+    const company = (await o.post('/api/v1/companies', { name: 'Acme' })).json();
+    expect((await o.post('/api/v1/tags', { name: 'VIP' })).statusCode).toBe(201);
+    // The contact straight into the table: this test is about the cascade, not the contacts API.
+    await server.runtime.database.query(
+      `insert into contacts (org_id, first_name, company_id) values ($1, 'Ada', $2)`,
+      [doomed, company.id],
+    );
+    expect((await o.post('/api/v1/segments', { name: 'All', filter: { and: [] } })).statusCode).toBe(201);
+    expect((await o.post('/api/v1/api-keys', { name: 'k', scope: 'read' })).statusCode).toBe(201);
+    expect((await o.post('/api/v1/invitations', { email: uniqueEmail(), role: 'member' })).statusCode).toBe(
+      201,
+    );
+    const admin = await createUser(server);
+    const member = await createUser(server);
+    await addMember(server, doomed, admin.userId, 'admin');
+    await addMember(server, doomed, member.userId, 'member');
+    await client(server, member).post('/api/v1/organizations/active', { organizationId: doomed });
+    const before = await rowsOfOrg(doomed);
+    expect(before.contacts).toBe(1);
+    expect(before.members).toBe(3);
+
+    // Admins and members may not; the owner must confirm with the name.
+    for (const s of [admin, member]) {
+      const r = await client(server, s).delete(`/api/v1/organizations/${doomed}?confirm=Doomed%20Ltd`);
+      expect(r.statusCode).toBe(403);
+    }
+    const unconfirmed = await o.delete(`/api/v1/organizations/${doomed}`);
+    expect(unconfirmed.statusCode).toBe(400);
+    expect(unconfirmed.json().error.code).toBe('CONFIRMATION_REQUIRED');
+    expect((await o.delete(`/api/v1/organizations/${doomed}?confirm=Doomed`)).statusCode).toBe(400);
+
+    const deleted = await o.delete(`/api/v1/organizations/${doomed}?confirm=Doomed%20Ltd`);
+    expect(deleted.statusCode).toBe(200);
+    expect(deleted.json()).toEqual({ activeOrganizationId: firstOrg });
+    const after = await rowsOfOrg(doomed);
+    expect(Object.entries(after).filter(([, n]) => n > 0)).toEqual([]);
+    const me = (await o.get('/api/v1/me')).json();
+    expect(me.activeOrganization.id).toBe(firstOrg);
+    expect(me.organizations.map((x: { id: string }) => x.id)).toEqual([firstOrg]);
+    // A member whose active organisation vanished lands in their own.
+    const m = (await client(server, member).get('/api/v1/me')).json();
+    expect(m.activeOrganization.id).not.toBe(doomed);
+    expect(m.organizations.some((x: { id: string }) => x.id === doomed)).toBe(false);
+    expect((await o.delete(`/api/v1/organizations/${doomed}?confirm=Doomed%20Ltd`)).statusCode).toBe(404);
+  });
+
+  it('deleting the last organisation leaves the user signed in with none', async () => {
+    const { owner, orgId } = await createOrg(server);
+    await client(server, owner).patch('/api/v1/organization', { name: 'Solo' });
+    const r = await client(server, owner).delete(`/api/v1/organizations/${orgId}?confirm=Solo`);
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ activeOrganizationId: null });
+    const me = await client(server, owner).get('/api/v1/me');
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({ organizations: [], activeOrganization: null, permissions: [] });
+  });
+
+  it('members leave an organisation; its last owner cannot until someone else is owner', async () => {
+    const { owner, admin, member, viewer, orgId } = await createOrg(server, ['admin', 'member', 'viewer']);
+    for (const s of [viewer!, member!]) {
+      const r = await client(server, s).post(`/api/v1/organizations/${orgId}/leave`);
+      expect(r.statusCode).toBe(200);
+      expect(r.json().activeOrganizationId).not.toBe(orgId);
+      const me = (await client(server, s).get('/api/v1/me')).json();
+      expect(me.organizations.some((x: { id: string }) => x.id === orgId)).toBe(false);
+      expect(me.activeOrganization.id).toBe(r.json().activeOrganizationId);
+    }
+    // Leaving twice: no longer a member.
+    expect((await client(server, viewer!).post(`/api/v1/organizations/${orgId}/leave`)).statusCode).toBe(404);
+
+    const last = await client(server, owner).post(`/api/v1/organizations/${orgId}/leave`);
+    expect(last.statusCode).toBe(409);
+    expect(last.json().error.message).toMatch(/last owner.*(owner first|delete the organisation)/);
+    expect(await ownerCount(orgId)).toBe(1);
+
+    const adminRow = (await memberRows(owner)).find((m) => m.userId === admin!.userId)!;
+    expect(
+      (await client(server, owner).patch(`/api/v1/members/${adminRow.id}`, { role: 'owner' })).statusCode,
+    ).toBe(200);
+    expect((await client(server, owner).post(`/api/v1/organizations/${orgId}/leave`)).statusCode).toBe(200);
+    expect((await memberRows(admin!)).map((m) => m.userId)).toEqual([admin!.userId]);
+  });
+
+  it('organisation B cannot delete or leave organisation A (404), nor can an API key', async () => {
+    const a = await createOrg(server, ['member']);
+    const b = await createOrg(server);
+    await client(server, a.owner).patch('/api/v1/organization', { name: 'Alpha' });
+    const other = client(server, b.owner);
+    expect((await other.delete(`/api/v1/organizations/${a.orgId}?confirm=Alpha`)).statusCode).toBe(404);
+    expect((await other.post(`/api/v1/organizations/${a.orgId}/leave`)).statusCode).toBe(404);
+    expect(
+      (await other.delete('/api/v1/organizations/00000000-0000-4000-8000-000000000000')).statusCode,
+    ).toBe(404);
+    const key = (
+      await client(server, a.owner).post('/api/v1/api-keys', { name: 'k', scope: 'read_write' })
+    ).json();
+    const withKey = await server.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/organizations/${a.orgId}?confirm=Alpha`,
+      headers: { authorization: `Bearer ${key.key}` },
+    });
+    expect(withKey.statusCode).toBe(403);
+    expect(await ownerCount(a.orgId)).toBe(1);
+    expect((await rowsOfOrg(a.orgId)).members).toBe(2);
+  });
+
+  it('two owners demoting or removing each other at the same moment leave at least one owner', async () => {
+    for (let round = 0; round < 4; round++) {
+      const { owner: first, orgId } = await createOrg(server);
+      const second = await createUser(server);
+      await addMember(server, orgId, second.userId, 'owner');
+      await client(server, second).post('/api/v1/organizations/active', { organizationId: orgId });
+      const rows = await memberRows(first);
+      const rowOf = (s: { userId: string }) => rows.find((m) => m.userId === s.userId)!.id;
+      const a = client(server, first);
+      const b = client(server, second);
+      const attempts =
+        round % 2 === 0
+          ? [
+              a.patch(`/api/v1/members/${rowOf(second)}`, { role: 'admin' }),
+              b.patch(`/api/v1/members/${rowOf(first)}`, { role: 'admin' }),
+            ]
+          : [a.delete(`/api/v1/members/${rowOf(second)}`), b.delete(`/api/v1/members/${rowOf(first)}`)];
+      const statuses = (await Promise.all(attempts)).map((r) => r.statusCode).sort();
+      expect(await ownerCount(orgId)).toBe(1);
+      expect(statuses[0]).toBeLessThan(300);
+      expect(statuses[1]).toBeGreaterThanOrEqual(400);
+
+      // Both owners leaving at once: one of them stays.
+      const third = await createUser(server);
+      await addMember(server, orgId, third.userId, 'owner');
+      await client(server, third).post('/api/v1/organizations/active', { organizationId: orgId });
+      const remaining = (await memberRows(third)).filter((m) => m.role === 'owner');
+      expect(remaining).toHaveLength(2);
+      const sessions = [first, second, third].filter((s) => remaining.some((m) => m.userId === s.userId));
+      const leaves = await Promise.all(
+        sessions.map((s) => client(server, s).post(`/api/v1/organizations/${orgId}/leave`)),
+      );
+      expect(leaves.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+      expect(await ownerCount(orgId)).toBe(1);
+    }
   });
 });
