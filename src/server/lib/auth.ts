@@ -1,8 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { hash, verify } from '@node-rs/argon2';
 import { APIError, betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../common/password.js';
 import { accounts, members, sessions, users, verifications } from '../../db/schema/index.js';
 import { existingAccountEmail, resetPasswordEmail, verificationEmail } from '../emails/system.js';
 import { sendMailJob } from '../modules/mail/mail.jobs.js';
@@ -20,6 +22,12 @@ export const verifyPassword = ({ hash: h, password }: { hash: string; password: 
   verify(h, password).catch(() => false);
 
 export const SESSION_COOKIE_PREFIX = 'moxora';
+
+/**
+ * Set while an invitee signs up through their invitation link (POST /api/auth/sign-up/invitation):
+ * the user hooks below then mark the invited address verified and create no personal organisation.
+ */
+export const invitedSignUp = new AsyncLocalStorage<{ email: string }>();
 
 export function createAuth(opts: {
   config: Config;
@@ -78,8 +86,8 @@ export function createAuth(opts: {
       enabled: true,
       requireEmailVerification: true,
       autoSignIn: false,
-      minPasswordLength: 8,
-      maxPasswordLength: 128,
+      minPasswordLength: PASSWORD_MIN_LENGTH,
+      maxPasswordLength: PASSWORD_MAX_LENGTH,
       revokeSessionsOnPasswordReset: true,
       resetPasswordTokenExpiresIn: 3600,
       password: { hash: hashPassword, verify: verifyPassword },
@@ -101,6 +109,8 @@ export function createAuth(opts: {
       autoSignInAfterVerification: false,
       expiresIn: 24 * 3600,
       async sendVerificationEmail({ user, url }) {
+        // An invitee who signed up through the invitation link proved the address already.
+        if (user.emailVerified) return;
         const link = new URL(url);
         const callback = link.searchParams.get('callbackURL');
         if (!callback || callback === '/') link.searchParams.set('callbackURL', '/sign-in?verified=1');
@@ -121,9 +131,21 @@ export function createAuth(opts: {
                 message: 'You must confirm that you are 16 or older',
               });
             }
-            return { data: { ...user, email: user.email.trim().toLowerCase(), ageConfirmedAt: new Date() } };
+            const email = user.email.trim().toLowerCase();
+            // Signing up through an invitation link: the link was mailed to this address, so it is verified.
+            const invited = invitedSignUp.getStore()?.email === email;
+            return {
+              data: {
+                ...user,
+                email,
+                ageConfirmedAt: new Date(),
+                ...(invited ? { emailVerified: true } : {}),
+              },
+            };
           },
           async after(user) {
+            // An invitee joins the inviting organisation (modules/auth) and gets none of their own.
+            if (invitedSignUp.getStore()?.email === user.email.toLowerCase()) return;
             await createOrganizationWithOwner(db, user.id, defaultOrganizationName(user.name));
           },
         },

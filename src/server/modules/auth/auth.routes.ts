@@ -1,11 +1,18 @@
+import { APIError } from 'better-auth';
+import { eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Auth } from '../../lib/auth.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../../common/password.js';
+import { ROLES } from '../../../common/permissions.js';
+import { users } from '../../../db/schema/index.js';
+import { type Auth, invitedSignUp } from '../../lib/auth.js';
 import type { Deps } from '../../lib/context.js';
+import { AppError } from '../../lib/errors.js';
 import { RateLimiter, rateLimited } from '../../lib/rate-limit.js';
 import { errorBody } from '../../plugins/errors.js';
 import { resolveSession, toFetchHeaders } from '../../plugins/session.js';
+import * as organizations from '../organizations/organizations.service.js';
 
 /** A same-site path such as "/sign-in?verified=1" (never "//evil" or an absolute URL). */
 const LocalPath = z
@@ -15,8 +22,8 @@ const LocalPath = z
 const Email = z.string().trim().toLowerCase().max(254).pipe(z.email('must be a valid email address'));
 const NewPassword = z
   .string()
-  .min(8, 'must be at least 8 characters')
-  .max(128, 'must be at most 128 characters');
+  .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`);
 
 const SignUpBody = z.object({
   name: z.string().trim().min(1, 'is required').max(100),
@@ -25,16 +32,31 @@ const SignUpBody = z.object({
   ageConfirmed: z.literal(true, { error: 'You must confirm that you are 16 or older' }),
   callbackURL: LocalPath.optional(),
 });
+const InvitationSignUpBody = z.object({
+  invitationId: z.uuid('must be a UUID'),
+  name: z.string().trim().min(1, 'is required').max(100),
+  password: NewPassword,
+  ageConfirmed: z.literal(true, { error: 'You must confirm that you are 16 or older' }),
+});
+const InvitationPreview = z.object({
+  id: z.uuid(),
+  organizationName: z.string(),
+  inviterName: z.string().nullable(),
+  email: z.string().nullable(),
+  role: z.enum(ROLES),
+  status: z.enum(['pending', 'accepted', 'canceled', 'expired']),
+  expiresAt: z.date(),
+});
 const SignInBody = z.object({
   email: Email,
-  password: z.string().min(1, 'is required').max(128),
+  password: z.string().min(1, 'is required').max(PASSWORD_MAX_LENGTH),
   callbackURL: LocalPath.optional(),
 });
 const EmailBody = z.object({ email: Email, callbackURL: LocalPath.optional() });
 const ResetRequestBody = z.object({ email: Email, redirectTo: LocalPath.optional() });
 const ResetBody = z.object({ newPassword: NewPassword, token: z.string().min(1).max(200) });
 const ChangePasswordBody = z.object({
-  currentPassword: z.string().min(1).max(128),
+  currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH),
   newPassword: NewPassword,
   revokeOtherSessions: z.boolean().optional(),
 });
@@ -80,13 +102,15 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
     reply: FastifyReply,
     body?: unknown,
     beforeSend?: (status: number) => Promise<void>,
+    /** Another better-auth endpoint than the one requested (sign-in after an invitation sign-up). */
+    path?: string,
   ) {
     if (request.headers.cookie?.includes('session_token')) {
       await resolveSession(request, auth, deps); // deletes an idle or too-old session first
     }
     const headers = toFetchHeaders(request);
     headers.delete('content-length');
-    const url = new URL(request.url, deps.config.baseUrl);
+    const url = new URL(path ?? request.url, deps.config.baseUrl);
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
     if (hasBody) headers.set('content-type', 'application/json');
     const response = await auth.handler(
@@ -137,6 +161,72 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
       // Per address too: a taken address gets an email each time, which must not become a mail bomb.
       await limit(`signup:acct:${request.body.email}`, limits.resetPerAccount);
       return forward(request, reply, request.body);
+    },
+  );
+
+  r.get(
+    '/api/v1/invitations/:id/preview',
+    {
+      schema: {
+        tags: ['Members'],
+        summary:
+          'An invitation seen through its link, before signing in (prefills the sign-up form; the address only while pending)',
+        params: z.object({ id: z.uuid('must be a UUID') }),
+        response: { 200: InvitationPreview },
+      },
+    },
+    async (request) => organizations.getInvitationPreview(deps, request.params.id),
+  );
+
+  r.post(
+    '/api/auth/sign-up/invitation',
+    {
+      schema: {
+        tags: TAG,
+        summary:
+          'Create an account through an invitation link: the invited address, verified by the link; joins the organisation (no personal one) and signs in',
+        body: InvitationSignUpBody,
+      },
+    },
+    async (request, reply) => {
+      await limit(`signup:ip:${request.ip}`, limits.signUpPerIp);
+      const { invitationId, name, password } = request.body;
+      const invitation = await organizations.pendingInvitation(deps, invitationId);
+      const email = invitation.email;
+      const db = deps.database.db;
+      const existing = async () =>
+        (await db.select({ id: users.id }).from(users).where(eq(users.email, email)))[0]?.id;
+      if (await existing()) {
+        throw new AppError(
+          'CONFLICT',
+          'You already have an account with this address: sign in to accept the invitation',
+        );
+      }
+      let created: { user: { id: string } };
+      try {
+        created = await invitedSignUp.run({ email }, () =>
+          auth.api.signUpEmail({ body: { name, email, password, ageConfirmed: true } }),
+        );
+      } catch (err) {
+        if (err instanceof APIError)
+          throw new AppError('BAD_REQUEST', err.message || 'Could not create the account');
+        throw err;
+      }
+      // A concurrent sign-up for the same address gets better-auth's look-alike answer, not an account.
+      if ((await existing()) !== created.user.id) {
+        throw new AppError(
+          'CONFLICT',
+          'You already have an account with this address: sign in to accept the invitation',
+        );
+      }
+      await organizations.joinByInvitation(deps, invitation, created.user.id);
+      return forward(
+        request,
+        reply,
+        { email, password, rememberMe: true },
+        undefined,
+        '/api/auth/sign-in/email',
+      );
     },
   );
 

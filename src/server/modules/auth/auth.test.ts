@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   client,
+  createOrg,
   createUser,
   sessionCookieOf,
   signIn,
@@ -9,6 +10,7 @@ import {
 } from '../../../../test/helpers/factories.js';
 import { mailsTo, waitForMail } from '../../../../test/helpers/outbox.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '../../../common/password.js';
 
 describe.skipIf(databaseMissing)('accounts', () => {
   let server: TestServer;
@@ -134,6 +136,139 @@ describe.skipIf(databaseMissing)('accounts', () => {
       ageConfirmed: true,
     });
     expect(long.statusCode).toBe(400);
+  });
+
+  it('enforces the one password policy of src/common/password.ts', async () => {
+    const attempt = (password: string) =>
+      client(server).post('/api/auth/sign-up/email', {
+        name: 'Pat',
+        email: uniqueEmail('policy'),
+        password,
+        ageConfirmed: true,
+      });
+    const short = 'p'.repeat(PASSWORD_MIN_LENGTH - 1);
+    const tooShort = await attempt(short);
+    expect(tooShort.statusCode).toBe(400);
+    expect(tooShort.json().error.details.issues).toContainEqual({
+      path: ['password'],
+      message: `must be at least ${PASSWORD_MIN_LENGTH} characters`,
+    });
+    expect(passwordProblem(short)).toBe(`Use at least ${PASSWORD_MIN_LENGTH} characters.`);
+    expect((await attempt('p'.repeat(PASSWORD_MIN_LENGTH))).statusCode).toBe(200);
+    expect(passwordProblem('p'.repeat(PASSWORD_MIN_LENGTH))).toBeUndefined();
+    expect((await attempt('p'.repeat(PASSWORD_MAX_LENGTH + 1))).statusCode).toBe(400);
+    expect(passwordProblem('p'.repeat(PASSWORD_MAX_LENGTH + 1))).toBeDefined();
+  });
+
+  it('signs up through an invitation link: the invited address, verified, no organisation of their own, signed in', async () => {
+    const { owner, orgId } = await createOrg(server);
+    await client(server, owner).patch('/api/v1/organization', { name: 'Invitely' });
+    const email = uniqueEmail('invitee');
+    const id = (await client(server, owner).post('/api/v1/invitations', { email, role: 'member' })).json()
+      .id as string;
+
+    // The link alone shows who was invited where (the sign-up form prefills the address).
+    const preview = await client(server).get(`/api/v1/invitations/${id}/preview`);
+    expect(preview.statusCode).toBe(200);
+    expect(preview.json()).toMatchObject({
+      email,
+      organizationName: 'Invitely',
+      role: 'member',
+      status: 'pending',
+    });
+
+    const res = await client(server).post('/api/auth/sign-up/invitation', {
+      invitationId: id,
+      name: 'Ivy Invitee',
+      password: 'invited-and-happy',
+      ageConfirmed: true,
+      email: 'someone-else@example.com', // ignored: the account is for the invited address
+    });
+    expect(res.statusCode).toBe(200);
+    const cookie = sessionCookieOf(res);
+    expect(
+      await count('select count(*)::int as n from users where email = $1', ['someone-else@example.com']),
+    ).toBe(0);
+    const { rows } = await server.runtime.database.query<{ id: string; email_verified: boolean }>(
+      'select id, email_verified from users where email = $1',
+      [email],
+    );
+    expect(rows[0]!.email_verified).toBe(true);
+    const memberships = await server.runtime.database.query<{ org_id: string; role: string }>(
+      'select org_id, role from members where user_id = $1',
+      [rows[0]!.id],
+    );
+    expect(memberships.rows).toEqual([{ org_id: orgId, role: 'member' }]);
+    const me = (await client(server, { cookie }).get('/api/v1/me')).json();
+    expect(me.user).toMatchObject({ email, emailVerified: true });
+    expect(me.activeOrganization).toEqual({ id: orgId, name: 'Invitely', role: 'member' });
+    expect(me.organizations).toHaveLength(1);
+    const invitations = (await client(server, owner).get('/api/v1/invitations')).json().items;
+    expect(invitations.find((i: { id: string }) => i.id === id).status).toBe('accepted');
+
+    // The link is used up; no verification mail was needed.
+    const again = await client(server).post('/api/auth/sign-up/invitation', {
+      invitationId: id,
+      name: 'Ivy Again',
+      password: 'invited-and-happy',
+      ageConfirmed: true,
+    });
+    expect(again.statusCode).toBe(410);
+    expect((await client(server).get(`/api/v1/invitations/${id}/preview`)).json()).toMatchObject({
+      status: 'accepted',
+      email: null,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await mailsTo(server, email)).filter((m) => /verify/i.test(m.subject))).toEqual([]);
+  });
+
+  it('refuses invitation sign-ups for unknown, revoked or expired links and for taken addresses', async () => {
+    const { owner } = await createOrg(server);
+    const body = { name: 'N', password: 'long-enough-pw', ageConfirmed: true };
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect(
+      (await client(server).post('/api/auth/sign-up/invitation', { ...body, invitationId: unknown }))
+        .statusCode,
+    ).toBe(404);
+    expect((await client(server).get(`/api/v1/invitations/${unknown}/preview`)).statusCode).toBe(404);
+    const invite = async (email: string) =>
+      (await client(server, owner).post('/api/v1/invitations', { email, role: 'viewer' })).json()
+        .id as string;
+
+    const revokedEmail = uniqueEmail('revoked');
+    const revoked = await invite(revokedEmail);
+    await client(server, owner).delete(`/api/v1/invitations/${revoked}`);
+    expect(
+      (await client(server).post('/api/auth/sign-up/invitation', { ...body, invitationId: revoked }))
+        .statusCode,
+    ).toBe(410);
+    expect((await client(server).get(`/api/v1/invitations/${revoked}/preview`)).json().email).toBeNull();
+
+    const expired = await invite(uniqueEmail('late'));
+    await server.runtime.database.query(
+      `update invitations set expires_at = now() - interval '1 minute' where id = $1`,
+      [expired],
+    );
+    expect(
+      (await client(server).post('/api/auth/sign-up/invitation', { ...body, invitationId: expired }))
+        .statusCode,
+    ).toBe(410);
+
+    const existing = await createUser(server);
+    const taken = await invite(existing.email);
+    const res = await client(server).post('/api/auth/sign-up/invitation', { ...body, invitationId: taken });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.message).toMatch(/sign in to accept/);
+    await signIn(server, existing.email, existing.password); // the password was not touched
+
+    const fine = await invite(uniqueEmail('minor'));
+    const minor = await client(server).post('/api/auth/sign-up/invitation', {
+      ...body,
+      ageConfirmed: false,
+      invitationId: fine,
+    });
+    expect(minor.statusCode).toBe(400);
+    expect(await count('select count(*)::int as n from users where email = $1', [revokedEmail])).toBe(0);
   });
 
   it('sets exactly one httpOnly cookie on sign-in, and sign-out kills the session on the server', async () => {

@@ -8,9 +8,10 @@ import {
 } from '../../../common/permissions.js';
 import { users } from '../../../db/schema/index.js';
 import { invitationEmail } from '../../emails/system.js';
-import { assertCan, type Ctx, type UserCtx } from '../../lib/context.js';
+import { assertCan, type Ctx, type Deps, type UserCtx } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
+import { revokeKeysOf } from '../api-keys/api-keys.service.js';
 import { sendMailJob } from '../mail/mail.jobs.js';
 import * as repo from './organizations.repo.js';
 
@@ -141,6 +142,8 @@ async function removeMembership(ctx: MemberScope, memberId: string) {
           : LAST_OWNER,
       );
     }
+    // Keys still belonging to them stop working (an admin re-homes a key to keep it).
+    await revokeKeysOf(tx, ctx.orgId, target.userId);
     await repo.deleteMember(tx, ctx.orgId, memberId);
   });
 }
@@ -293,4 +296,49 @@ export async function acceptInvitation(ctx: UserCtx, id: string) {
   if (!ok) throw new AppError('GONE', 'This invitation is no longer valid');
   if (ctx.sessionId) await repo.setActiveOrganization(db, ctx.sessionId, ctx.userId, row.orgId);
   return { organizationId: row.orgId };
+}
+
+/**
+ * What the sign-up page shows before there is an account: the invitation link itself is the
+ * credential (a random id sent only to the invited address), so it may reveal that address to
+ * prefill the form. The address is only given while the invitation is pending.
+ */
+export async function getInvitationPreview(deps: Deps, id: string) {
+  const found = await repo.findInvitationForInvitee(deps.database.db, id);
+  if (!found) throw notFound('Invitation');
+  const row = presentInvitation(found);
+  return {
+    id: row.id,
+    organizationName: row.organizationName,
+    inviterName: row.inviterName ?? null,
+    email: row.status === 'pending' ? row.email : null,
+    role: row.role as Role,
+    status: row.status,
+    expiresAt: row.expiresAt,
+  };
+}
+
+/** The pending invitation behind a sign-up link (404 unknown, 410 no longer pending). */
+export async function pendingInvitation(deps: Deps, id: string) {
+  const row = await repo.findInvitationForInvitee(deps.database.db, id);
+  if (!row) throw notFound('Invitation');
+  const status = presentInvitation(row).status;
+  if (status !== 'pending') throw new AppError('GONE', `This invitation is ${status}`);
+  return { id: row.id, orgId: row.orgId, email: row.email.toLowerCase(), role: row.role as Role };
+}
+
+/** A user who just signed up through the invitation joins its organisation (it becomes their first). */
+export async function joinByInvitation(
+  deps: Deps,
+  invitation: { id: string; orgId: string; role: Role },
+  userId: string,
+) {
+  const ok = await repo.acceptInvitation(
+    deps.database.db,
+    invitation.orgId,
+    invitation.id,
+    userId,
+    invitation.role,
+  );
+  if (!ok) throw new AppError('GONE', 'This invitation is no longer valid');
 }

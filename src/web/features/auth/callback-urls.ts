@@ -1,3 +1,5 @@
+import { passwordProblem } from '@common/password';
+
 /** Where the email verification link lands; keeps a pending `redirect` so invitations survive sign-up. */
 export function verificationCallbackUrl(redirect?: string): string {
   return redirect ? `/sign-in?verified=1&redirect=${encodeURIComponent(redirect)}` : '/sign-in?verified=1';
@@ -5,9 +7,6 @@ export function verificationCallbackUrl(redirect?: string): string {
 
 /** Where the password reset link lands. */
 export const PASSWORD_RESET_REDIRECT = '/reset-password';
-
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 128;
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -17,8 +16,5 @@ export function validateEmail(value: string): string | undefined {
   return undefined;
 }
 
-export function validateNewPassword(value: string): string | undefined {
-  if (value.length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
-  if (value.length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
-  return undefined;
-}
+/** The shared password policy (src/common/password.ts), as the server applies it. */
+export const validateNewPassword = passwordProblem;

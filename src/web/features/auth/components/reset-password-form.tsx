@@ -1,3 +1,4 @@
+import { PASSWORD_HINT } from '@common/password';
 import { useNavigate } from '@tanstack/react-router';
 import * as React from 'react';
 import { toast } from 'sonner';
@@ -7,7 +8,7 @@ import { FormField } from '@/components/ui/form-field';
 import { PasswordInput } from '@/components/ui/password-input';
 import { ApiError, errorMessage } from '@/lib/api';
 import { useResetPassword } from '../api/reset-password';
-import { PASSWORD_MIN, validateNewPassword } from '../callback-urls';
+import { validateNewPassword } from '../callback-urls';
 
 type Errors = { newPassword?: string; confirm?: string };
 
@@ -47,12 +48,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
   return (
     <form noValidate onSubmit={onSubmit} className="grid gap-5">
       {formError ? <Alert variant="error">{formError}</Alert> : null}
-      <FormField
-        id="reset-new-password"
-        label="New password"
-        error={errors.newPassword}
-        hint={`At least ${PASSWORD_MIN} characters.`}
-      >
+      <FormField id="reset-new-password" label="New password" error={errors.newPassword} hint={PASSWORD_HINT}>
         <PasswordInput
           name="newPassword"
           autoComplete="new-password"

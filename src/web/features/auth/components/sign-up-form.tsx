@@ -1,3 +1,4 @@
+import { PASSWORD_HINT } from '@common/password';
 import { useNavigate } from '@tanstack/react-router';
 import * as React from 'react';
 import { Alert } from '@/components/ui/alert';
@@ -9,7 +10,7 @@ import { Label } from '@/components/ui/label';
 import { PasswordInput } from '@/components/ui/password-input';
 import { ApiError, errorMessage } from '@/lib/api';
 import { useSignUp } from '../api/sign-up';
-import { PASSWORD_MIN, validateEmail, validateNewPassword, verificationCallbackUrl } from '../callback-urls';
+import { validateEmail, validateNewPassword, verificationCallbackUrl } from '../callback-urls';
 
 type Field = 'name' | 'email' | 'password' | 'ageConfirmed';
 type Errors = Partial<Record<Field, string>>;
@@ -102,12 +103,7 @@ export function SignUpForm({ redirect }: { redirect?: string }) {
           placeholder="ada@company.com"
         />
       </FormField>
-      <FormField
-        id="sign-up-password"
-        label="Password"
-        error={errors.password}
-        hint={`At least ${PASSWORD_MIN} characters.`}
-      >
+      <FormField id="sign-up-password" label="Password" error={errors.password} hint={PASSWORD_HINT}>
         <PasswordInput
           name="password"
           autoComplete="new-password"

@@ -1,3 +1,4 @@
+import { PASSWORD_HINT, passwordProblem } from '@common/password';
 import * as React from 'react';
 import { toast } from 'sonner';
 import { Alert } from '@/components/ui/alert';
@@ -7,9 +8,6 @@ import { FormField } from '@/components/ui/form-field';
 import { PasswordInput } from '@/components/ui/password-input';
 import { ApiError, errorMessage } from '@/lib/api';
 import { useChangePassword } from '../api/change-password';
-
-const MIN = 8;
-const MAX = 128;
 
 type Errors = { currentPassword?: string; newPassword?: string; confirm?: string };
 
@@ -26,8 +24,8 @@ export function ChangePasswordForm() {
     setFormError(undefined);
     const found: Errors = {};
     if (!currentPassword) found.currentPassword = 'Enter your current password.';
-    if (newPassword.length < MIN) found.newPassword = `Use at least ${MIN} characters.`;
-    else if (newPassword.length > MAX) found.newPassword = `Use at most ${MAX} characters.`;
+    const problem = passwordProblem(newPassword);
+    if (problem) found.newPassword = problem;
     else if (newPassword === currentPassword)
       found.newPassword = 'Choose a password different from the current one.';
     if (!found.newPassword && confirm !== newPassword) found.confirm = 'The passwords do not match.';
@@ -82,12 +80,7 @@ export function ChangePasswordForm() {
               onChange={(e) => setCurrentPassword(e.target.value)}
             />
           </FormField>
-          <FormField
-            id="new-password"
-            label="New password"
-            error={errors.newPassword}
-            hint={`At least ${MIN} characters.`}
-          >
+          <FormField id="new-password" label="New password" error={errors.newPassword} hint={PASSWORD_HINT}>
             <PasswordInput
               name="newPassword"
               autoComplete="new-password"
