@@ -110,8 +110,8 @@ describe.skipIf(databaseMissing || usingPglite)('import crash and resume', () =>
     const counts = (
       await server.runtime.database.query<{ contacts: number; created: number; updated: number }>(
         `select (select count(*)::int from contacts where org_id = $1) as contacts,
-                (select count(*)::int from contact_events where org_id = $1 and type = 'created') as created,
-                (select count(*)::int from contact_events where org_id = $1 and type = 'updated') as updated`,
+                (select count(*)::int from contact_events where org_id = $1 and type = 'contact.created') as created,
+                (select count(*)::int from contact_events where org_id = $1 and type = 'contact.updated') as updated`,
         [org.orgId],
       )
     ).rows[0]!;

@@ -168,36 +168,42 @@ export async function buildApp(
     await app.register(outboxRoutes, { dir: outboxDir(config.dataDir) });
   }
 
-  const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
+  const webRoot = config.webDist ?? WEB_DIST;
+  const hasWeb = fs.existsSync(path.join(webRoot, 'index.html'));
   if (hasWeb) {
     // wildcard: files are looked up per request, so a rebuilt UI is served without a restart.
+    // index.html for directory paths: `/` is the app's first page (with `index: false` the
+    // static plugin answered 403 for it); other directories have no index and fall through to
+    // the not-found handler below, which serves the SPA too.
     await app.register(fastifyStatic, {
-      root: WEB_DIST,
+      root: webRoot,
       prefix: '/',
       wildcard: true,
-      index: false,
+      index: ['index.html'],
       setHeaders(res, file) {
         if (file.includes(`${path.sep}assets${path.sep}`))
           res.header('cache-control', 'public, max-age=31536000, immutable');
+        else if (file.endsWith('.html')) res.header('cache-control', 'no-cache');
       },
     });
   }
-  app.setNotFoundHandler(async (request, reply) => {
+  // Not async: as an async handler returning the reply, serving index.html through sendFile
+  // made Node warn MaxListenersExceededWarning ('close' listeners piling up on the response).
+  app.setNotFoundHandler((request, reply) => {
     const isApi = request.url.startsWith('/api/') || request.url.startsWith('/_dev/');
     if (!isApi && (request.method === 'GET' || request.method === 'HEAD')) {
       if (hasWeb) {
-        return reply
-          .type('text/html; charset=utf-8')
-          .header('cache-control', 'no-cache')
-          .sendFile('index.html');
+        reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').sendFile('index.html');
+        return;
       }
-      return reply
+      reply
         .type('text/html; charset=utf-8')
         .send(
           '<!doctype html><title>Moxora</title><p>The web UI is not built. Run <code>npm run build</code>.</p>',
         );
+      return;
     }
-    return reply
+    reply
       .status(404)
       .send(errorBody(request.id, 'NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
   });

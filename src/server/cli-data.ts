@@ -32,6 +32,7 @@ async function ownerCtx(runtime: Runtime, org: string): Promise<Ctx> {
     name: m.name,
     email: m.email,
     deps: runtime.deps,
+    actor: { type: 'user', id: m.user_id },
   };
 }
 

@@ -4,3 +4,4 @@ import './modules/system/system.jobs.js';
 import './modules/contacts/contacts.jobs.js';
 import './modules/imports/imports.jobs.js';
 import './modules/exports/exports.jobs.js';
+import './lib/events.js';

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
   index,
@@ -155,27 +156,53 @@ export const notes = pgTable(
   ],
 );
 
-/** The activity timeline: one row per change, written in the same transaction as the change. */
+/**
+ * The activity timeline: one typed event per change (`src/common/events.ts`), written in the same
+ * transaction as the change by the contacts write path only. `seq` orders events of one
+ * transaction (they share `created_at`).
+ */
 export const contactEvents = pgTable(
   'contact_events',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedByDefaultAsIdentity(),
     orgId: orgId(),
     contactId: uuid('contact_id').notNull(),
     type: text('type').notNull(),
+    actorType: text('actor_type').notNull().default('user'),
     actorId: uuid('actor_id'),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [
-    index('contact_events_contact_idx').on(
+    index('contact_events_timeline_idx').on(
       t.orgId,
       t.contactId,
       t.createdAt.desc().nullsFirst(),
-      t.id.desc().nullsFirst(),
+      t.seq.desc().nullsFirst(),
+    ),
+    check(
+      'contact_events_type_ck',
+      sql`${t.type} in ('contact.created','contact.updated','contact.deleted','tag.added','tag.removed','contact.merged','note.added')`,
+    ),
+    check(
+      'contact_events_actor_type_ck',
+      sql`${t.actorType} in ('user','apiKey','system','automation','import')`,
     ),
   ],
 );
+
+/**
+ * Transactional outbox of the event bus: one row per writing statement (its event ids), inserted
+ * in the same transaction as the events; the dispatcher hands them to subscribers and deletes the
+ * row, so an event committed just before a crash is still delivered after the restart.
+ */
+export const eventOutbox = pgTable('event_outbox', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+  orgId: orgId(),
+  eventIds: uuid('event_ids').array().notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
 
 export const segments = pgTable(
   'segments',
@@ -226,6 +253,9 @@ export const bulkOperations = pgTable(
     done: integer('done').notNull().default(0),
     error: text('error'),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Who the timeline names for the changes (a user or an API key), `{ type, id }`. */
+    actor: jsonb('actor').$type<{ type: string; id: string | null }>(),
+    heartbeatAt: ts('heartbeat_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
     finishedAt: ts('finished_at'),
   },

@@ -79,6 +79,8 @@ export interface Config {
   port: number;
   host: string;
   baseUrl: string;
+  /** Where the built web UI lives (dist/web by default; tests point it at a temporary build). */
+  webDist?: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
   dataDir: string;

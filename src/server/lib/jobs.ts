@@ -1,8 +1,9 @@
+import { type SQL, sql } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Config } from './config.js';
-import type { Database } from './db.js';
+import type { Database, Db } from './db.js';
 import type { Mailer } from './mailer.js';
 
 /** What a job handler may use. Handlers reload state from the database; payloads carry ids. */
@@ -44,10 +45,14 @@ export function registeredJobs(): JobDefinition[] {
 
 export interface JobQueue {
   boss: PgBoss;
+  /**
+   * Enqueues a job. With `tx`, the job is inserted in that transaction: it exists exactly when the
+   * change that caused it commits (no row left "queued" when the enqueue fails).
+   */
   send<S extends z.ZodType>(
     job: JobDefinition<S>,
     data: z.input<S>,
-    options?: PgBoss.SendOptions,
+    options?: PgBoss.SendOptions & { tx?: Db },
   ): Promise<string | null>;
   startWorkers(): Promise<void>;
   /** Waits for active jobs to finish (up to timeoutMs), then releases what is left for a retry. */
@@ -136,8 +141,11 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
     boss,
     async send(job, data, options) {
       const payload = job.schema.parse(data) as object;
-      const id = await boss.send(job.name, payload, options ?? {});
-      if (workersStarted && !options?.startAfter) notify(job.name);
+      const { tx, ...rest } = options ?? {};
+      const id = await boss.send(job.name, payload, tx ? { ...rest, db: txExecutor(tx) } : rest);
+      // Inside a transaction the job is not visible before commit: local workers find it at their
+      // next poll (1 s) instead of at once.
+      if (workersStarted && !rest.startAfter && !tx) notify(job.name);
       return id;
     },
     startWorkers() {
@@ -171,4 +179,31 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
   };
   deps.jobs = queue;
   return queue;
+}
+
+/**
+ * pg-boss's `db` option for a Drizzle transaction: its positional SQL (`$1`, `$2` …) is turned
+ * into a Drizzle query with bound parameters, so the job row is written by the transaction's
+ * own connection (either driver).
+ */
+export function txExecutor(tx: Db): {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+} {
+  return {
+    async executeSql(text, values = []) {
+      const parts = text.split(/\$(\d+)/);
+      const chunks: SQL[] = [];
+      for (let i = 0; i < parts.length; i++) {
+        if (i % 2 === 0) chunks.push(sql.raw(parts[i]!));
+        else {
+          const v = values[Number(parts[i]) - 1];
+          chunks.push(
+            sql`${v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : (v ?? null)}`,
+          );
+        }
+      }
+      const result = (await tx.execute(sql.join(chunks, sql``))) as unknown as { rows: unknown[] };
+      return { rows: result.rows };
+    },
+  };
 }

@@ -115,7 +115,13 @@ export function createGuards(auth: Auth, deps: Deps) {
     const user = request.userCtx;
     if (!user) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
     if (request.apiKey) {
-      request.ctx = { ...user, orgId: request.apiKey.orgId, role: request.apiKey.role };
+      // The key acts as itself (the timeline names it), with its scope's role.
+      request.ctx = {
+        ...user,
+        orgId: request.apiKey.orgId,
+        role: request.apiKey.role,
+        actor: { type: 'apiKey', id: request.apiKey.id },
+      };
       return;
     }
     const db = deps.database.db;
@@ -131,7 +137,7 @@ export function createGuards(auth: Auth, deps: Deps) {
       if (user.sessionId) await setActiveOrganization(db, user.sessionId, user.userId, orgId);
       request.activeOrgId = orgId;
     }
-    request.ctx = { ...user, orgId: orgId!, role: membership.role };
+    request.ctx = { ...user, orgId: orgId!, role: membership.role, actor: { type: 'user', id: user.userId } };
   };
 
   /** Session or (unless allowApiKey is false) API key, then the organisation, then the permission. */

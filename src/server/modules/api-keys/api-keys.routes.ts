@@ -13,6 +13,7 @@ const ApiKey = z.object({
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
+  ownerId: z.uuid().nullable(),
   createdByName: z.string().nullable(),
 });
 const TAG = ['API keys'];
@@ -44,6 +45,20 @@ export async function apiKeyRoutes(app: FastifyInstance, opts: { guards: Guards 
       preHandler: admin,
     },
     async (request, reply) => reply.status(201).send(await service.createApiKey(request.ctx!, request.body)),
+  );
+  r.patch(
+    '/api/v1/api-keys/:id',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Re-home an API key to another member (keys stop working when their member leaves)',
+        params: z.object({ id: z.uuid() }),
+        body: z.object({ ownerId: z.uuid() }).strict(),
+        response: { 200: ApiKey },
+      },
+      preHandler: admin,
+    },
+    async (request) => service.rehomeApiKey(request.ctx!, request.params.id, request.body.ownerId),
   );
   r.delete(
     '/api/v1/api-keys/:id',

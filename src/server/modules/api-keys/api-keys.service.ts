@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { ApiKeyScope } from '../../../common/contacts.js';
 import type { Role } from '../../../common/permissions.js';
-import { assertCan, type Ctx } from '../../lib/context.js';
-import type { Database } from '../../lib/db.js';
-import { notFound } from '../../lib/errors.js';
+import { assertCan, type Ctx, userIdOf } from '../../lib/context.js';
+import type { Database, Db } from '../../lib/db.js';
+import { AppError, notFound } from '../../lib/errors.js';
 import { rows } from '../../lib/sql.js';
 
 /** API keys: 256-bit random secrets, shown once, stored as SHA-256, scoped read or read-write. */
@@ -22,6 +22,7 @@ interface KeyRow {
   created_at: Date | string;
   last_used_at: Date | string | null;
   revoked_at: Date | string | null;
+  created_by: string | null;
   created_by_name: string | null;
 }
 
@@ -33,10 +34,12 @@ const present = (k: KeyRow) => ({
   createdAt: new Date(k.created_at).toISOString(),
   lastUsedAt: k.last_used_at ? new Date(k.last_used_at).toISOString() : null,
   revokedAt: k.revoked_at ? new Date(k.revoked_at).toISOString() : null,
+  /** The member the key belongs to: it works only while they are a member (re-home it before they leave). */
+  ownerId: k.created_by,
   createdByName: k.created_by_name,
 });
 
-const SELECT = sql`select k.id, k.name, k.prefix, k.scope, k.created_at, k.last_used_at, k.revoked_at, u.name as created_by_name
+const SELECT = sql`select k.id, k.name, k.prefix, k.scope, k.created_at, k.last_used_at, k.revoked_at, k.created_by, u.name as created_by_name
   from api_keys k left join users u on u.id = k.created_by`;
 
 export async function listApiKeys(ctx: Ctx) {
@@ -55,7 +58,7 @@ export async function createApiKey(ctx: Ctx, input: { name: string; scope: ApiKe
   const [row] = await rows<{ id: string }>(
     db,
     sql`insert into api_keys (org_id, name, prefix, hash, scope, created_by)
-      values (${ctx.orgId}, ${input.name}, ${key.slice(0, 12)}, ${hashKey(key)}, ${input.scope}, ${ctx.userId}) returning id`,
+      values (${ctx.orgId}, ${input.name}, ${key.slice(0, 12)}, ${hashKey(key)}, ${input.scope}, ${userIdOf(ctx)}) returning id`,
   );
   const [k] = await rows<KeyRow>(db, sql`${SELECT} where k.org_id = ${ctx.orgId} and k.id = ${row!.id}`);
   return { ...present(k!), key };
@@ -70,7 +73,41 @@ export async function revokeApiKey(ctx: Ctx, id: string) {
   if (list.length === 0) throw notFound('API key');
 }
 
-/** Looks a presented key up by its hash. Revoked and unknown keys are the same: null. */
+/**
+ * Re-homes a key to another member, so that it keeps working when the member it belonged to
+ * leaves (removing a member revokes the keys still theirs).
+ */
+export async function rehomeApiKey(ctx: Ctx, id: string, ownerId: string) {
+  assertCan(ctx, 'settings:write');
+  const db = ctx.deps.database.db;
+  const [m] = await rows(db, sql`select 1 from members where org_id = ${ctx.orgId} and user_id = ${ownerId}`);
+  if (!m) {
+    throw new AppError('VALIDATION_FAILED', 'ownerId: the new owner must be a member of this organisation', {
+      issues: [{ path: ['ownerId'], message: 'Not a member of this organisation' }],
+    });
+  }
+  const list = await rows(
+    db,
+    sql`update api_keys set created_by = ${ownerId} where org_id = ${ctx.orgId} and id = ${id} and revoked_at is null returning id`,
+  );
+  if (list.length === 0) throw notFound('API key');
+  const [k] = await rows<KeyRow>(db, sql`${SELECT} where k.org_id = ${ctx.orgId} and k.id = ${id}`);
+  return present(k!);
+}
+
+/** A member leaves (or is removed): the keys still theirs stop working. Returns how many. */
+export async function revokeKeysOf(tx: Db, orgId: string, userId: string): Promise<number> {
+  const list = await rows(
+    tx,
+    sql`update api_keys set revoked_at = now() where org_id = ${orgId} and created_by = ${userId} and revoked_at is null returning id`,
+  );
+  return list.length;
+}
+
+/**
+ * Looks a presented key up by its hash. Revoked and unknown keys, and keys whose member has left
+ * the organisation, are the same: null.
+ */
 export async function authenticateApiKey(database: Database, key: string) {
   if (!key.startsWith(PREFIX) || key.length > 200) return null;
   const [row] = await rows<{
@@ -82,7 +119,9 @@ export async function authenticateApiKey(database: Database, key: string) {
     last_used_at: Date | null;
   }>(
     database.db,
-    sql`select id, org_id, scope, name, created_by, last_used_at from api_keys where hash = ${hashKey(key)} and revoked_at is null`,
+    sql`select k.id, k.org_id, k.scope, k.name, k.created_by, k.last_used_at from api_keys k
+      where k.hash = ${hashKey(key)} and k.revoked_at is null
+        and exists (select 1 from members m where m.org_id = k.org_id and m.user_id = k.created_by)`,
   );
   if (!row) return null;
   if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {

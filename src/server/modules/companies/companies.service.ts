@@ -2,7 +2,9 @@ import { type SQL, sql } from 'drizzle-orm';
 import { assertCan, type Ctx } from '../../lib/context.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { escapeLike, pgCode, pgConstraint, rows } from '../../lib/sql.js';
-import { decodeCursor, encodeCursor } from '../contacts/contacts.service.js';
+import { decodeCursor, encodeCursor } from '../contacts/contacts.query.js';
+import { writeTx } from '../contacts/write/events.js';
+import { renameCompanyEverywhere, unlinkCompanyEverywhere } from '../contacts/write/sets.js';
 import { applyCustomFields, FieldValueError } from '../fields/field-values.js';
 import { listFields } from '../fields/fields.repo.js';
 
@@ -152,7 +154,7 @@ export async function updateCompany(ctx: Ctx, id: string, input: CompanyInput) {
   const db = ctx.deps.database.db;
   const domain = normDomain(input.domain);
   try {
-    await db.transaction(async (tx) => {
+    await writeTx(ctx, async (tx) => {
       const [cur] = await rows<{ name: string; custom: Record<string, unknown> }>(
         tx,
         sql`select name, custom from companies where org_id = ${ctx.orgId} and id = ${id} for update`,
@@ -179,10 +181,8 @@ export async function updateCompany(ctx: Ctx, id: string, input: CompanyInput) {
         sql`update companies set ${sql.join(sets, sql`, `)} where org_id = ${ctx.orgId} and id = ${id}`,
       );
       if (input.name !== undefined && input.name !== cur.name) {
-        // Keep the denormalised name (search, sort) in step.
-        await tx.execute(
-          sql`update contacts set company_name = ${input.name} where org_id = ${ctx.orgId} and company_id = ${id}`,
-        );
+        // Keep the denormalised name (search, sort) in step, on each contact's timeline too.
+        await renameCompanyEverywhere(tx, ctx, { id, before: cur.name, after: input.name });
       }
     });
   } catch (err) {
@@ -193,14 +193,13 @@ export async function updateCompany(ctx: Ctx, id: string, input: CompanyInput) {
 
 export async function deleteCompany(ctx: Ctx, id: string) {
   assertCan(ctx, 'contacts:write');
-  await ctx.deps.database.db.transaction(async (tx) => {
-    await tx.execute(
-      sql`update contacts set company_id = null, company_name = '' where org_id = ${ctx.orgId} and company_id = ${id}`,
-    );
-    const list = await rows(
+  await writeTx(ctx, async (tx) => {
+    const [co] = await rows<{ id: string; name: string }>(
       tx,
-      sql`delete from companies where org_id = ${ctx.orgId} and id = ${id} returning id`,
+      sql`select id, name from companies where org_id = ${ctx.orgId} and id = ${id} for update`,
     );
-    if (list.length === 0) throw notFound('Company');
+    if (!co) throw notFound('Company');
+    await unlinkCompanyEverywhere(tx, ctx, co);
+    await tx.execute(sql`delete from companies where org_id = ${ctx.orgId} and id = ${id}`);
   });
 }

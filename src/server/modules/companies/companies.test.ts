@@ -75,7 +75,7 @@ describe.skipIf(databaseMissing)('companies and notes', () => {
     expect(note.json().body).toBe('**Called** them <script>alert(1)</script>'); // stored as written; rendered sanitised
     expect((await c.patch(`/api/v1/notes/${note.json().id}`, { body: 'Edited' })).json().body).toBe('Edited');
     const tl = (await c.get(`/api/v1/contacts/${ct.id}/timeline`)).json().items;
-    expect(tl[0]).toMatchObject({ type: 'note_added', data: { noteId: note.json().id } });
+    expect(tl[0]).toMatchObject({ type: 'note.added', data: { noteId: note.json().id } });
     expect((await c.post(`/api/v1/contacts/${ct.id}/notes`, { body: '   ' })).statusCode).toBe(400);
     expect((await c.delete(`/api/v1/notes/${note.json().id}`)).statusCode).toBe(204);
     expect((await c.get(`/api/v1/contacts/${ct.id}/notes`)).json().items).toHaveLength(0);

@@ -1,5 +1,6 @@
-import { type SQL, sql } from 'drizzle-orm';
-import { assertCan, type Ctx, type Deps, memberCtx } from '../../lib/context.js';
+import { sql } from 'drizzle-orm';
+import { SUBSCRIPTION_STATUSES } from '../../../common/contacts.js';
+import { assertCan, type Ctx, type Deps, jobCtx, userIdOf } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { pgArray, rows } from '../../lib/sql.js';
@@ -7,37 +8,14 @@ import { FieldValueError, normaliseValue } from '../fields/field-values.js';
 import { listFields } from '../fields/fields.repo.js';
 import { ensureTags, findTagsByNames } from '../tags/tags.repo.js';
 import { bulkJob } from './contacts.jobs.js';
+import { buildWhere } from './contacts.query.js';
 import type { BulkActionT, SelectionT } from './contacts.schemas.js';
-import { buildWhere } from './contacts.service.js';
+import { writeTx } from './write/events.js';
+import { applyBulkChange, BULK_COLUMNS, type BulkChange, touchesRestricted } from './write/sets.js';
 
 /** Selections up to this size run inside the request; larger ones become a job with progress. */
 export const INLINE_LIMIT = 2_000;
 const BATCH = 5_000;
-
-const SIMPLE_FIELDS: Record<string, { column: string; check: (v: unknown) => unknown }> = {
-  jobTitle: { column: 'job_title', check: (v) => textValue(v, 200) },
-  source: { column: 'source', check: (v) => textValue(v, 100) },
-  subscriptionStatus: {
-    column: 'subscription_status',
-    check: (v) => {
-      if (!['subscribed', 'unsubscribed', 'bounced', 'complained'].includes(v as string)) {
-        throw new AppError(
-          'VALIDATION_FAILED',
-          'action.value: must be subscribed, unsubscribed, bounced or complained',
-        );
-      }
-      return v;
-    },
-  },
-  restricted: {
-    column: 'restricted',
-    check: (v) => {
-      if (typeof v !== 'boolean')
-        throw new AppError('VALIDATION_FAILED', 'action.value: must be true or false');
-      return v;
-    },
-  },
-};
 
 function textValue(v: unknown, max: number) {
   if (v === null) return '';
@@ -47,17 +25,35 @@ function textValue(v: unknown, max: number) {
   return v.trim();
 }
 
+const CHECK_COLUMN: Record<keyof typeof BULK_COLUMNS, (v: unknown) => string | boolean> = {
+  jobTitle: (v) => textValue(v, 200),
+  source: (v) => textValue(v, 100),
+  subscriptionStatus: (v) => {
+    if (!SUBSCRIPTION_STATUSES.includes(v as (typeof SUBSCRIPTION_STATUSES)[number])) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `action.value: must be one of ${SUBSCRIPTION_STATUSES.join(', ')}`,
+      );
+    }
+    return v as string;
+  },
+  restricted: (v) => {
+    if (typeof v !== 'boolean')
+      throw new AppError('VALIDATION_FAILED', 'action.value: must be true or false');
+    return v;
+  },
+};
+
 /** Checks the action once, up front, and resolves what it needs (tag ids, field definition). */
-async function prepare(db: Db, ctx: Ctx, action: BulkActionT) {
+async function prepare(db: Db, ctx: Ctx, action: BulkActionT): Promise<BulkChange> {
   switch (action.type) {
-    case 'add_tags':
-      return {
-        tagIds: (await ensureTags(db, ctx.orgId, action.tags)).map((t) => t.id),
-        tagNames: action.tags,
-      };
+    case 'add_tags': {
+      const tags = await ensureTags(db, ctx.orgId, action.tags);
+      return { type: 'add_tags', tagIds: tags.map((t) => t.id), tagNames: tags.map((t) => t.name) };
+    }
     case 'remove_tags': {
       const tags = await findTagsByNames(db, ctx.orgId, action.tags);
-      return { tagIds: tags.map((t) => t.id), tagNames: tags.map((t) => t.name) };
+      return { type: 'remove_tags', tagIds: tags.map((t) => t.id), tagNames: tags.map((t) => t.name) };
     }
     case 'set_owner':
       if (action.ownerId) {
@@ -71,7 +67,7 @@ async function prepare(db: Db, ctx: Ctx, action: BulkActionT) {
             'action.ownerId: the owner must be a member of this organisation',
           );
       }
-      return {};
+      return { type: 'set_owner', ownerId: action.ownerId };
     case 'set_field': {
       if (action.field.startsWith('custom.')) {
         const def = (await listFields(db, ctx.orgId, 'contact')).find((d) => d.key === action.field.slice(7));
@@ -79,124 +75,69 @@ async function prepare(db: Db, ctx: Ctx, action: BulkActionT) {
         try {
           const value = normaliseValue(def, action.value);
           if (value === null && def.required) throw new FieldValueError([], `${def.label} is required`);
-          return { customKey: def.key, value };
+          return { type: 'set_custom', key: def.key, value };
         } catch (err) {
           if (err instanceof FieldValueError)
             throw new AppError('VALIDATION_FAILED', `action.value: ${err.message}`);
           throw err;
         }
       }
-      const simple = SIMPLE_FIELDS[action.field];
-      if (!simple) {
+      if (!Object.hasOwn(BULK_COLUMNS, action.field)) {
         throw new AppError(
           'VALIDATION_FAILED',
-          `action.field: ${action.field} cannot be set in bulk; use ${Object.keys(SIMPLE_FIELDS).join(', ')} or custom.<key>`,
+          `action.field: ${action.field} cannot be set in bulk; use ${Object.keys(BULK_COLUMNS).join(', ')} or custom.<key>`,
         );
       }
-      return { column: simple.column, value: simple.check(action.value) };
+      const field = action.field as keyof typeof BULK_COLUMNS;
+      return { type: 'set_column', field, value: CHECK_COLUMN[field](action.value) };
     }
     case 'delete':
-      return {};
+      return { type: 'delete' };
   }
 }
-type Prepared = Awaited<ReturnType<typeof prepare>> & {
-  tagIds?: string[];
-  tagNames?: string[];
-  customKey?: string;
-  column?: string;
-  value?: unknown;
-};
 
-/** Applies the action to the contacts matching `target` (set-based), writing timeline events. Returns rows changed. */
-async function applyTo(tx: Db, ctx: Ctx, action: BulkActionT, p: Prepared, target: SQL): Promise<number> {
-  const org = ctx.orgId;
-  const actor = ctx.userId;
-  const scope = sql`c.org_id = ${org} and ${target}`;
-  let q: SQL;
-  switch (action.type) {
-    case 'add_tags': {
-      const ids = sql`${pgArray(p.tagIds!)}::uuid[]`;
-      q = sql`with u as (
-          update contacts c set tag_ids = array(select distinct unnest(c.tag_ids || ${ids})), updated_at = now()
-          where ${scope} and not (c.tag_ids @> ${ids}) returning c.id)
-        insert into contact_events (org_id, contact_id, type, actor_id, data)
-        select ${org}, u.id, 'tag_added', ${actor}, ${JSON.stringify({ tags: p.tagNames, bulk: true })}::jsonb from u`;
-      break;
-    }
-    case 'remove_tags': {
-      if (!p.tagIds?.length) return 0;
-      const ids = sql`${pgArray(p.tagIds)}::uuid[]`;
-      q = sql`with u as (
-          update contacts c set tag_ids = array(select unnest(c.tag_ids) except select unnest(${ids})), updated_at = now()
-          where ${scope} and c.tag_ids && ${ids} returning c.id)
-        insert into contact_events (org_id, contact_id, type, actor_id, data)
-        select ${org}, u.id, 'tag_removed', ${actor}, ${JSON.stringify({ tags: p.tagNames, bulk: true })}::jsonb from u`;
-      break;
-    }
-    case 'set_owner':
-      q = sql`with old as (select c.id, c.owner_id from contacts c where ${scope}
-            and c.owner_id is distinct from ${action.ownerId}::uuid for update),
-          u as (update contacts c set owner_id = ${action.ownerId}::uuid, updated_at = now() from old where c.id = old.id
-            returning c.id, old.owner_id as before)
-        insert into contact_events (org_id, contact_id, type, actor_id, data)
-        select ${org}, u.id, 'updated', ${actor}, jsonb_build_object('bulk', true, 'changes',
-          jsonb_build_array(jsonb_build_object('field', 'ownerId', 'before', u.before, 'after', ${action.ownerId}::text))) from u`;
-      break;
-    case 'set_field': {
-      if (p.customKey) {
-        const key = p.customKey;
-        const newVal = p.value === null ? null : JSON.stringify(p.value);
-        q = sql`with old as (select c.id, c.custom -> ${key}::text as before from contacts c where ${scope}
-              and (c.custom -> ${key}::text) is distinct from ${newVal}::jsonb for update),
-            u as (update contacts c set custom = ${
-              newVal === null
-                ? sql`c.custom - ${key}::text`
-                : sql`jsonb_set(c.custom, array[${key}::text], ${newVal}::jsonb)`
-            }, updated_at = now() from old where c.id = old.id returning c.id, old.before)
-          insert into contact_events (org_id, contact_id, type, actor_id, data)
-          select ${org}, u.id, 'updated', ${actor}, jsonb_build_object('bulk', true, 'changes',
-            jsonb_build_array(jsonb_build_object('field', ${`custom.${key}`}::text, 'before', u.before, 'after', ${newVal}::jsonb))) from u`;
-      } else {
-        const col = sql.raw(p.column!);
-        q = sql`with old as (select c.id, to_jsonb(c.${col}) as before from contacts c where ${scope}
-              and c.${col} is distinct from ${p.value} for update),
-            u as (update contacts c set ${col} = ${p.value}, updated_at = now() from old where c.id = old.id
-              returning c.id, old.before)
-          insert into contact_events (org_id, contact_id, type, actor_id, data)
-          select ${org}, u.id, 'updated', ${actor}, jsonb_build_object('bulk', true, 'changes',
-            jsonb_build_array(jsonb_build_object('field', ${action.field}::text, 'before', u.before, 'after', to_jsonb(${p.value})))) from u`;
-      }
-      break;
-    }
-    case 'delete':
-      q = sql`with d as (delete from contacts c where ${scope} returning c.id)
-        insert into contact_events (org_id, contact_id, type, actor_id, data)
-        select ${org}, d.id, 'deleted', ${actor}, '{"bulk":true}'::jsonb from d`;
-      break;
-  }
-  const result = (await tx.execute(q)) as unknown as { rowCount?: number; affectedRows?: number };
-  return Number(result.rowCount ?? result.affectedRows ?? 0);
+/** A selection without ids, filter conditions, search or segment means every contact. */
+export function selectsEverything(selection: SelectionT): boolean {
+  if ('ids' in selection) return false;
+  const s = selection as { filter?: unknown; search?: string; segmentId?: string };
+  const emptyFilter = (node: unknown): boolean => {
+    if (node === undefined || node === null) return true;
+    if (typeof node !== 'object') return false;
+    const n = node as { and?: unknown[]; or?: unknown[] };
+    const list = n.and ?? n.or;
+    return Array.isArray(list) && list.every(emptyFilter);
+  };
+  return emptyFilter(s.filter) && !s.search?.trim() && !s.segmentId;
 }
 
 export async function runBulk(ctx: Ctx, input: { selection: SelectionT; action: BulkActionT }) {
   assertCan(ctx, 'contacts:write');
   const db = ctx.deps.database.db;
-  const p = (await prepare(db, ctx, input.action)) as Prepared;
+  if (selectsEverything(input.selection) && (input.selection as { all?: boolean }).all !== true) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'selection: it selects every contact; repeat with "all": true in the selection to confirm',
+      { issues: [{ path: ['selection'], message: 'Selects every contact: confirm with all: true' }] },
+    );
+  }
+  const change = await prepare(db, ctx, input.action);
   if ('ids' in input.selection) {
     const ids = [...new Set(input.selection.ids)];
     // The allowed subset, computed once: ids of other organisations are simply not found.
-    const found = await rows<{ id: string }>(
+    const found = await rows<{ id: string; restricted: boolean }>(
       db,
-      sql`select id from contacts where org_id = ${ctx.orgId} and id = any(${pgArray(ids)}::uuid[])`,
+      sql`select id, restricted from contacts where org_id = ${ctx.orgId} and id = any(${pgArray(ids)}::uuid[])`,
     );
-    const foundSet = new Set(found.map((r) => r.id));
-    const affected = await db.transaction((tx) =>
-      applyTo(tx, ctx, input.action, p, sql`c.id = any(${pgArray([...foundSet])}::uuid[])`),
+    const status = new Map(
+      found.map((r) => [r.id, r.restricted && !touchesRestricted(change) ? 'restricted' : 'ok'] as const),
+    );
+    const affected = await writeTx(ctx, (tx) =>
+      applyBulkChange(tx, ctx, change, sql`c.id = any(${pgArray(found.map((r) => r.id))}::uuid[])`),
     );
     return {
       operationId: null,
       affected,
-      results: ids.map((id) => ({ id, status: foundSet.has(id) ? ('ok' as const) : ('not_found' as const) })),
+      results: ids.map((id) => ({ id, status: status.get(id) ?? ('not_found' as const) })),
     };
   }
   const where = await buildWhere(ctx, input.selection);
@@ -206,20 +147,28 @@ export async function runBulk(ctx: Ctx, input: { selection: SelectionT; action: 
     sql`select count(*)::int as n from contacts c where c.org_id = ${ctx.orgId} and ${matchSql}`,
   )) as [{ n: number }];
   if (n <= INLINE_LIMIT) {
-    const affected = await db.transaction((tx) => applyTo(tx, ctx, input.action, p, matchSql));
+    const affected = await writeTx(ctx, (tx) => applyBulkChange(tx, ctx, change, matchSql));
     return { operationId: null, affected };
   }
-  const [op] = await rows<{ id: string }>(
-    db,
-    sql`insert into bulk_operations (org_id, action, selection, total, created_by)
-      values (${ctx.orgId}, ${JSON.stringify(input.action)}::jsonb, ${JSON.stringify(input.selection)}::jsonb, ${n}, ${ctx.userId})
-      returning id`,
-  );
-  await ctx.deps.jobs.send(bulkJob, { operationId: op!.id });
-  return { operationId: op!.id, affected: null };
+  // The operation and its job are created together: no operation is left "queued" without a job.
+  const operationId = await db.transaction(async (tx) => {
+    const [op] = await rows<{ id: string }>(
+      tx,
+      sql`insert into bulk_operations (org_id, action, selection, total, created_by, actor)
+        values (${ctx.orgId}, ${JSON.stringify(input.action)}::jsonb, ${JSON.stringify(input.selection)}::jsonb, ${n},
+          ${userIdOf(ctx)}, ${JSON.stringify(ctx.actor)}::jsonb)
+        returning id`,
+    );
+    await ctx.deps.jobs.send(bulkJob, { operationId: op!.id }, { tx });
+    return op!.id;
+  });
+  return { operationId, affected: null };
 }
 
-/** The job body: reloads the operation, re-checks the creator's access, works in id-ordered batches. */
+/**
+ * The job body: reloads the operation and works in id-ordered batches, acting as whoever
+ * requested it (or as the system when that member has left: the work was authorised when asked).
+ */
 export async function executeBulkOperation(deps: Deps, operationId: string) {
   const db = deps.database.db;
   const [op] = await rows<{
@@ -227,24 +176,25 @@ export async function executeBulkOperation(deps: Deps, operationId: string) {
     action: BulkActionT;
     selection: SelectionT;
     created_by: string | null;
+    actor: Ctx['actor'] | null;
     status: string;
   }>(
     db,
-    sql`select org_id, action, selection, created_by, status from bulk_operations where id = ${operationId}`,
+    sql`select org_id, action, selection, created_by, actor, status from bulk_operations where id = ${operationId}`,
   );
   if (!op || op.status === 'done' || op.status === 'failed') return;
-  const ctx = await memberCtx(deps, op.org_id, op.created_by);
+  const ctx = await jobCtx(deps, op.org_id, op.created_by, op.actor ?? undefined);
   const fail = async (message: string) =>
     db.execute(
       sql`update bulk_operations set status = 'failed', error = ${message}, finished_at = now() where id = ${operationId}`,
     );
-  if (!ctx) return void (await fail('The person who started this is no longer a member'));
   try {
-    assertCan(ctx, 'contacts:write');
-    const p = (await prepare(db, ctx, op.action)) as Prepared;
+    const change = await prepare(db, ctx, op.action);
     const where = 'ids' in op.selection ? [] : await buildWhere(ctx, op.selection);
     const matchSql = where.length ? sql.join(where, sql` and `) : sql`true`;
-    await db.execute(sql`update bulk_operations set status = 'running', done = 0 where id = ${operationId}`);
+    await db.execute(
+      sql`update bulk_operations set status = 'running', done = 0, heartbeat_at = now() where id = ${operationId}`,
+    );
     let last = '00000000-0000-0000-0000-000000000000';
     let done = 0;
     for (;;) {
@@ -255,10 +205,12 @@ export async function executeBulkOperation(deps: Deps, operationId: string) {
       );
       if (batch.length === 0) break;
       last = batch[batch.length - 1]!.id;
-      await db.transaction(async (tx) => {
-        await applyTo(tx, ctx, op.action, p, sql`c.id = any(${pgArray(batch.map((b) => b.id))}::uuid[])`);
+      await writeTx(ctx, async (tx) => {
+        await applyBulkChange(tx, ctx, change, sql`c.id = any(${pgArray(batch.map((b) => b.id))}::uuid[])`);
         done += batch.length;
-        await tx.execute(sql`update bulk_operations set done = ${done} where id = ${operationId}`);
+        await tx.execute(
+          sql`update bulk_operations set done = ${done}, heartbeat_at = now() where id = ${operationId}`,
+        );
       });
     }
     await db.execute(

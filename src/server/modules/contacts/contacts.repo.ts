@@ -102,42 +102,42 @@ export async function countWhere(db: Db, orgId: string, where: SQL[]): Promise<n
   return Number(row?.n ?? 0);
 }
 
-export async function insertEvent(
-  db: Db,
-  orgId: string,
-  contactId: string,
-  type: string,
-  actorId: string | null,
-  data: Record<string, unknown> = {},
-) {
-  await db.execute(
-    sql`insert into contact_events (org_id, contact_id, type, actor_id, data) values (${orgId}, ${contactId}, ${type}, ${actorId}, ${JSON.stringify(data)}::jsonb)`,
-  );
+export async function exists(db: Db, orgId: string, id: string): Promise<boolean> {
+  const [row] = await rows(db, sql`select 1 from contacts where org_id = ${orgId} and id = ${id}`);
+  return Boolean(row);
 }
 
 export interface EventRow {
   id: string;
   type: string;
+  actor_type: 'user' | 'apiKey' | 'system' | 'automation' | 'import';
   actor_id: string | null;
   actor_name: string | null;
   data: Record<string, unknown>;
   created_at: Date | string;
-  _sort: string;
 }
 
-export async function timeline(
-  db: Db,
-  orgId: string,
-  contactId: string,
-  limit: number,
-  cursor?: { at: string; id: string },
-) {
+/**
+ * A contact's events, newest first; events of one transaction (same `created_at`) in reverse
+ * order of recording (`seq`). The actor's name comes from what it is: a member, an API key, an import.
+ */
+export async function timeline(db: Db, orgId: string, contactId: string, limit: number, afterId?: string) {
   return rows<EventRow>(
     db,
-    sql`select e.id, e.type, e.actor_id, u.name as actor_name, e.data, e.created_at, e.created_at::text as _sort
-      from contact_events e left join users u on u.id = e.actor_id
+    sql`select e.id, e.type, e.actor_type, e.actor_id, e.data, e.created_at,
+        case e.actor_type
+          when 'user' then (select u.name from users u where u.id = e.actor_id)
+          when 'apiKey' then (select k.name from api_keys k where k.id = e.actor_id and k.org_id = e.org_id)
+          when 'import' then (select i.file_name from imports i where i.id = e.actor_id and i.org_id = e.org_id)
+        end as actor_name
+      from contact_events e
       where e.org_id = ${orgId} and e.contact_id = ${contactId}
-      ${cursor ? sql`and (e.created_at, e.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)` : sql``}
-      order by e.created_at desc, e.id desc limit ${limit}`,
+      ${
+        afterId
+          ? sql`and (e.created_at, e.seq) < (select a.created_at, a.seq from contact_events a
+              where a.org_id = ${orgId} and a.id = ${afterId}::uuid)`
+          : sql``
+      }
+      order by e.created_at desc, e.seq desc limit ${limit}`,
   );
 }

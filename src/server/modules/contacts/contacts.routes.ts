@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ACTOR_TYPES } from '../../../common/events.js';
 import type { Guards } from '../../plugins/session.js';
 import { getBulkOperation, runBulk } from './contacts.bulk.js';
 import {
@@ -143,7 +144,11 @@ export async function contactRoutes(app: FastifyInstance, opts: { guards: Guards
               z.object({
                 id: z.uuid(),
                 type: z.string(),
-                actor: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+                actor: z.object({
+                  type: z.enum(ACTOR_TYPES),
+                  id: z.uuid().nullable(),
+                  name: z.string(),
+                }),
                 data: z.record(z.string(), z.unknown()),
                 createdAt: z.string(),
               }),
@@ -180,6 +185,10 @@ export async function contactRoutes(app: FastifyInstance, opts: { guards: Guards
       schema: {
         tags: TAG,
         summary: 'Bulk action on selected ids or on everything matching a filter (large ones run as a job)',
+        description:
+          'The selection is `{ ids }`, or `{ filter?, search?, segmentId? }` with at least one filter condition, ' +
+          'a non-blank search or a segment. To act on every contact of the organisation, send `{ "all": true }` ' +
+          'as the selection; an empty selection is refused (400) so that a missing filter never deletes everything.',
         body: z.object({ selection: Selection, action: BulkAction }).strict(),
         response: {
           200: z.object({

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type SQL, sql } from 'drizzle-orm';
 import yazl from 'yazl';
 import type { FilterNode } from '../../../common/filters.js';
-import { assertCan, type Ctx, type Deps, memberCtx } from '../../lib/context.js';
+import { assertCan, type Ctx, type Deps, jobCtx, userIdOf } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { pgArray, rows } from '../../lib/sql.js';
@@ -116,7 +116,7 @@ export async function createExport(
     const defs = await listFields(ctx.deps.database.db, ctx.orgId, 'contact');
     for (const col of input.params.columns) {
       if (
-        !STANDARD_COLUMNS[col] &&
+        !Object.hasOwn(STANDARD_COLUMNS, col) &&
         !(col.startsWith('custom.') && defs.some((d) => d.key === col.slice(7)))
       ) {
         throw new AppError('VALIDATION_FAILED', `columns: unknown column ${col}`, {
@@ -128,12 +128,16 @@ export async function createExport(
     await buildWhere(ctx, input.params);
   }
   const params = input.kind === 'contacts_csv' ? input.params : {};
-  const [row] = await rows<ExportRow>(
-    ctx.deps.database.db,
-    sql`insert into exports (org_id, created_by, kind, params) values (${ctx.orgId}, ${ctx.userId}, ${input.kind}, ${JSON.stringify(params)}::jsonb) returning *`,
-  );
-  await ctx.deps.jobs.send(runExportJob, { exportId: row!.id });
-  return present(row!);
+  // The export row and its job are created together: never "queued" without a job.
+  const row = await ctx.deps.database.db.transaction(async (tx) => {
+    const [created] = await rows<ExportRow>(
+      tx,
+      sql`insert into exports (org_id, created_by, kind, params) values (${ctx.orgId}, ${userIdOf(ctx)}, ${input.kind}, ${JSON.stringify(params)}::jsonb) returning *`,
+    );
+    await ctx.deps.jobs.send(runExportJob, { exportId: created!.id }, { tx });
+    return created!;
+  });
+  return present(row);
 }
 
 async function load(db: Db, orgId: string, id: string) {
@@ -467,8 +471,7 @@ export async function executeExport(deps: Deps, exportId: string) {
     db.execute(
       sql`update exports set status = 'failed', error = ${message}, finished_at = now() where id = ${exportId}`,
     );
-  const ctx = await memberCtx(deps, exp.org_id, exp.created_by);
-  if (!ctx) return void (await fail('The person who asked for this export is no longer a member'));
+  const ctx = await jobCtx(deps, exp.org_id, exp.created_by);
   try {
     const ext = exp.kind === 'organization_zip' ? 'zip' : 'csv';
     const file = exportPath(deps.config.dataDir, ctx.orgId, exportId, ext);

@@ -269,7 +269,7 @@ describe.skipIf(databaseMissing)('exports', () => {
     const doc = res.json();
     expect(doc.contact).toMatchObject({ id: contact.id, email: 'zoe@x.test', tags: ['export'] });
     expect(doc.notes.map((n: { body: string }) => n.body)).toContain('portable note');
-    expect(doc.timeline.map((e: { type: string }) => e.type)).toContain('created');
+    expect(doc.timeline.map((e: { type: string }) => e.type)).toContain('contact.created');
     const other = await createOrg(server);
     expect((await client(server, other.owner).get(`/api/v1/contacts/${contact.id}/export`)).statusCode).toBe(
       404,

@@ -3,6 +3,8 @@ import type { CustomFieldType, FieldEntity } from '../../../common/contacts.js';
 import { assertCan, type Ctx } from '../../lib/context.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { pgCode, rows } from '../../lib/sql.js';
+import { writeTx } from '../contacts/write/events.js';
+import { removeCustomFieldEverywhere } from '../contacts/write/sets.js';
 import { fieldKeyOf } from './field-values.js';
 import * as repo from './fields.repo.js';
 
@@ -95,10 +97,12 @@ export async function deleteField(ctx: Ctx, id: string, confirm: boolean) {
       { valuesCount: row?.n ?? 0 },
     );
   }
-  await db.transaction(async (tx) => {
-    await tx.execute(
-      sql`update ${table} set custom = custom - ${cur.key}::text where org_id = ${ctx.orgId} and custom ? ${cur.key}`,
-    );
+  await writeTx(ctx, async (tx) => {
+    if (cur.entity === 'contact') await removeCustomFieldEverywhere(tx, ctx, cur);
+    else
+      await tx.execute(
+        sql`update companies set custom = custom - ${cur.key}::text where org_id = ${ctx.orgId} and custom ? ${cur.key}`,
+      );
     await repo.deleteField(tx, ctx.orgId, id);
   });
 }

@@ -17,6 +17,18 @@ export const runImportJob = defineJob({
   },
 });
 
+/** Hourly: files of abandoned uploads and dry runs (24 hours) and orphaned files are deleted. */
+export const purgeUploadsJob = defineJob({
+  name: 'imports.purgeUploads',
+  schema: z.object({}).passthrough(),
+  cron: '41 * * * *',
+  queue: { retryLimit: 1, retentionMinutes: 60 },
+  async handler(_data, deps) {
+    const { purgeAbandonedUploads } = await import('./imports.service.js');
+    await purgeAbandonedUploads(deps);
+  },
+});
+
 /** Imports whose runner died (no heartbeat for 2 minutes) are handed to a live worker. */
 export const STALE_SECONDS = 120;
 

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type SQL, sql } from 'drizzle-orm';
-import { assertCan, type Ctx, type Deps, memberCtx } from '../../lib/context.js';
+import { assertCan, type Ctx, type Deps, jobCtx, userIdOf } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { collectGarbage } from '../../lib/memory.js';
 import { pgArray, rows } from '../../lib/sql.js';
+import { writeTx } from '../contacts/write/events.js';
+import { type DuplicatePolicy, upsertImportBatch } from '../contacts/write/upsert.js';
 import { listFields } from '../fields/fields.repo.js';
 import { createField } from '../fields/fields.service.js';
 import { ensureTags } from '../tags/tags.repo.js';
@@ -21,13 +23,17 @@ import {
 import { runImportJob } from './imports.jobs.js';
 import { suggestMapping, type Target } from './mapping.js';
 
-export type DuplicatePolicy = 'create_update' | 'create_only' | 'update_only';
+export type { DuplicatePolicy } from '../contacts/write/upsert.js';
 
 export function importsDir(dataDir: string, orgId: string) {
   return path.join(dataDir, 'imports', orgId);
 }
 export function importFile(dataDir: string, orgId: string, id: string) {
   return path.join(importsDir(dataDir, orgId), `${id}.csv`);
+}
+/** Uploaded files live only as long as their import needs them (see `purgeAbandonedUploads`). */
+export async function removeImportFile(dataDir: string, orgId: string, id: string) {
+  await fs.promises.rm(importFile(dataDir, orgId, id), { force: true });
 }
 
 interface ImportRow {
@@ -144,7 +150,7 @@ export async function createImport(ctx: Ctx, input: { fileName: string; tmpFile:
     const [row] = await rows<ImportRow>(
       db,
       sql`insert into imports (org_id, created_by, file_name, file_size, format, headers, preview, total_rows, ragged_rows)
-        values (${ctx.orgId}, ${ctx.userId}, ${input.fileName.slice(0, 255)}, ${input.size}, ${JSON.stringify(format)}::jsonb,
+        values (${ctx.orgId}, ${userIdOf(ctx)}, ${input.fileName.slice(0, 255)}, ${input.size}, ${JSON.stringify(format)}::jsonb,
           ${JSON.stringify(analysis.headers)}::jsonb, ${JSON.stringify(analysis.preview)}::jsonb, ${analysis.totalRows},
           ${JSON.stringify(analysis.raggedRows)}::jsonb)
         returning *`,
@@ -262,6 +268,8 @@ export async function startImport(
     cur.status === 'uploaded' || (cur.dry_run && (cur.status === 'done' || cur.status === 'failed'));
   if (!restartable)
     throw new AppError('CONFLICT', `This import is ${cur.status}; upload the file again to re-import it`);
+  if (!fs.existsSync(importFile(ctx.deps.config.dataDir, ctx.orgId, id)))
+    throw new AppError('GONE', 'The uploaded file has expired (kept 24 hours); upload it again');
   const defs = await listFields(db, ctx.orgId, 'contact');
   validateMapping(cur.headers, input.mapping, defs, input.duplicatePolicy);
   if (!input.dryRun) {
@@ -282,8 +290,9 @@ export async function startImport(
         dry_run = ${input.dryRun}, rows_done = 0, created_count = 0, updated_count = 0, skipped_count = 0, unchanged_count = 0,
         failed_count = 0, error = null, started_at = null, finished_at = null, heartbeat_at = now()
       where org_id = ${ctx.orgId} and id = ${id}`);
+    // In the same transaction: the import is "queued" exactly when its job exists.
+    await ctx.deps.jobs.send(runImportJob, { importId: id }, { tx });
   });
-  await ctx.deps.jobs.send(runImportJob, { importId: id });
   return getImport(ctx, id);
 }
 
@@ -294,9 +303,12 @@ export async function cancelImport(ctx: Ctx, id: string) {
   if (!['uploaded', 'queued', 'running'].includes(cur.status)) {
     throw new AppError('CONFLICT', `This import is already ${cur.status}`);
   }
-  await db.execute(
-    sql`update imports set status = 'cancelled', finished_at = now() where org_id = ${ctx.orgId} and id = ${id} and status in ('uploaded','queued','running')`,
+  const [cancelled] = await rows(
+    db,
+    sql`update imports set status = 'cancelled', finished_at = now() where org_id = ${ctx.orgId} and id = ${id} and status in ('uploaded','queued','running') returning id`,
   );
+  // A running job notices the cancel at its next batch; the file is not needed any more either way.
+  if (cancelled) await removeImportFile(ctx.deps.config.dataDir, ctx.orgId, id);
   return getImport(ctx, id);
 }
 
@@ -334,15 +346,19 @@ export async function executeImport(deps: Deps, importId: string) {
   );
   if (!claimed) return;
   const imp = claimed;
-  const ctx = await memberCtx(deps, imp.org_id, imp.created_by);
-  const fail = (message: string) =>
-    db.execute(
+  // The import acts as itself on the timeline, with its requester's rights (or the system's when
+  // they have left: the import was authorised when it was started).
+  const ctx = await jobCtx(deps, imp.org_id, imp.created_by, { type: 'import', id: imp.id });
+  const file = importFile(deps.config.dataDir, ctx.orgId, importId);
+  const fail = async (message: string) => {
+    await db.execute(
       sql`update imports set status = 'failed', error = ${message}, finished_at = now() where id = ${importId}`,
     );
-  if (!ctx) return void (await fail('The person who started this import is no longer a member'));
+    // A dry run keeps its file for the real import that may follow (or the 24-hour purge).
+    if (!imp.dry_run) await fs.promises.rm(file, { force: true });
+  };
   let writing: Promise<'ok' | 'stop'> = Promise.resolve('ok');
   try {
-    assertCan(ctx, 'contacts:write');
     const defs = await listFields(db, ctx.orgId, 'contact');
     const dryDefs = imp.dry_run
       ? [
@@ -374,7 +390,6 @@ export async function executeImport(deps: Deps, importId: string) {
     // the parser and the database work at the same time. Each write still commits in order.
     let done = imp.rows_done;
     let batch: CsvRecord[] = [];
-    const file = importFile(deps.config.dataDir, ctx.orgId, importId);
     const submit = async () => {
       const prepared = prepareBatch(batch, mapper);
       batch = [];
@@ -399,6 +414,7 @@ export async function executeImport(deps: Deps, importId: string) {
       db,
       sql`update imports set status = 'done', finished_at = now(), heartbeat_at = now() where id = ${importId} and status = 'running' returning status`,
     );
+    // The file goes when the import ends (a dry run keeps it: the real import may follow).
     if (fin && !imp.dry_run) {
       await fs.promises.rm(file, { force: true });
       // Fresh planner statistics: after a big import the old ones make list and export queries
@@ -449,7 +465,7 @@ async function applyBatch(
   expectedDone: number,
 ): Promise<'ok' | 'stop'> {
   const { rows: merged, notes, errors, failed } = batch;
-  return ctx.deps.database.db.transaction(async (tx) => {
+  return writeTx(ctx, async (tx) => {
     const [state] = await rows<{ status: string; rows_done: number }>(
       tx,
       sql`select status, rows_done from imports where id = ${imp.id} for update`,
@@ -505,6 +521,7 @@ async function predictBatch(tx: Db, ctx: Ctx, batch: StagedRow[], policy: Duplic
   return { created, updated, unchanged: 0 };
 }
 
+/** Writes a batch through the contacts write path; duplicates across batches become report notes. */
 async function writeBatch(
   tx: Db,
   ctx: Ctx,
@@ -513,139 +530,14 @@ async function writeBatch(
   policy: DuplicatePolicy,
   notes: RowError[],
 ) {
-  const org = ctx.orgId;
-  // Tags and companies named in the batch: resolved (or created) once per batch.
-  const tagNames = [...new Set(batch.flatMap((r) => r.tags))];
-  const tags = await ensureTags(tx, org, tagNames);
-  const tagId = new Map(tags.map((t) => [t.name.toLowerCase(), t.id]));
-  const companyNames = [
-    ...new Map(
-      batch.filter((r) => r.company_name).map((r) => [r.company_name.toLowerCase(), r.company_name]),
-    ).values(),
-  ];
-  const companyId = new Map<string, { id: string; name: string }>();
-  if (companyNames.length) {
-    const found = await rows<{ id: string; name: string }>(
-      tx,
-      sql`select distinct on (lower(name)) id, name from companies where org_id = ${org}
-        and lower(name) = any(${pgArray(companyNames.map((n) => n.toLowerCase()))}::text[]) order by lower(name), created_at`,
-    );
-    for (const c of found) companyId.set(c.name.toLowerCase(), c);
-    const missing = companyNames.filter((n) => !companyId.has(n.toLowerCase()));
-    if (missing.length) {
-      const made = await rows<{ id: string; name: string }>(
-        tx,
-        sql`insert into companies (org_id, name) select ${org}::uuid, n from unnest(${pgArray(missing)}::text[]) as n returning id, name`,
-      );
-      for (const c of made) companyId.set(c.name.toLowerCase(), c);
-    }
-  }
-  const payload = batch.map((r) => {
-    const co = r.company_name ? companyId.get(r.company_name.toLowerCase()) : undefined;
-    return {
-      row: r.row,
-      email: r.email,
-      first_name: r.first_name,
-      last_name: r.last_name,
-      phones: r.phones,
-      job_title: r.job_title,
-      company_id: co?.id ?? null,
-      company_name: co?.name ?? '',
-      source: r.source,
-      address: r.address,
-      subscription_status: r.subscription_status,
-      tag_ids: [...new Set(r.tags.map((t) => tagId.get(t.toLowerCase())).filter(Boolean))],
-      custom: r.custom,
-    };
-  });
-  const staged = sql`select * from jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) as x(row int, email text, first_name text,
-    last_name text, phones text[], job_title text, company_id uuid, company_name text, source text, address jsonb,
-    subscription_status text, tag_ids uuid[], custom jsonb)`;
-  // The new values of a matched contact, from the row `n` (the staged row, or `excluded` in an
-  // upsert, where unmapped columns arrive as '' / '{}' / the insert defaults). Empty cells keep
-  // what the contact has; phones and tags are added to; an import never resubscribes a contact
-  // that unsubscribed, bounced or complained, and never overwrites a source with "import".
-  const merge = (n: string) => ({
-    first_name: `case when coalesce(${n}.first_name, '') <> '' then ${n}.first_name else c.first_name end`,
-    last_name: `case when coalesce(${n}.last_name, '') <> '' then ${n}.last_name else c.last_name end`,
-    job_title: `case when coalesce(${n}.job_title, '') <> '' then ${n}.job_title else c.job_title end`,
-    source: `case when coalesce(${n}.source, '') not in ('', 'import') then ${n}.source else c.source end`,
-    company_id: `coalesce(${n}.company_id, c.company_id)`,
-    company_name: `case when ${n}.company_id is not null then ${n}.company_name else c.company_name end`,
-    phones: `array(select distinct unnest(c.phones || coalesce(${n}.phones, '{}')))`,
-    address: `case when ${n}.address is not null then coalesce(c.address, '{}'::jsonb) || ${n}.address else c.address end`,
-    subscription_status: `case when c.subscription_status = 'subscribed' then coalesce(${n}.subscription_status, 'subscribed') else c.subscription_status end`,
-    tag_ids: `array(select distinct unnest(c.tag_ids || coalesce(${n}.tag_ids, '{}')))`,
-    custom: `c.custom || coalesce(${n}.custom, '{}')`,
-  });
-  const setList = (n: string) =>
-    sql.raw(
-      `${Object.entries(merge(n))
-        .map(([col, expr]) => `${col} = ${expr}`)
-        .join(', ')}, updated_at = now()`,
-    );
-  // A matched contact that already holds every value the row brings is left alone: no new row
-  // version, no index entries, no timeline event (re-importing the same file writes nothing).
-  const same = (n: string) =>
-    sql.raw(`(coalesce(${n}.first_name, '') = '' or ${n}.first_name = c.first_name)
-    and (coalesce(${n}.last_name, '') = '' or ${n}.last_name = c.last_name)
-    and (coalesce(${n}.job_title, '') = '' or ${n}.job_title = c.job_title)
-    and (coalesce(${n}.source, '') in ('', 'import') or ${n}.source = c.source)
-    and (${n}.company_id is null or ${n}.company_id = c.company_id)
-    and (${n}.address is null or c.address @> ${n}.address)
-    and (c.subscription_status <> 'subscribed' or coalesce(${n}.subscription_status, 'subscribed') = 'subscribed')
-    and coalesce(${n}.phones, '{}') <@ c.phones and coalesce(${n}.tag_ids, '{}') <@ c.tag_ids
-    and c.custom @> coalesce(${n}.custom, '{}')`);
-  /** The timeline events of the written rows (`alias` has id and row), naming this import. */
-  const event = (
-    alias: string,
-    type: string,
-  ) => sql`insert into contact_events (org_id, contact_id, type, actor_id, data)
-        select ${org}, ${sql.raw(alias)}.id, ${sql.raw(type)}, ${ctx.userId},
-          jsonb_build_object('importId', ${imp.id}::text, 'fileName', ${imp.file_name}::text, 'row', ${sql.raw(alias)}.row)
-        from ${sql.raw(alias)} returning type`;
-  let q: SQL;
-  if (policy === 'update_only') {
-    q = sql`with s as (${staged}),
-      m as (select c.id, s.row, (${same('s')}) as same from contacts c join s on s.email is not null and lower(c.email) = s.email
-        where c.org_id = ${org}),
-      up as (update contacts c set ${setList('s')} from s, m
-        where m.id = c.id and m.row = s.row and not m.same returning c.id, s.row),
-      ev as (${event('up', "'updated'")})
-      select (select count(*) from ev)::int as updated, 0 as created,
-        (select count(*) from m where m.same)::int as matched_unchanged`;
-  } else {
-    q = sql`with s as (${staged}),
-      up as (
-        insert into contacts as c (org_id, email, first_name, last_name, phones, job_title, company_id, company_name, source,
-          address, subscription_status, tag_ids, custom)
-        select ${org}, s.email, coalesce(s.first_name, ''), coalesce(s.last_name, ''), coalesce(s.phones, '{}'),
-          coalesce(s.job_title, ''), s.company_id, coalesce(s.company_name, ''), coalesce(nullif(s.source, ''), 'import'), s.address,
-          coalesce(s.subscription_status, 'subscribed'), coalesce(s.tag_ids, '{}'), coalesce(s.custom, '{}')
-        from s order by s.row
-        on conflict (org_id, lower(email)) ${policy === 'create_only' ? sql`do nothing` : sql`do update set ${setList('excluded')} where not (${same('excluded')})`}
-        returning c.id, c.email, (xmax = 0) as inserted, c.created_at),
-      j as (select up.id, up.inserted, up.created_at, s.row, s.email from up left join s on s.email = lower(up.email)),
-      ev as (${event('j', "case when j.inserted then 'created' else 'updated' end")}),
-      -- The same email in an earlier batch of this file: the contact that row created is updated
-      -- (this row wins where it has a value), like a duplicate inside one batch. Only contacts
-      -- created since the import started are looked up, so re-imports pay nothing for it.
-      dup as (select j.row, j.email, (e.data ->> 'row')::int as first_row from j
-        join contact_events e on e.org_id = ${org} and e.contact_id = j.id and e.type = 'created'
-          and e.data ->> 'importId' = ${imp.id}::text
-        where not j.inserted and j.created_at >= ${iso(imp.started_at) ?? new Date(0).toISOString()}::timestamptz)
-      select count(*) filter (where type = 'updated')::int as updated, count(*) filter (where type = 'created')::int as created,
-        ${policy === 'create_only' ? sql`0` : sql`${batch.length}::int - count(*)::int`} as matched_unchanged,
-        (select coalesce(jsonb_agg(jsonb_build_object('row', dup.row, 'email', dup.email, 'firstRow', dup.first_row)), '[]'::jsonb) from dup) as dups
-      from ev`;
-  }
-  const [out] = await rows<{
-    created: number;
-    updated: number;
-    matched_unchanged: number;
-    dups?: Array<{ row: number; email: string; firstRow: number }>;
-  }>(tx, q);
-  for (const d of out?.dups ?? []) {
+  const out = await upsertImportBatch(
+    tx,
+    ctx,
+    { id: imp.id, fileName: imp.file_name, startedAt: iso(imp.started_at) },
+    batch,
+    policy,
+  );
+  for (const d of out.dups) {
     notes.push({
       row: d.row,
       column: 'email',
@@ -653,11 +545,60 @@ async function writeBatch(
       reason: `Same email as row ${d.firstRow}: merged into the contact that row created (row ${d.row} wins where both have a value)`,
     });
   }
-  const dups = out?.dups?.length ?? 0;
-  return {
-    created: Number(out?.created ?? 0),
-    // Counted like a duplicate inside one batch: the absorbed row is skipped (and reported).
-    updated: Number(out?.updated ?? 0) - dups,
-    unchanged: Number(out?.matched_unchanged ?? 0),
-  };
+  // Counted like a duplicate inside one batch: the absorbed row is skipped (and reported).
+  return { created: out.created, updated: out.updated - out.dups.length, unchanged: out.unchanged };
+}
+
+/** Uploads and dry runs nobody followed up are kept this long, then their files are deleted. */
+export const ABANDONED_UPLOAD_HOURS = 24;
+
+/**
+ * Deletes the files of abandoned imports (uploaded or dry-run, untouched for 24 hours; an upload
+ * is then marked cancelled) and any file left in the imports folder without a live import.
+ */
+export async function purgeAbandonedUploads(
+  deps: Pick<Deps, 'config' | 'database'>,
+  hours = ABANDONED_UPLOAD_HOURS,
+) {
+  const db = deps.database.db;
+  const old = await rows<{ id: string; org_id: string }>(
+    db,
+    sql`update imports set status = case when status = 'uploaded' then 'cancelled' else status end,
+        error = case when status = 'uploaded' then 'The upload expired after ${sql.raw(String(hours))} hours without an import' else error end,
+        finished_at = coalesce(finished_at, now())
+      where (status = 'uploaded' and created_at < now() - make_interval(hours => ${hours}))
+        or (dry_run and status in ('done','failed') and finished_at < now() - make_interval(hours => ${hours}))
+      returning id, org_id`,
+  );
+  for (const r of old) await removeImportFile(deps.config.dataDir, r.org_id, r.id);
+  // Files without an import that still needs them (e.g. left by a crash between upload and insert).
+  const root = path.join(deps.config.dataDir, 'imports');
+  const orgs = await fs.promises.readdir(root).catch(() => [] as string[]);
+  let removed = old.length;
+  for (const org of orgs) {
+    const dir = path.join(root, org);
+    const files = await fs.promises.readdir(dir).catch(() => [] as string[]);
+    const ids = files.map((f) => f.replace(/\.csv$/, '')).filter((f) => /^[0-9a-f-]{36}$/.test(f));
+    const live = new Set(
+      ids.length
+        ? (
+            await rows<{ id: string }>(
+              db,
+              sql`select id::text from imports where id = any(${pgArray(ids)}::uuid[])
+                and (status in ('uploaded','queued','running') or (dry_run and status in ('done','failed')))`,
+            )
+          ).map((r) => r.id)
+        : [],
+    );
+    for (const f of files) {
+      const full = path.join(dir, f);
+      const stat = await fs.promises.stat(full).catch(() => null);
+      if (!stat || live.has(f.replace(/\.csv$/, ''))) continue;
+      if (Date.now() - stat.mtimeMs > hours * 3600_000 || ids.includes(f.replace(/\.csv$/, ''))) {
+        await fs.promises.rm(full, { force: true });
+        removed++;
+      }
+    }
+  }
+  return removed;
 }

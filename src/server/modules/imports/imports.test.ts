@@ -124,11 +124,11 @@ describe.skipIf(databaseMissing)('CSV imports', () => {
     const dee = (await c.get(`/api/v1/contacts/${existing.id}`)).json();
     expect(dee).toMatchObject({ firstName: 'Dee', lastName: 'Dee', jobTitle: 'Keeps', tags: ['imported'] });
     const tl = (await c.get(`/api/v1/contacts/${ann.id}/timeline`)).json().items;
-    expect(tl.find((e: { type: string }) => e.type === 'created').data).toMatchObject({
+    expect(tl.find((e: { type: string }) => e.type === 'contact.created').data).toMatchObject({
       importId: imp.id,
       fileName: 'people.csv',
     });
-    expect(tl.filter((e: { type: string }) => e.type === 'created')).toHaveLength(1);
+    expect(tl.filter((e: { type: string }) => e.type === 'contact.created')).toHaveLength(1);
 
     const report = await c.get(`/api/v1/imports/${imp.id}/errors.csv`);
     expect(report.statusCode).toBe(200);

@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { assertCan, type Ctx } from '../../lib/context.js';
+import { assertCan, type Ctx, userIdOf } from '../../lib/context.js';
 import { notFound } from '../../lib/errors.js';
 import { rows } from '../../lib/sql.js';
-import { insertEvent } from '../contacts/contacts.repo.js';
+import { restrictedError } from '../contacts/write/contact.js';
+import { recordEvents, writeTx } from '../contacts/write/events.js';
 
 /** Notes on a contact or a company (markdown; the UI renders it sanitised). */
 export type NoteTarget = { contactId: string } | { companyId: string };
@@ -27,18 +28,19 @@ const present = (n: NoteRow) => ({
 const SELECT = sql`select n.id, n.body, n.author_id, u.name as author_name, n.created_at, n.updated_at
   from notes n left join users u on u.id = n.author_id`;
 
-async function assertTarget(ctx: Ctx, target: NoteTarget) {
+async function assertTarget(ctx: Ctx, target: NoteTarget, writing = false) {
   const [row] =
     'contactId' in target
-      ? await rows(
+      ? await rows<{ restricted: boolean }>(
           ctx.deps.database.db,
-          sql`select 1 from contacts where org_id = ${ctx.orgId} and id = ${target.contactId}`,
+          sql`select restricted from contacts where org_id = ${ctx.orgId} and id = ${target.contactId}`,
         )
-      : await rows(
+      : await rows<{ restricted: boolean }>(
           ctx.deps.database.db,
-          sql`select 1 from companies where org_id = ${ctx.orgId} and id = ${target.companyId}`,
+          sql`select false as restricted from companies where org_id = ${ctx.orgId} and id = ${target.companyId}`,
         );
   if (!row) throw notFound('contactId' in target ? 'Contact' : 'Company');
+  if (writing && row.restricted) throw restrictedError('given new notes');
 }
 
 const targetWhere = (t: NoteTarget) =>
@@ -56,19 +58,22 @@ export async function listNotes(ctx: Ctx, target: NoteTarget) {
 
 export async function addNote(ctx: Ctx, target: NoteTarget, body: string) {
   assertCan(ctx, 'contacts:write');
-  await assertTarget(ctx, target);
-  const id = await ctx.deps.database.db.transaction(async (tx) => {
+  await assertTarget(ctx, target, true);
+  const id = await writeTx(ctx, async (tx) => {
     const [row] = await rows<{ id: string }>(
       tx,
       sql`insert into notes (org_id, contact_id, company_id, body, author_id)
         values (${ctx.orgId}, ${'contactId' in target ? target.contactId : null}, ${'companyId' in target ? target.companyId : null},
-          ${body}, ${ctx.userId === '00000000-0000-0000-0000-000000000000' ? null : ctx.userId}) returning id`,
+          ${body}, ${userIdOf(ctx)}) returning id`,
     );
     if ('contactId' in target) {
-      await insertEvent(tx, ctx.orgId, target.contactId, 'note_added', ctx.userId, {
-        noteId: row!.id,
-        excerpt: body.slice(0, 140),
-      });
+      await recordEvents(tx, ctx, [
+        {
+          contactId: target.contactId,
+          type: 'note.added',
+          data: { noteId: row!.id, excerpt: body.slice(0, 140) },
+        },
+      ]);
     }
     return row!.id;
   });

@@ -21,3 +21,23 @@ export const cleanupJob = defineJob({
     );
   },
 });
+
+/** Every minute: bulk operations and exports whose job was lost are re-enqueued (see recovery.ts). */
+export const recoverJob = defineJob({
+  name: 'system.recover',
+  schema: z.object({}).passthrough(),
+  cron: '* * * * *',
+  queue: { retryLimit: 0, retentionMinutes: 30 },
+  async handler(_data, { database, jobs }) {
+    if (!jobs) return;
+    const [{ recoverStuckWork }, { bulkJob }, { runExportJob }] = await Promise.all([
+      import('./recovery.js'),
+      import('../contacts/contacts.jobs.js'),
+      import('../exports/exports.jobs.js'),
+    ]);
+    await recoverStuckWork(database.db, jobs, [
+      { table: 'bulk_operations', job: bulkJob as never, key: 'operationId' },
+      { table: 'exports', job: runExportJob as never, key: 'exportId' },
+    ]);
+  },
+});

@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import { assertCan, type Ctx } from '../../lib/context.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { pgCode, rows } from '../../lib/sql.js';
+import { writeTx } from '../contacts/write/events.js';
+import { removeTagEverywhere, replaceTagEverywhere } from '../contacts/write/sets.js';
 
 interface TagOut {
   id: string;
@@ -59,12 +61,13 @@ export async function updateTag(ctx: Ctx, id: string, input: { name?: string; co
 
 export async function deleteTag(ctx: Ctx, id: string) {
   assertCan(ctx, 'contacts:write');
-  await ctx.deps.database.db.transaction(async (tx) => {
-    const [t] = await rows(tx, sql`delete from tags where org_id = ${ctx.orgId} and id = ${id} returning id`);
-    if (!t) throw notFound('Tag');
-    await tx.execute(
-      sql`update contacts set tag_ids = array_remove(tag_ids, ${id}::uuid) where org_id = ${ctx.orgId} and tag_ids @> array[${id}::uuid]`,
+  await writeTx(ctx, async (tx) => {
+    const [t] = await rows<{ id: string; name: string }>(
+      tx,
+      sql`delete from tags where org_id = ${ctx.orgId} and id = ${id} returning id, name`,
     );
+    if (!t) throw notFound('Tag');
+    await removeTagEverywhere(tx, ctx, t);
   });
 }
 
@@ -72,14 +75,15 @@ export async function deleteTag(ctx: Ctx, id: string) {
 export async function mergeTag(ctx: Ctx, id: string, intoId: string) {
   assertCan(ctx, 'contacts:write');
   if (id === intoId) throw new AppError('VALIDATION_FAILED', 'intoId: cannot merge a tag into itself');
-  await ctx.deps.database.db.transaction(async (tx) => {
-    const found = await rows<{ id: string }>(
+  await writeTx(ctx, async (tx) => {
+    const found = await rows<{ id: string; name: string }>(
       tx,
-      sql`select id from tags where org_id = ${ctx.orgId} and id = any(array[${id}::uuid, ${intoId}::uuid])`,
+      sql`select id, name from tags where org_id = ${ctx.orgId} and id = any(array[${id}::uuid, ${intoId}::uuid]) for update`,
     );
-    if (found.length !== 2) throw notFound('Tag');
-    await tx.execute(sql`update contacts set tag_ids = array(select distinct unnest(array_replace(tag_ids, ${id}::uuid, ${intoId}::uuid)))
-      where org_id = ${ctx.orgId} and tag_ids @> array[${id}::uuid]`);
+    const from = found.find((t) => t.id === id);
+    const into = found.find((t) => t.id === intoId);
+    if (!from || !into) throw notFound('Tag');
+    await replaceTagEverywhere(tx, ctx, from, into);
     await tx.execute(sql`delete from tags where org_id = ${ctx.orgId} and id = ${id}`);
   });
   return (await listTags(ctx)).find((t) => t.id === intoId)!;

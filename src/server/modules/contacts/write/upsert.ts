@@ -1,0 +1,253 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Ctx } from '../../../lib/context.js';
+import type { Db } from '../../../lib/db.js';
+import { pgArray, rows } from '../../../lib/sql.js';
+import { ensureTags } from '../../tags/tags.repo.js';
+import { eventsFrom } from './events.js';
+
+/**
+ * The import's set-based upsert of one batch: one statement creates or updates the batch's
+ * contacts and records their events (`contact.created`; `contact.updated` with before/after of
+ * each changed field; `tag.added` for tags an existing contact did not have), with the outbox row.
+ */
+
+export type DuplicatePolicy = 'create_update' | 'create_only' | 'update_only';
+
+/** One validated, mapped row (see imports/import-rows.ts). */
+export interface UpsertRow {
+  row: number;
+  email: string | null;
+  first_name: string;
+  last_name: string;
+  phones: string[];
+  job_title: string;
+  company_name: string;
+  source: string;
+  address: Record<string, string> | null;
+  subscription_status: string | null;
+  tags: string[];
+  custom: Record<string, unknown>;
+}
+
+export interface UpsertResult {
+  created: number;
+  updated: number;
+  /** Matched rows that would change nothing (or belong to a restricted contact): left alone. */
+  unchanged: number;
+  /** Rows whose email was created by an earlier batch of the same import (merged into it). */
+  dups: Array<{ row: number; email: string; firstRow: number }>;
+}
+
+/** Columns compared for `contact.updated` (property name, column). */
+const TRACKED: Array<[string, string]> = [
+  ['firstName', 'first_name'],
+  ['lastName', 'last_name'],
+  ['jobTitle', 'job_title'],
+  ['source', 'source'],
+  ['phones', 'phones'],
+  ['address', 'address'],
+  ['subscriptionStatus', 'subscription_status'],
+];
+
+/**
+ * The changes between old (`o_<column>`) and new (`<column>`) values of alias `j`, as the
+ * `changes` array of `contact.updated`.
+ */
+const changesOf = (j: string) =>
+  sql.raw(`(select coalesce(jsonb_agg(jsonb_build_object('field', v.f, 'before', v.b, 'after', v.a)), '[]'::jsonb)
+    from (values ${TRACKED.map(([f, c]) => `('${f}', to_jsonb(${j}.o_${c}), to_jsonb(${j}.${c}))`).join(', ')},
+      ('company', to_jsonb(nullif(${j}.o_company_name, '')), to_jsonb(nullif(${j}.company_name, '')))) v(f, b, a)
+    where v.b is distinct from v.a)
+  || (select coalesce(jsonb_agg(jsonb_build_object('field', 'custom.' || k, 'before', ${j}.o_custom -> k, 'after', ${j}.custom -> k)), '[]'::jsonb)
+    from jsonb_object_keys(${j}.custom) k where (${j}.o_custom -> k) is distinct from (${j}.custom -> k))`);
+
+const OLD_COLUMNS = `c.id as o_id, lower(c.email) as o_email, ${[
+  ...TRACKED.map(([, c]) => c),
+  'company_name',
+  'tag_ids',
+  'custom',
+]
+  .map((c) => `c.${c} as o_${c}`)
+  .join(', ')}`;
+const NEW_COLUMNS = `c.id, c.email, c.created_at, ${[
+  ...TRACKED.map(([, c]) => c),
+  'company_name',
+  'tag_ids',
+  'custom',
+]
+  .map((c) => `c.${c}`)
+  .join(', ')}`;
+
+export async function upsertImportBatch(
+  tx: Db,
+  ctx: Ctx,
+  imp: { id: string; fileName: string; startedAt: string | null },
+  batch: UpsertRow[],
+  policy: DuplicatePolicy,
+): Promise<UpsertResult> {
+  const org = ctx.orgId;
+  // Tags and companies named in the batch: resolved (or created) once per batch.
+  const tagNames = [...new Set(batch.flatMap((r) => r.tags))];
+  const tags = await ensureTags(tx, org, tagNames);
+  const tagId = new Map(tags.map((t) => [t.name.toLowerCase(), t.id]));
+  const companyNames = [
+    ...new Map(
+      batch.filter((r) => r.company_name).map((r) => [r.company_name.toLowerCase(), r.company_name]),
+    ).values(),
+  ];
+  const companyId = new Map<string, { id: string; name: string }>();
+  if (companyNames.length) {
+    const found = await rows<{ id: string; name: string }>(
+      tx,
+      sql`select distinct on (lower(name)) id, name from companies where org_id = ${org}
+        and lower(name) = any(${pgArray(companyNames.map((n) => n.toLowerCase()))}::text[]) order by lower(name), created_at`,
+    );
+    for (const c of found) companyId.set(c.name.toLowerCase(), c);
+    const missing = companyNames.filter((n) => !companyId.has(n.toLowerCase()));
+    if (missing.length) {
+      const made = await rows<{ id: string; name: string }>(
+        tx,
+        sql`insert into companies (org_id, name) select ${org}::uuid, n from unnest(${pgArray(missing)}::text[]) as n returning id, name`,
+      );
+      for (const c of made) companyId.set(c.name.toLowerCase(), c);
+    }
+  }
+  const payload = batch.map((r) => {
+    const co = r.company_name ? companyId.get(r.company_name.toLowerCase()) : undefined;
+    return {
+      row: r.row,
+      email: r.email,
+      first_name: r.first_name,
+      last_name: r.last_name,
+      phones: r.phones,
+      job_title: r.job_title,
+      company_id: co?.id ?? null,
+      company_name: co?.name ?? '',
+      source: r.source,
+      address: r.address,
+      subscription_status: r.subscription_status,
+      tag_ids: [...new Set(r.tags.map((t) => tagId.get(t.toLowerCase())).filter(Boolean))],
+      custom: r.custom,
+    };
+  });
+  const staged = sql`select * from jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) as x(row int, email text, first_name text,
+    last_name text, phones text[], job_title text, company_id uuid, company_name text, source text, address jsonb,
+    subscription_status text, tag_ids uuid[], custom jsonb)`;
+  // The new values of a matched contact, from the row `n` (the staged row, or `excluded` in an
+  // upsert, where unmapped columns arrive as '' / '{}' / the insert defaults). Empty cells keep
+  // what the contact has; phones and tags are added to; an import never resubscribes a contact
+  // that unsubscribed, bounced or complained, and never overwrites a source with "import".
+  const merge = (n: string) => ({
+    first_name: `case when coalesce(${n}.first_name, '') <> '' then ${n}.first_name else c.first_name end`,
+    last_name: `case when coalesce(${n}.last_name, '') <> '' then ${n}.last_name else c.last_name end`,
+    job_title: `case when coalesce(${n}.job_title, '') <> '' then ${n}.job_title else c.job_title end`,
+    source: `case when coalesce(${n}.source, '') not in ('', 'import') then ${n}.source else c.source end`,
+    company_id: `coalesce(${n}.company_id, c.company_id)`,
+    company_name: `case when ${n}.company_id is not null then ${n}.company_name else c.company_name end`,
+    phones: `array(select distinct unnest(c.phones || coalesce(${n}.phones, '{}')))`,
+    address: `case when ${n}.address is not null then coalesce(c.address, '{}'::jsonb) || ${n}.address else c.address end`,
+    subscription_status: `case when c.subscription_status = 'subscribed' then coalesce(${n}.subscription_status, 'subscribed') else c.subscription_status end`,
+    tag_ids: `array(select distinct unnest(c.tag_ids || coalesce(${n}.tag_ids, '{}')))`,
+    custom: `c.custom || coalesce(${n}.custom, '{}')`,
+  });
+  const setList = (n: string) =>
+    sql.raw(
+      `${Object.entries(merge(n))
+        .map(([col, expr]) => `${col} = ${expr}`)
+        .join(', ')}, updated_at = now()`,
+    );
+  // A matched contact that already holds every value the row brings is left alone: no new row
+  // version, no index entries, no timeline event (re-importing the same file writes nothing).
+  // A restricted contact is left alone too (only lifting the restriction may change it).
+  const same = (n: string) =>
+    sql.raw(`c.restricted or ((coalesce(${n}.first_name, '') = '' or ${n}.first_name = c.first_name)
+    and (coalesce(${n}.last_name, '') = '' or ${n}.last_name = c.last_name)
+    and (coalesce(${n}.job_title, '') = '' or ${n}.job_title = c.job_title)
+    and (coalesce(${n}.source, '') in ('', 'import') or ${n}.source = c.source)
+    and (${n}.company_id is null or ${n}.company_id = c.company_id)
+    and (${n}.address is null or c.address @> ${n}.address)
+    and (c.subscription_status <> 'subscribed' or coalesce(${n}.subscription_status, 'subscribed') = 'subscribed')
+    and coalesce(${n}.phones, '{}') <@ c.phones and coalesce(${n}.tag_ids, '{}') <@ c.tag_ids
+    and c.custom @> coalesce(${n}.custom, '{}'))`);
+  const origin = sql`'importId', ${imp.id}::text, 'fileName', ${imp.fileName}::text, 'row', j.row`;
+  /** Events of the written rows (CTE `j`: new values, `o_*` old values, `inserted`). */
+  const events = (insertedOnly: boolean) => sql`
+    ${eventsFrom(ctx, {
+      source: 'j',
+      name: 'ev_created',
+      type: sql`'contact.created'`,
+      data: sql`jsonb_build_object('source', j.source, ${origin})`,
+      where: sql`j.inserted`,
+    })},
+    ${eventsFrom(ctx, {
+      source: 'j',
+      name: 'ev_updated',
+      type: sql`'contact.updated'`,
+      data: sql`jsonb_build_object('changes', j.changes, ${origin})`,
+      where: insertedOnly ? sql`false` : sql`not j.inserted and j.changes <> '[]'::jsonb`,
+    })},
+    ${eventsFrom(ctx, {
+      source: 'j',
+      name: 'ev_tags',
+      type: sql`'tag.added'`,
+      data: sql`jsonb_build_object('tags', to_jsonb(j.added_tags), ${origin})`,
+      where: insertedOnly ? sql`false` : sql`not j.inserted and cardinality(j.added_tags) > 0`,
+    })}`;
+  /** `j`'s derived columns from the written row and its old values. */
+  const derived = sql`${changesOf('w')} as changes,
+    case when w.inserted then '{}'::text[] else array(select t.name from tags t where t.org_id = ${org}
+      and t.id = any(w.tag_ids) and not (t.id = any(coalesce(w.o_tag_ids, '{}'))) order by lower(t.name)) end as added_tags`;
+  let q: SQL;
+  if (policy === 'update_only') {
+    q = sql`with s as (${staged}),
+      m as (select ${sql.raw(OLD_COLUMNS)}, s.row, (${same('s')}) as same from contacts c
+        join s on s.email is not null and lower(c.email) = s.email where c.org_id = ${org}),
+      up as (update contacts c set ${setList('s')} from s, m
+        where m.o_id = c.id and m.row = s.row and not m.same
+        returning ${sql.raw(NEW_COLUMNS)}, m.*, false as inserted),
+      w as (select up.* from up),
+      j as (select w.*, ${derived} from w),
+      ${events(false)}
+      select (select count(*) from up)::int as updated, 0 as created,
+        (select count(*) from m where m.same)::int as matched_unchanged, '[]'::jsonb as dups`;
+  } else {
+    q = sql`with s as (${staged}),
+      m as (select ${sql.raw(OLD_COLUMNS)} from contacts c join s on s.email is not null and lower(c.email) = s.email
+        where c.org_id = ${org}),
+      up as (
+        insert into contacts as c (org_id, email, first_name, last_name, phones, job_title, company_id, company_name, source,
+          address, subscription_status, tag_ids, custom)
+        select ${org}, s.email, coalesce(s.first_name, ''), coalesce(s.last_name, ''), coalesce(s.phones, '{}'),
+          coalesce(s.job_title, ''), s.company_id, coalesce(s.company_name, ''), coalesce(nullif(s.source, ''), 'import'), s.address,
+          coalesce(s.subscription_status, 'subscribed'), coalesce(s.tag_ids, '{}'), coalesce(s.custom, '{}')
+        from s order by s.row
+        on conflict (org_id, lower(email)) ${policy === 'create_only' ? sql`do nothing` : sql`do update set ${setList('excluded')} where not (${same('excluded')})`}
+        returning ${sql.raw(NEW_COLUMNS)}, (xmax = 0) as inserted),
+      w as (select up.*, s.row, m.* from up left join s on s.email = lower(up.email) left join m on m.o_email = lower(up.email)),
+      j as (select w.*, ${derived} from w),
+      ${events(false)},
+      -- The same email in an earlier batch of this file: the contact that row created is updated
+      -- (this row wins where it has a value), like a duplicate inside one batch. Only contacts
+      -- created since the import started are looked up, so re-imports pay nothing for it.
+      dup as (select j.row, j.email, (e.data ->> 'row')::int as first_row from j
+        join contact_events e on e.org_id = ${org} and e.contact_id = j.id and e.type = 'contact.created'
+          and e.data ->> 'importId' = ${imp.id}::text
+        where not j.inserted and j.created_at >= ${imp.startedAt ?? new Date(0).toISOString()}::timestamptz)
+      select (select count(*) from up where not up.inserted)::int as updated,
+        (select count(*) from up where up.inserted)::int as created,
+        ${policy === 'create_only' ? sql`0` : sql`${batch.length}::int - (select count(*) from up)::int`} as matched_unchanged,
+        (select coalesce(jsonb_agg(jsonb_build_object('row', dup.row, 'email', dup.email, 'firstRow', dup.first_row)), '[]'::jsonb) from dup) as dups`;
+  }
+  const [out] = await rows<{
+    created: number;
+    updated: number;
+    matched_unchanged: number;
+    dups: Array<{ row: number; email: string; firstRow: number }>;
+  }>(tx, q);
+  return {
+    created: Number(out?.created ?? 0),
+    updated: Number(out?.updated ?? 0),
+    unchanged: Number(out?.matched_unchanged ?? 0),
+    dups: out?.dups ?? [],
+  };
+}
