@@ -45,7 +45,8 @@ export function createAuth(opts: {
     baseURL: config.baseUrl,
     basePath: '/api/auth',
     secret,
-    trustedOrigins: [new URL(config.baseUrl).origin],
+    // BASE_URL's origin, and both loopback spellings for a local server (lib/config.ts).
+    trustedOrigins: config.trustedOrigins,
     telemetry: { enabled: false },
     // Moxora rate-limits sign-in, sign-up and reset itself, in the database, shared by all processes.
     rateLimit: { enabled: false },
@@ -61,6 +62,8 @@ export function createAuth(opts: {
       schema: { user: users, session: sessions, account: accounts, verification: verifications },
     }),
     advanced: {
+      // better-auth turns its Origin check off when NODE_ENV=test: keep it on, so tests exercise it.
+      disableOriginCheck: false,
       cookiePrefix: SESSION_COOKIE_PREFIX,
       useSecureCookies: secure,
       database: { generateId: 'uuid' },

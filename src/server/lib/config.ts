@@ -79,6 +79,12 @@ export interface Config {
   port: number;
   host: string;
   baseUrl: string;
+  /**
+   * Origins allowed to make cookie-authenticated writes (better-auth and our own origin check):
+   * the origin of BASE_URL, and for a loopback BASE_URL both loopback spellings (localhost and
+   * 127.0.0.1) on the same scheme and port, as a browser may open either.
+   */
+  trustedOrigins: string[];
   /** Where the built web UI lives (dist/web by default; tests point it at a temporary build). */
   webDist?: string;
   databaseUrl: string | undefined;
@@ -125,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     port: e.PORT,
     host: e.HOST,
     baseUrl,
+    trustedOrigins: trustedOriginsOf(baseUrl),
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: path.resolve(e.MOXORA_DATA_DIR),
@@ -147,5 +154,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     importBatchRows: e.IMPORT_BATCH_ROWS,
     devOutbox: e.DEV_OUTBOX ?? !e.SMTP_URL,
   };
-  return { ...config, ...overrides };
+  const merged = { ...config, ...overrides };
+  // A base URL given as an override brings its own trusted origins unless they are given too.
+  if (overrides.baseUrl && !overrides.trustedOrigins)
+    merged.trustedOrigins = trustedOriginsOf(merged.baseUrl);
+  return merged;
+}
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1'];
+
+/** The origins a browser may use for this base URL (both loopback spellings for a local server). */
+export function trustedOriginsOf(baseUrl: string): string[] {
+  const url = new URL(baseUrl);
+  if (!LOOPBACK_HOSTS.includes(url.hostname)) return [url.origin];
+  const others = LOOPBACK_HOSTS.filter((h) => h !== url.hostname).map((host) => {
+    const u = new URL(url.origin);
+    u.hostname = host;
+    return u.origin;
+  });
+  return [url.origin, ...others];
 }

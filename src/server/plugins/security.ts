@@ -39,16 +39,15 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function assertSameOrigin(request: FastifyRequest, config: Config) {
   if (SAFE_METHODS.has(request.method)) return;
   if (!request.headers.cookie) return;
-  const expected = new URL(config.baseUrl).origin;
   const origin = request.headers.origin ?? refererOrigin(request.headers.referer);
-  if (origin !== expected) {
-    throw new AppError(
-      'ORIGIN_MISMATCH',
-      origin
-        ? `Requests from ${origin} are not allowed`
-        : 'Missing Origin header on a cookie-authenticated request',
-    );
-  }
+  if (origin && config.trustedOrigins.includes(origin)) return;
+  const expected = config.trustedOrigins.join(' or ');
+  throw new AppError(
+    'ORIGIN_MISMATCH',
+    origin
+      ? `Requests from ${origin} are not allowed: this server expects the origin ${expected} (BASE_URL)`
+      : `Missing Origin header on a cookie-authenticated request (expected ${expected})`,
+  );
 }
 
 function refererOrigin(referer: string | undefined): string | undefined {
