@@ -36,6 +36,7 @@ import { organizationRoutes } from './modules/organizations/organizations.routes
 import { segmentRoutes } from './modules/segments/segments.routes.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
 import { errorBody, registerErrorHandler } from './plugins/errors.js';
+import { registerJsonBodyParser } from './plugins/json-body.js';
 import { registerSecurityHeaders } from './plugins/security.js';
 import { createGuards } from './plugins/session.js';
 
@@ -124,6 +125,7 @@ export async function buildApp(
   });
 
   registerErrorHandler(app);
+  registerJsonBodyParser(app);
   await registerSecurityHeaders(app, config);
 
   await app.register(swagger, {

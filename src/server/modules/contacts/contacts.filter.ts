@@ -107,8 +107,8 @@ function invalid(path: string, message: string): never {
 }
 
 function resolve(field: string, ctx: FilterContext, path: string): ResolvedField {
-  const std = STANDARD[field];
-  if (std) return std;
+  // Own keys only: "constructor" or "toString" are not fields.
+  if (Object.hasOwn(STANDARD, field)) return STANDARD[field]!;
   if (field.startsWith('custom.')) {
     const def = ctx.defs.find((d) => d.entity === 'contact' && d.key === field.slice(7));
     if (def)

@@ -82,6 +82,11 @@ export function normaliseValue(def: FieldDef, value: unknown): unknown {
   }
 }
 
+/** Sets an own, enumerable property, even for a key like `__proto__` (plain assignment would change the prototype). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /**
  * Merges `input` into `current` (a contact's or company's `custom`), validating every key.
  * Unknown keys are refused; `null` removes a value; required fields must end up with a value.
@@ -92,6 +97,7 @@ export function applyCustomFields(
   input: Record<string, unknown> | undefined,
   opts: { creating: boolean },
 ): Record<string, unknown> {
+  // Own properties only, throughout: a field keyed "constructor" must not find Object's.
   const byKey = new Map(defs.map((d) => [d.key, d]));
   const next: Record<string, unknown> = { ...current };
   for (const [key, value] of Object.entries(input ?? {})) {
@@ -99,11 +105,12 @@ export function applyCustomFields(
     if (!def) throw new FieldValueError(['customFields', key], `Unknown custom field "${key}"`);
     const v = normaliseValue(def, value);
     if (v === null) delete next[key];
-    else next[key] = v;
+    else setOwn(next, key, v);
   }
   for (const def of defs) {
-    if (def.required && (next[def.key] === undefined || next[def.key] === null)) {
-      if (opts.creating || (input && def.key in input)) {
+    const value = Object.hasOwn(next, def.key) ? next[def.key] : undefined;
+    if (def.required && (value === undefined || value === null)) {
+      if (opts.creating || (input && Object.hasOwn(input, def.key))) {
         throw new FieldValueError(['customFields', def.key], `${def.label} (${def.key}) is required`);
       }
     }
