@@ -1,19 +1,13 @@
+import type { ActorType, ContactEventType } from '@common/events';
 import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
 import { api } from '@/lib/api';
 import { contactDetailKey, type Page } from './types';
 
+/** A timeline entry: one typed event (src/common/events.ts) with who made it. */
 export interface TimelineEvent {
   id: string;
-  type:
-    | 'created'
-    | 'updated'
-    | 'tag_added'
-    | 'tag_removed'
-    | 'note_added'
-    | 'merged'
-    | 'deleted'
-    | (string & {});
-  actor: { id: string; name: string } | null;
+  type: ContactEventType | (string & {});
+  actor: { type: ActorType; id: string | null; name: string };
   data: Record<string, unknown>;
   createdAt: string;
 }

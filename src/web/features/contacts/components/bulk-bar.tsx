@@ -22,7 +22,12 @@ import {
 import { TagChip } from '@/components/ui/tag-chip';
 import { errorMessage } from '@/lib/api';
 import { plural } from '@/lib/utils';
-import { type BulkAction, type BulkSelection, useBulkContacts } from '../api/bulk-contacts';
+import {
+  type BulkAction,
+  type BulkSelection,
+  selectsEverything,
+  useBulkContacts,
+} from '../api/bulk-contacts';
 import { useBulkOperation } from '../api/get-bulk-operation';
 import { tagColor, useContactsEnv } from './contacts-env';
 import { TagPicker } from './tag-input';
@@ -190,11 +195,20 @@ export function BulkBar({
   const bulk = useBulkContacts();
   const [dialog, setDialog] = React.useState<'add_tags' | 'remove_tags' | 'delete' | null>(null);
   const [running, setRunning] = React.useState<{ id: string; label: string } | null>(null);
-  const countText = plural(selectedCount, 'contact');
+  // No filter condition, search or segment: the action reaches every contact of the
+  // organisation. The server refuses that unless asked with `all: true`, so every action is
+  // confirmed here with the count first.
+  const everything = selectsEverything(selection);
+  const countText = everything
+    ? `all ${plural(total ?? selectedCount, 'contact')}`
+    : plural(selectedCount, 'contact');
+  const [confirmOwner, setConfirmOwner] = React.useState<{ ownerId: string | null; name: string } | null>(
+    null,
+  );
 
   const run = (action: BulkAction) => {
     bulk.mutate(
-      { selection, action },
+      { selection: everything ? { ...selection, all: true } : selection, action },
       {
         onSuccess: (result) => {
           setDialog(null);
@@ -272,13 +286,23 @@ export function BulkBar({
               {env.members.map((m) => (
                 <DropdownMenuItem
                   key={m.userId}
-                  onSelect={() => run({ type: 'set_owner', ownerId: m.userId })}
+                  onSelect={() =>
+                    everything
+                      ? setConfirmOwner({ ownerId: m.userId, name: m.name || m.email })
+                      : run({ type: 'set_owner', ownerId: m.userId })
+                  }
                 >
                   {m.name || m.email}
                 </DropdownMenuItem>
               ))}
               <DropdownMenuSeparator />
-              <DropdownMenuItem onSelect={() => run({ type: 'set_owner', ownerId: null })}>
+              <DropdownMenuItem
+                onSelect={() =>
+                  everything
+                    ? setConfirmOwner({ ownerId: null, name: 'no owner' })
+                    : run({ type: 'set_owner', ownerId: null })
+                }
+              >
                 No owner
               </DropdownMenuItem>
             </DropdownMenuContent>
@@ -310,9 +334,25 @@ export function BulkBar({
         open={dialog === 'delete'}
         onOpenChange={(open) => (open ? undefined : setDialog(null))}
         title={`Delete ${countText}?`}
-        description="They are removed with their notes and history. This cannot be undone."
+        description={
+          everything
+            ? 'No filter narrows this selection: every contact of the organisation is removed, with their notes and history. This cannot be undone.'
+            : 'They are removed with their notes and history. This cannot be undone.'
+        }
         confirmLabel={`Delete ${countText}`}
         onConfirm={() => run({ type: 'delete' })}
+        pending={bulk.isPending}
+      />
+      <ConfirmDialog
+        open={confirmOwner !== null}
+        onOpenChange={(open) => (open ? undefined : setConfirmOwner(null))}
+        title={`Set the owner of ${countText}?`}
+        description={`No filter narrows this selection: every contact of the organisation gets ${confirmOwner?.name ?? ''} as owner.`}
+        confirmLabel={`Set owner of ${countText}`}
+        onConfirm={() => {
+          if (confirmOwner) run({ type: 'set_owner', ownerId: confirmOwner.ownerId });
+          setConfirmOwner(null);
+        }}
         pending={bulk.isPending}
       />
     </div>

@@ -138,7 +138,14 @@ export function MergeDialog({
       { id: contact.id, otherId: other.id, prefer: full },
       {
         onSuccess: () => {
-          toast.success(`Merged ${contactName(other)} into ${contactName(contact)}`);
+          // Duplicates often share a name: then the emails tell the two apart.
+          const a = contactName(other);
+          const b = contactName(contact);
+          const label = (c: typeof contact, name: string) =>
+            c.email && c.email !== name ? `${name} (${c.email})` : name;
+          toast.success(
+            a === b ? `Merged ${label(other, a)} into ${label(contact, b)}` : `Merged ${a} into ${b}`,
+          );
           env.onContactsChanged();
           reset();
           onOpenChange(false);

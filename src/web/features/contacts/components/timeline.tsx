@@ -1,6 +1,7 @@
 import { Activity, GitMerge, MessageSquareText, Pencil, Plus, Tag, Trash2 } from 'lucide-react';
 import type * as React from 'react';
 import type { FieldDefinition } from '@/components/fields/types';
+import { Markdown } from '@/components/markdown';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { ErrorState } from '@/components/ui/error-state';
@@ -103,16 +104,62 @@ function list(value: unknown): string {
   return Array.isArray(value) ? value.map(String).join(', ') : '';
 }
 
+/** Why a change made elsewhere reached this contact ("tag “x” was deleted"). */
+function causeText(cause: unknown): React.ReactNode {
+  const c = (cause ?? null) as { type?: unknown; name?: unknown } | null;
+  if (!c || typeof c.name !== 'string') return null;
+  const name = <Quote>{c.name}</Quote>;
+  switch (c.type) {
+    case 'tag.deleted':
+      return <> (the tag {name} was deleted)</>;
+    case 'tag.merged':
+      return <> (tags merged into {name})</>;
+    case 'company.renamed':
+      return <> (the company was renamed {name})</>;
+    case 'company.deleted':
+      return <> (the company {name} was deleted)</>;
+    case 'field.deleted':
+      return <> (the field {name} was deleted)</>;
+    default:
+      return null;
+  }
+}
+
+/** Where a change came from when it was not a single edit: an import row, a bulk action, a cascade. */
+function origin(d: Record<string, unknown>, actor: TimelineEvent['actor']): React.ReactNode {
+  if (typeof d.row === 'number' && actor.type === 'import') return <> (row {d.row})</>;
+  if (typeof d.row === 'number' && typeof d.fileName === 'string')
+    return (
+      <>
+        {' '}
+        (row {d.row} of <Quote>{d.fileName}</Quote>)
+      </>
+    );
+  if (d.bulk === true) return <> (bulk action)</>;
+  return causeText(d.cause);
+}
+
 function describe(event: TimelineEvent, fields: FieldDefinition[], members: MemberOption[]): React.ReactNode {
   const d = event.data ?? {};
+  const from = origin(d, event.actor);
   switch (event.type) {
-    case 'created':
+    case 'contact.created':
       return (
-        <>created this contact{typeof d.source === 'string' && d.source ? ` (source: ${d.source})` : ''}</>
+        <>
+          created this contact
+          {typeof d.source === 'string' && d.source && d.source !== 'import' ? ` (source: ${d.source})` : ''}
+          {Array.isArray(d.tags) && d.tags.length ? (
+            <>
+              {' '}
+              with {d.tags.length > 1 ? 'tags' : 'tag'} <Quote>{list(d.tags)}</Quote>
+            </>
+          ) : null}
+          {from}
+        </>
       );
-    case 'updated': {
+    case 'contact.updated': {
       const changes = Array.isArray(d.changes) ? d.changes : [];
-      if (changes.length === 0) return <>updated this contact</>;
+      if (changes.length === 0) return <>updated this contact{from}</>;
       return (
         <>
           {changes.map((change, i) => (
@@ -121,53 +168,74 @@ function describe(event: TimelineEvent, fields: FieldDefinition[], members: Memb
               <Change change={change} fields={fields} members={members} />
             </span>
           ))}
+          {from}
         </>
       );
     }
-    case 'tag_added': {
-      const tags = list(d.tags);
+    case 'tag.added':
       return (
         <>
-          added {Array.isArray(d.tags) && d.tags.length > 1 ? 'tags' : 'tag'} <Quote>{tags}</Quote>
+          added {Array.isArray(d.tags) && d.tags.length > 1 ? 'tags' : 'tag'} <Quote>{list(d.tags)}</Quote>
+          {from}
         </>
       );
-    }
-    case 'tag_removed': {
-      const tags = list(d.tags);
+    case 'tag.removed':
       return (
         <>
-          removed {Array.isArray(d.tags) && d.tags.length > 1 ? 'tags' : 'tag'} <Quote>{tags}</Quote>
+          removed {Array.isArray(d.tags) && d.tags.length > 1 ? 'tags' : 'tag'} <Quote>{list(d.tags)}</Quote>
+          {from}
         </>
       );
-    }
-    case 'note_added':
+    case 'note.added':
       return (
         <>
-          added a note{typeof d.excerpt === 'string' && d.excerpt ? ': ' : ''}
-          {typeof d.excerpt === 'string' && d.excerpt ? <Quote>{d.excerpt}</Quote> : null}
+          added a note
+          {typeof d.excerpt === 'string' && d.excerpt ? (
+            <Markdown className="mt-1 rounded-md border border-border bg-muted/40 px-3 py-2 text-foreground">
+              {d.excerpt}
+            </Markdown>
+          ) : null}
         </>
       );
-    case 'merged': {
+    case 'contact.merged': {
       const m = (d.mergedContact ?? {}) as { name?: unknown; email?: unknown };
-      const who = [m.name, m.email ? `<${String(m.email)}>` : null].filter(Boolean).map(String).join(' ');
+      const name = typeof m.name === 'string' ? m.name : '';
+      const email = typeof m.email === 'string' ? m.email : '';
+      const who = name && email ? `${name} <${email}>` : name || email;
       return <>merged {who ? <Quote>{who}</Quote> : 'another contact'} into this contact</>;
     }
-    case 'deleted':
+    case 'contact.deleted':
       return <>deleted this contact</>;
     default:
-      return <>{String(event.type).replace(/_/g, ' ')}</>;
+      return <>{String(event.type).replace(/[._]/g, ' ')}</>;
   }
 }
 
 const ICONS: Record<string, React.ComponentType<{ className?: string; 'aria-hidden'?: boolean | 'true' }>> = {
-  created: Plus,
-  updated: Pencil,
-  tag_added: Tag,
-  tag_removed: Tag,
-  note_added: MessageSquareText,
-  merged: GitMerge,
-  deleted: Trash2,
+  'contact.created': Plus,
+  'contact.updated': Pencil,
+  'tag.added': Tag,
+  'tag.removed': Tag,
+  'note.added': MessageSquareText,
+  'contact.merged': GitMerge,
+  'contact.deleted': Trash2,
 };
+
+/** Who did it, as the timeline names them: a member, an API key, an import, the system. */
+export function actorName(actor: TimelineEvent['actor']): string {
+  switch (actor.type) {
+    case 'apiKey':
+      return `API key “${actor.name || 'revoked'}”`;
+    case 'import':
+      return actor.name ? `Import of “${actor.name}”` : 'An import';
+    case 'automation':
+      return actor.name ? `Automation “${actor.name}”` : 'An automation';
+    case 'system':
+      return 'Moxora';
+    default:
+      return actor.name || 'A former member';
+  }
+}
 
 /** The contact's history, newest first, in sentences ("Ann changed Job title from X to Y"). */
 export function Timeline({ orgId, contactId }: { orgId: string; contactId: string }) {
@@ -210,7 +278,7 @@ export function Timeline({ orgId, contactId }: { orgId: string; contactId: strin
                     <Icon aria-hidden="true" className="size-3 text-muted-foreground" />
                   </span>
                   <div className="min-w-0 flex-1 text-sm leading-6 break-words text-muted-foreground">
-                    <span className="font-medium text-foreground">{event.actor?.name || 'Someone'}</span>{' '}
+                    <span className="font-medium text-foreground">{actorName(event.actor)}</span>{' '}
                     {describe(event, env.fields, env.members)}
                     <time
                       className="block text-xs text-muted-foreground"

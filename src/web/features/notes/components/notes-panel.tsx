@@ -1,6 +1,7 @@
 import { MessageSquareText, MoreHorizontal, Pencil, Trash2 } from 'lucide-react';
 import * as React from 'react';
 import { toast } from 'sonner';
+import { Markdown } from '@/components/markdown';
 import { Avatar } from '@/components/ui/avatar';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
@@ -22,7 +23,6 @@ import { useCreateNote } from '../api/create-note';
 import { useDeleteNote } from '../api/delete-note';
 import { type Note, type NoteTarget, useNotes } from '../api/list-notes';
 import { useUpdateNote } from '../api/update-note';
-import { Markdown } from './markdown';
 
 const MAX_LENGTH = 20_000;
 
