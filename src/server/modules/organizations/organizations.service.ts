@@ -224,17 +224,25 @@ export async function inviteMember(ctx: Ctx, input: { email: string; role: Role 
   if (await repo.hasPendingInvitation(db, ctx.orgId, email)) {
     throw new AppError('CONFLICT', `${email} already has a pending invitation`);
   }
-  const row = await repo.insertInvitation(db, ctx.orgId, {
-    email,
-    role: input.role,
-    inviterId: ctx.userId,
-    expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
-  });
   const membership = await repo.findMembership(db, ctx.orgId, ctx.userId);
-  const url = `${ctx.deps.config.baseUrl}/invitations/${row.id}`;
-  await ctx.deps.jobs.send(sendMailJob, {
-    ...invitationEmail(email, ctx.name, membership?.orgName ?? 'an organisation', input.role, url),
-    kind: 'invitation',
+  // The invitation and its mail job commit together: no invitation without its mail.
+  const row = await db.transaction(async (tx) => {
+    const created = await repo.insertInvitation(tx, ctx.orgId, {
+      email,
+      role: input.role,
+      inviterId: ctx.userId,
+      expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+    });
+    const url = `${ctx.deps.config.baseUrl}/invitations/${created.id}`;
+    await ctx.deps.jobs.send(
+      sendMailJob,
+      {
+        ...invitationEmail(email, ctx.name, membership?.orgName ?? 'an organisation', input.role, url),
+        kind: 'invitation',
+      },
+      { tx },
+    );
+    return created;
   });
   return {
     id: row.id,
