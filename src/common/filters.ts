@@ -71,13 +71,54 @@ export const FilterCondition = z.object({
   value: z.unknown().optional(),
 });
 
-export const FilterNode: z.ZodType<FilterNode> = z.lazy(() =>
+/** How big a filter expression may be: group nesting (the root is level 0) and conditions. */
+export const FILTER_LIMITS = { depth: 6, conditions: 100, nodes: 1000 } as const;
+
+/**
+ * Measures a filter before it is parsed, without recursion: a body nested thousands of levels
+ * deep is refused with a 400 naming the filter instead of overflowing the parser's stack.
+ * Returns the problem, or undefined when the size is fine (the shape is checked afterwards).
+ */
+export function filterSizeProblem(value: unknown): string | undefined {
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 0 }];
+  let conditions = 0;
+  let nodes = 0;
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) continue;
+    if (++nodes > FILTER_LIMITS.nodes)
+      return `too many groups and conditions (at most ${FILTER_LIMITS.nodes})`;
+    if (depth > FILTER_LIMITS.depth) {
+      return `groups are nested too deeply (at most ${FILTER_LIMITS.depth} levels)`;
+    }
+    const children = Object.hasOwn(node, 'and')
+      ? (node as { and: unknown }).and
+      : Object.hasOwn(node, 'or')
+        ? (node as { or: unknown }).or
+        : undefined;
+    if (Array.isArray(children)) {
+      for (const child of children) stack.push({ node: child, depth: depth + 1 });
+    } else if (children === undefined && ++conditions > FILTER_LIMITS.conditions) {
+      return `too many conditions (at most ${FILTER_LIMITS.conditions})`;
+    }
+  }
+  return undefined;
+}
+
+const FilterTree: z.ZodType<FilterNode> = z.lazy(() =>
   z.union([
-    z.object({ and: z.array(FilterNode).max(50) }).strict(),
-    z.object({ or: z.array(FilterNode).max(50) }).strict(),
+    z.object({ and: z.array(FilterTree).max(50) }).strict(),
+    z.object({ or: z.array(FilterTree).max(50) }).strict(),
     FilterCondition.strict(),
   ]),
 );
+
+/** A filter expression as the API accepts it: size-checked first, then parsed. */
+export const FilterNode: z.ZodType<FilterNode> = z.preprocess((value, ctx) => {
+  const problem = filterSizeProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  return value;
+}, FilterTree);
 
 /** Description of a filterable field, served to the UI's filter builder. */
 export interface FilterField {

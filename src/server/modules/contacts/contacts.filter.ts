@@ -1,6 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { SUBSCRIPTION_STATUSES } from '../../../common/contacts.js';
 import {
+  FILTER_LIMITS,
   type FieldType,
   type FilterField,
   type FilterNode,
@@ -118,6 +119,21 @@ function resolve(field: string, ctx: FilterContext, path: string): ResolvedField
 }
 
 const MAX_TEXT = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** ISO 8601 date or date-time, years 0001–9999 (PostgreSQL's timestamptz and JS's Date both hold them). */
+const ISO_DATETIME =
+  /^(\d{4})-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+function isoDateTime(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = ISO_DATETIME.exec(value.trim());
+  if (!m || m[1] === '0000') return undefined;
+  const t = Date.parse(value.trim());
+  if (Number.isNaN(t)) return undefined;
+  const iso = new Date(t).toISOString();
+  // An offset can move 0001-01-01 into year 0, or 9999-12-31 into 10000.
+  return /^\d{4}-/.test(iso) && !iso.startsWith('0000') ? iso : undefined;
+}
 
 function scalar(type: FieldType, value: unknown, path: string): unknown {
   switch (type) {
@@ -128,16 +144,20 @@ function scalar(type: FieldType, value: unknown, path: string): unknown {
       if (typeof value !== 'string' || !isValidDate(value))
         invalid(path, 'value must be a date like 2024-12-31');
       return value;
-    case 'datetime':
-      if (typeof value !== 'string' || Number.isNaN(Date.parse(value)))
-        invalid(path, 'value must be an ISO date/time');
-      return new Date(value).toISOString();
+    case 'datetime': {
+      const iso = isoDateTime(value);
+      if (!iso)
+        invalid(
+          path,
+          'value must be an ISO date/time like 2024-12-31 or 2024-12-31T23:59:00Z (years 0001–9999)',
+        );
+      return iso;
+    }
     case 'boolean':
       if (typeof value !== 'boolean') invalid(path, 'value must be true or false');
       return value;
     case 'member':
-      if (typeof value !== 'string' || !/^[0-9a-f-]{36}$/i.test(value))
-        invalid(path, 'value must be a member id');
+      if (typeof value !== 'string' || !UUID.test(value)) invalid(path, 'value must be a member id (a UUID)');
       return value;
     default:
       if (typeof value !== 'string' || value.length > MAX_TEXT)
@@ -261,13 +281,13 @@ function condition(
   }
 }
 
-const MAX_CONDITIONS = 100;
-
 /** Compiles a filter expression into a SQL boolean over `contacts c`. Throws a 400 naming the bad condition. */
 export function compileFilter(node: FilterNode, ctx: FilterContext, path = 'filter'): SQL {
   let count = 0;
   const walk = (n: FilterNode, p: string, depth: number): SQL => {
-    if (depth > 6) invalid(p, 'groups are nested too deeply (at most 6 levels)');
+    if (depth > FILTER_LIMITS.depth) {
+      invalid(p, `groups are nested too deeply (at most ${FILTER_LIMITS.depth} levels)`);
+    }
     if ('and' in n || 'or' in n) {
       const key = 'and' in n ? 'and' : 'or';
       const children = (n as Record<string, FilterNode[]>)[key]!;
@@ -275,7 +295,9 @@ export function compileFilter(node: FilterNode, ctx: FilterContext, path = 'filt
       const parts = children.map((c, i) => walk(c, `${p}.${key}[${i}]`, depth + 1));
       return sql`(${sql.join(parts, sql.raw(key === 'and' ? ' and ' : ' or '))})`;
     }
-    if (++count > MAX_CONDITIONS) invalid(p, `too many conditions (at most ${MAX_CONDITIONS})`);
+    if (++count > FILTER_LIMITS.conditions) {
+      invalid(p, `too many conditions (at most ${FILTER_LIMITS.conditions})`);
+    }
     return sql`(${condition(n, ctx, p)})`;
   };
   return walk(node, path, 0);

@@ -14,8 +14,9 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const PHONE = /^[+()0-9 .\-/x]{3,40}$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** A calendar date `YYYY-MM-DD`, years 0001–9999 (PostgreSQL has no year 0). */
 export function isValidDate(value: string): boolean {
-  if (!DATE.test(value)) return false;
+  if (!DATE.test(value) || value.startsWith('0000')) return false;
   const d = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
@@ -42,11 +43,12 @@ export function normaliseValue(def: FieldDef, value: unknown): unknown {
           : typeof value === 'string' && value.trim() !== ''
             ? Number(value)
             : Number.NaN;
-      if (!Number.isFinite(n)) fail(def, `must be a number (got ${JSON.stringify(value).slice(0, 40)})`);
+      if (!Number.isFinite(n)) fail(def, `must be a number (got ${preview(value)})`);
       return n;
     }
     case 'date':
-      if (typeof value !== 'string' || !isValidDate(value)) fail(def, 'must be a date like 2024-12-31');
+      if (typeof value !== 'string' || !isValidDate(value))
+        fail(def, 'must be a date like 2024-12-31 (years 0001–9999)');
       return value;
     case 'boolean':
       if (typeof value !== 'boolean') fail(def, 'must be true or false');
@@ -80,6 +82,14 @@ export function normaliseValue(def: FieldDef, value: unknown): unknown {
       if (typeof value !== 'string' || !PHONE.test(value.trim())) fail(def, 'must be a phone number');
       return value.trim();
   }
+}
+
+/** A short, safe rendering of a refused value (never stringifies a deeply nested one). */
+function preview(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value).slice(0, 40);
 }
 
 /** Sets an own, enumerable property, even for a key like `__proto__` (plain assignment would change the prototype). */
