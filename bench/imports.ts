@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { faker } from '@faker-js/faker';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { createRuntime } from '../src/server/app.js';
@@ -10,6 +9,7 @@ import { loadConfig } from '../src/server/lib/config.js';
 import type { Ctx } from '../src/server/lib/context.js';
 import { openPglite, openPostgres } from '../src/server/lib/db.js';
 import { writeContactsCsv } from '../src/server/modules/exports/exports.service.js';
+import { generateCsv } from './csv-data.js';
 import type { BenchResult } from './run.js';
 
 /**
@@ -19,32 +19,6 @@ import type { BenchResult } from './run.js';
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const ADMIN = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DIR = path.resolve('.tmp/bench-imports');
-
-/** variant 1: the same people with a new job title and score, so a re-import really updates every row. */
-export async function generateCsv(file: string, variant = 0) {
-  if (fs.existsSync(file) && fs.statSync(file).size > ROWS * 50) return;
-  faker.seed(42);
-  const tags = Array.from({ length: 30 }, (_, i) => `tag${i}`);
-  const plans = ['free', 'starter', 'pro', 'enterprise'];
-  async function* lines() {
-    yield 'Email,First Name,Last Name,Phone,Company,Job Title,Tags,Score,Renewal,Plan\n';
-    let chunk = '';
-    for (let i = 0; i < ROWS; i++) {
-      const first = faker.person.firstName().replace(/[",]/g, '');
-      const last = faker.person.lastName().replace(/[",]/g, '');
-      const n = i % 5;
-      const t = Array.from({ length: n }, (_, k) => tags[(i * 7 + k * 11) % tags.length]).join(';');
-      chunk += `${first.toLowerCase()}.${last.toLowerCase()}.${i}@example.com,${first},${last},+1 555 ${String(i % 10000).padStart(4, '0')},"${faker.company.name().replace(/"/g, '')}",${faker.person.jobTitle().replace(/[",]/g, '')}${variant ? ' II' : ''},${t},${(i + variant) % 1000},2026-${String((i % 12) + 1).padStart(2, '0')}-15,${plans[i % 4]}\n`;
-      if (i % 5000 === 4999) {
-        yield chunk;
-        chunk = '';
-      }
-    }
-    yield chunk;
-  }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  await pipeline(lines, fs.createWriteStream(file));
-}
 
 function sampleRss() {
   let peak = process.memoryUsage().rss;
@@ -139,8 +113,8 @@ export async function importBenchmarks(): Promise<BenchResult[]> {
   const file = path.join(DIR, `contacts-${ROWS}.csv`);
   const changed = path.join(DIR, `contacts-${ROWS}-changed.csv`);
   const g0 = performance.now();
-  await generateCsv(file);
-  await generateCsv(changed, 1);
+  await generateCsv(file, ROWS);
+  await generateCsv(changed, ROWS, 1);
   const genSeconds = (performance.now() - g0) / 1000;
   const mb = Math.round(fs.statSync(file).size / 1048576);
   const out: BenchResult[] = [];
@@ -219,6 +193,7 @@ export async function importBenchmarks(): Promise<BenchResult[]> {
     role: 'owner',
     name: 'Bench',
     email: 'bench@example.com',
+    actor: { type: 'user', id: ids.userId },
     deps: runtime.deps,
   };
   const r = (x: number) => Math.round(x * 100) / 100;
