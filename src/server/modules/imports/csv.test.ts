@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CsvFileError, detectFormat } from './csv-format.js';
-import { analyseCsv, readCsv } from './csv-reader.js';
+import { analyseCsv, readCsv, readCsvChunks } from './csv-reader.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moxora-csv-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -118,6 +118,42 @@ describe('CSV detection and parsing', () => {
   ])('analysis refuses %s with a clear message', async (name, content, message) => {
     const p = file(name, content);
     await expect(analyseCsv(p, detectFormat(fs.readFileSync(p).subarray(0, 65536)))).rejects.toThrow(message);
+  });
+
+  it('skips blank lines between rows instead of reporting them as ragged rows', async () => {
+    const p = file('blank-lines.csv', 'name,email\nAnn,a@x.test\n\nBob,b@x.test\n\n\nCy,c@x.test\n');
+    const a = await analyseCsv(p, detectFormat(fs.readFileSync(p)));
+    expect(a).toMatchObject({ totalRows: 3, raggedRows: [], raggedCount: 0 });
+    expect(a.preview.map((r) => r[0])).toEqual(['Ann', 'Bob', 'Cy']);
+  });
+
+  it('refuses a row that never ends (a quote left open) once it passes 8 MB', async () => {
+    const p = file('open-quote.csv', `name,email\nAnn,a@x.test\n"${'a'.repeat(9 * 1024 * 1024)}`);
+    await expect(analyseCsv(p, detectFormat(fs.readFileSync(p).subarray(0, 65536)))).rejects.toThrow(
+      /Row 3 is larger than 8 MB/,
+    );
+  });
+
+  it('rejects (rather than waits forever) when the file cannot be read', async () => {
+    const format = detectFormat(Buffer.from('a,b\n1,2\n'));
+    await expect(analyseCsv(path.join(dir, 'no-such-file.csv'), format)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('stops reading when the caller stops early, and the file can be read again', async () => {
+    const lines = ['id,name'];
+    for (let i = 0; i < 200_000; i++) lines.push(`${i},name ${i}`);
+    const p = file('early-stop.csv', `${lines.join('\n')}\n`);
+    const format = detectFormat(fs.readFileSync(p).subarray(0, 65536));
+    let chunks = 0;
+    for await (const chunk of readCsvChunks(p, format)) {
+      expect(chunk[0]!.row).toBe(1);
+      chunks++;
+      break;
+    }
+    expect(chunks).toBe(1);
+    let rows = 0;
+    for await (const chunk of readCsvChunks(p, format)) rows += chunk.length;
+    expect(rows).toBe(200_001);
   });
 
   it('reports ragged rows by row number and counts data rows', async () => {
