@@ -90,16 +90,58 @@ export const ContactPage = z.object({
   count: z.number().int().optional(),
 });
 
-export const Selection = z.union([
-  z.object({ ids: z.array(z.uuid()).min(1).max(10_000) }).strict(),
-  z
-    .object({
-      filter: FilterNode.optional(),
-      search: z.string().max(200).optional(),
-      segmentId: z.uuid().optional(),
-    })
-    .strict(),
-]);
+/** True when a filter holds at least one condition (a filter of empty groups selects all or nothing). */
+function hasCondition(node: FilterNode | undefined): boolean {
+  const stack = node ? [node] : [];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if ('and' in n) stack.push(...n.and);
+    else if ('or' in n) stack.push(...n.or);
+    else return true;
+  }
+  return false;
+}
+
+/**
+ * What a bulk action applies to: listed ids, or the contacts matching a filter, a search and/or
+ * a segment. A selection that narrows nothing (`{}`, an empty filter, a blank search) would act
+ * on every contact of the organisation: that must be asked for with `all: true`, alone.
+ */
+export const Selection = z
+  .union([
+    z.object({ ids: z.array(z.uuid()).min(1).max(10_000) }).strict(),
+    z
+      .object({
+        filter: FilterNode.optional(),
+        search: z.string().max(200).optional(),
+        segmentId: z.uuid().optional(),
+        all: z
+          .literal(true)
+          .optional()
+          .describe(
+            'Act on every contact of the organisation. Required when no filter condition, search or segment narrows the selection; not allowed with one.',
+          ),
+      })
+      .strict(),
+  ])
+  .superRefine((selection, ctx) => {
+    if ('ids' in selection) return;
+    const narrowed =
+      hasCondition(selection.filter) || Boolean(selection.search?.trim()) || Boolean(selection.segmentId);
+    if (!narrowed && selection.all !== true) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'selects every contact: choose ids, a filter condition, a search or a segment, or send "all": true to act on all contacts',
+      });
+    } else if (narrowed && selection.all === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['all'],
+        message: '"all": true selects every contact and cannot be combined with a filter, search or segment',
+      });
+    }
+  });
 
 export const BulkAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('add_tags'), tags: z.array(TagName).min(1).max(50) }),
