@@ -1,5 +1,7 @@
 import type { FieldDef } from './fields.repo.js';
 
+export { fieldKeyOf } from '../../../common/fields.js';
+
 /** Validates and normalises custom field values against their definitions. */
 export class FieldValueError extends Error {
   constructor(
@@ -126,16 +128,4 @@ export function applyCustomFields(
     }
   }
   return next;
-}
-
-/** The key a field gets from its label when none is given (a-z, 0-9, _; starts with a letter). */
-export function fieldKeyOf(label: string): string {
-  const s = label
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 40);
-  return /^[a-z]/.test(s) ? s : `f_${s || 'field'}`;
 }

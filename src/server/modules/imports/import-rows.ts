@@ -1,5 +1,6 @@
 import { CUSTOM_FIELD_TYPES } from '../../../common/contacts.js';
-import { FieldValueError, fieldKeyOf, isValidDate, normaliseValue } from '../fields/field-values.js';
+import { fieldKeyOf } from '../../../common/fields.js';
+import { FieldValueError, isValidDate, normaliseValue } from '../fields/field-values.js';
 import type { FieldDef } from '../fields/fields.repo.js';
 import type { Target } from './mapping.js';
 

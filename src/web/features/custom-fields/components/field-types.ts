@@ -1,4 +1,5 @@
 import type { CustomFieldType } from '@common/contacts';
+import { fieldKeyOf } from '@common/fields';
 
 export const FIELD_TYPE_LABELS: Record<CustomFieldType, string> = {
   text: 'Text',
@@ -15,13 +16,5 @@ export const FIELD_TYPE_LABELS: Record<CustomFieldType, string> = {
 
 export const hasOptions = (type: CustomFieldType) => type === 'single_select' || type === 'multi_select';
 
-/** "Lead score" → "lead_score": what the server derives when no key is given. */
-export function suggestKey(label: string): string {
-  return label
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 50);
-}
+/** "Lead score" → "lead_score": what the server derives when no key is given (the server's own rule). */
+export const suggestKey = (label: string): string => (label.trim() ? fieldKeyOf(label) : '');

@@ -1,3 +1,4 @@
+import { fieldKeyOf } from '@common/fields';
 import type { FieldDefinition } from '@/components/fields/types';
 import type { Delimiter, Encoding, NewFieldType, StandardField, Target } from '../api/types';
 
@@ -73,17 +74,8 @@ export function targetValue(t: Target): string {
   }
 }
 
-/** The key the server gives a field created from `label` (same rule as the server's). */
-export function newFieldKey(label: string): string {
-  const s = label
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 40);
-  return /^[a-z]/.test(s) ? s : `f_${s || 'field'}`;
-}
+/** The key the server gives a field created from `label` (the server's own rule). */
+export const newFieldKey = fieldKeyOf;
 
 /** What the target writes to, to find two columns aimed at the same place. */
 function targetSlot(t: Target): string | null {
