@@ -1,4 +1,5 @@
 import { CUSTOM_FIELD_TYPES } from '../../../common/contacts.js';
+import { unguardFormula } from '../../../common/csv-safe.js';
 import { fieldKeyOf } from '../../../common/fields.js';
 import { FieldValueError, isValidDate, normaliseValue } from '../fields/field-values.js';
 import type { FieldDef } from '../fields/fields.repo.js';
@@ -114,7 +115,8 @@ export function createRowMapper(opts: {
         errors.push({ row, column: headers[i]!, value: value.slice(0, 500), reason });
       for (let i = 0; i < mapping.length; i++) {
         const t = mapping[i]!;
-        const raw = fields[i] ?? '';
+        // A cell our exporter guarded against formulas ('+33 6…) reads back as it was (+33 6…).
+        const raw = unguardFormula(fields[i] ?? '');
         const v = raw.trim();
         if (t.type === 'ignore' || v === '') continue;
         if (t.type === 'standard') {
