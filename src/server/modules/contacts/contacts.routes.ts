@@ -194,7 +194,9 @@ export async function contactRoutes(app: FastifyInstance, opts: { guards: Guards
           200: z.object({
             operationId: z.null(),
             affected: z.number().int(),
-            results: z.array(z.object({ id: z.uuid(), status: z.enum(['ok', 'not_found']) })).optional(),
+            results: z
+              .array(z.object({ id: z.uuid(), status: z.enum(['ok', 'not_found', 'restricted']) }))
+              .optional(),
           }),
           202: z.object({ operationId: z.uuid(), affected: z.null() }),
         },

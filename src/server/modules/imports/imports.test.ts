@@ -321,7 +321,7 @@ describe.skipIf(databaseMissing)('CSV imports', () => {
         { type: 'standard', field: 'email' },
       ],
     });
-    expect(twice.json().error.message).toMatch(/email is already mapped from column 1/);
+    expect(twice.json().error.message).toMatch(/Already imported from column 1/);
     const { rows } = await server.runtime.database.query('select 1 from contacts where email = $1', [
       'a@x.test',
     ]);

@@ -484,11 +484,7 @@ describe.skipIf(databaseMissing)('contacts write path', { timeout: 90_000 }, () 
       expect(left!.n).toBe(0);
     });
 
-    // KNOWN BUG (reported): runBulk answers status 'restricted' for restricted ids, but the 200
-    // response schema of POST /contacts/bulk (contacts.routes.ts) only allows 'ok' | 'not_found':
-    // the change commits and the client gets a 500. Turn `it.fails` into `it` once the schema
-    // lists 'restricted'.
-    it.fails('are skipped by bulk edits on an ids selection, reported with status "restricted"', async () => {
+    it('are skipped by bulk edits on an ids selection, reported with status "restricted"', async () => {
       const { c } = await org();
       const r = rand();
       const locked = await contact(c, {

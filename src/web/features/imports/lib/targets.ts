@@ -77,14 +77,6 @@ export function targetValue(t: Target): string {
 /** The key the server gives a field created from `label` (the server's own rule). */
 export const newFieldKey = fieldKeyOf;
 
-/** What the target writes to, to find two columns aimed at the same place. */
-function targetSlot(t: Target): string | null {
-  if (t.type === 'ignore') return null;
-  if (t.type === 'standard') return t.field;
-  if (t.type === 'custom') return `custom.${t.key}`;
-  return `custom.${newFieldKey(t.label)}`;
-}
-
 export function targetLabel(t: Target, fields: FieldDefinition[]): string {
   switch (t.type) {
     case 'ignore':
@@ -98,56 +90,11 @@ export function targetLabel(t: Target, fields: FieldDefinition[]): string {
   }
 }
 
-export interface MappingProblems {
-  /** Per column index: what is wrong with its target. */
-  columns: Record<number, string>;
-  /** Problems of the mapping as a whole. */
-  general: string[];
-}
-
 /**
- * The checks the server makes before it starts, run first in the browser so the user sees them
- * next to the column at fault. The server checks again.
+ * The checks the server makes before it starts (one rule, src/common/imports.ts), run first in
+ * the browser so the user sees them next to the column at fault.
  */
-export function checkMapping(
-  mapping: Target[],
-  headers: string[],
-  fields: FieldDefinition[],
-  policy: 'create_update' | 'create_only' | 'update_only',
-): MappingProblems {
-  const columns: Record<number, string> = {};
-  const general: string[] = [];
-  const seen = new Map<string, number>();
-  mapping.forEach((t, i) => {
-    if (t.type === 'new_field') {
-      if (!t.label.trim()) {
-        columns[i] = 'Give the new field a name';
-        return;
-      }
-      const key = newFieldKey(t.label);
-      const existing = fields.find((f) => f.key === key);
-      if (existing) {
-        columns[i] = `A field “${existing.label}” already exists: choose it instead`;
-        return;
-      }
-    }
-    const slot = targetSlot(t);
-    if (!slot) return;
-    const first = seen.get(slot);
-    if (first !== undefined) {
-      columns[i] = `Already imported from column ${first + 1} (${headers[first] ?? '?'})`;
-      return;
-    }
-    seen.set(slot, i);
-  });
-  if (policy === 'update_only' && !seen.has('email')) {
-    general.push('“Update only” matches contacts by email: choose the column that holds the email address.');
-  }
-  if (!['email', 'firstName', 'lastName', 'fullName', 'phone'].some((k) => seen.has(k))) {
-    general.push('Import at least one of email, name or phone, or contacts cannot be told apart.');
-  }
-  return { columns, general };
-}
+export { checkMapping, type MappingProblems } from '@common/imports';
 
 /** "12 s", "3 min", "1 h 5 min". */
 export function formatDuration(seconds: number): string {
