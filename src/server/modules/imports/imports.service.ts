@@ -1,26 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { checkMapping } from '../../../common/imports.js';
-import { assertCan, type Ctx, type Deps, jobCtx, userIdOf } from '../../lib/context.js';
+import { assertCan, type Ctx, userIdOf } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
-import { collectGarbage } from '../../lib/memory.js';
-import { pgArray, rows } from '../../lib/sql.js';
-import { writeTx } from '../contacts/write/events.js';
-import { type DuplicatePolicy, upsertImportBatch } from '../contacts/write/upsert.js';
+import { rows } from '../../lib/sql.js';
+import type { DuplicatePolicy } from '../contacts/write/upsert.js';
 import { listFields } from '../fields/fields.repo.js';
 import { createField } from '../fields/fields.service.js';
-import { ensureTags } from '../tags/tags.repo.js';
 import { CsvFileError, type CsvFormat, type Delimiter, detectFormat, type Encoding } from './csv-format.js';
-import { analyseCsv, type CsvRecord, readCsvChunks } from './csv-reader.js';
-import {
-  createRowMapper,
-  mergeDuplicates,
-  newFieldKey,
-  type RowError,
-  type StagedRow,
-} from './import-rows.js';
+import { analyseCsv } from './csv-reader.js';
+import { newFieldKey, type RowError } from './import-rows.js';
 import { importFile, removeImportFile } from './imports.files.js';
 import { runImportJob } from './imports.jobs.js';
 import { suggestMapping, type Target } from './mapping.js';
