@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
+import { simpleParser } from 'mailparser';
 
 const SCREENSHOT_DIR = path.resolve('e2e/screenshots');
 
@@ -100,4 +101,82 @@ export async function signIn(page: Page, user: TestUser): Promise<void> {
   await page.getByLabel('Password', { exact: true }).fill(user.password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page).not.toHaveURL(/\/sign-in/);
+}
+
+export const ORIGIN = 'http://localhost:3123';
+
+/** JSON API calls from a page's browser context (its session cookie), with the Origin the server wants. */
+export function apiAs(page: Page) {
+  return async <T = unknown>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    data?: unknown,
+    expectStatus?: number,
+  ): Promise<T> => {
+    const response = await page.request.fetch(path, { method, data, headers: { Origin: ORIGIN } });
+    const text = await response.text();
+    if (expectStatus !== undefined) {
+      expect(response.status(), `${method} ${path} → ${response.status()} ${text}`).toBe(expectStatus);
+    } else {
+      expect(response.ok(), `${method} ${path} → ${response.status()} ${text}`).toBeTruthy();
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+}
+
+/** The newest link in a mail to `to` whose subject matches, read from the e2e server's outbox folder. */
+async function linkFromOutboxFiles(to: string, subject: RegExp, link: RegExp): Promise<string> {
+  const dir = path.resolve('.tmp/e2e-data/outbox');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const names = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((n) => n.endsWith('.eml'))
+          .sort()
+          .reverse()
+      : [];
+    for (const name of names) {
+      const mail = await simpleParser(readFileSync(path.join(dir, name)));
+      const recipients = Array.isArray(mail.to)
+        ? mail.to.map((a) => a.text).join(', ')
+        : (mail.to?.text ?? '');
+      if (!recipients.includes(to) || !subject.test(mail.subject ?? '')) continue;
+      const found = (mail.text ?? '').match(/https?:\/\/\S+/g)?.find((l) => link.test(l));
+      if (found) return found;
+    }
+    if (Date.now() > deadline) throw new Error(`No mail to ${to} matching ${subject} after 30 s`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/**
+ * A verified account with its own organisation, signed in in `page`'s context, made through the API
+ * (sign-up, the verification link from the outbox, sign-in): for specs about what comes after.
+ */
+export async function createSignedInOwner(page: Page, user: TestUser): Promise<void> {
+  const api = apiAs(page);
+  await api('POST', '/api/auth/sign-up/email', { ...user, ageConfirmed: true });
+  const href = await linkFromOutboxFiles(user.email, /verify your email/i, /verify-email/);
+  const verified = await page.request.get(href, { maxRedirects: 0 });
+  expect(verified.status()).toBeLessThan(400);
+  await api('POST', '/api/auth/sign-in/email', { email: user.email, password: user.password });
+}
+
+/** `user` joins the organisation of `inviter` with `role`, through the invitation sign-up, signed in in `page`. */
+export async function joinThroughInvitation(
+  inviter: Page,
+  page: Page,
+  user: TestUser,
+  role: 'admin' | 'member' | 'viewer',
+): Promise<void> {
+  const invitation = await apiAs(inviter)<{ id: string }>('POST', '/api/v1/invitations', {
+    email: user.email,
+    role,
+  });
+  await apiAs(page)('POST', '/api/auth/sign-up/invitation', {
+    invitationId: invitation.id,
+    name: user.name,
+    password: user.password,
+    ageConfirmed: true,
+  });
 }

@@ -16,3 +16,16 @@ export function roleLabel(role: Role): string {
 export function roleDescription(role: Role): string {
   return DESCRIPTIONS[role] ?? '';
 }
+
+const PLURAL_LABELS: Record<Role, string> = {
+  owner: 'Owners',
+  admin: 'Admins',
+  member: 'Members',
+  viewer: 'Viewers',
+};
+
+/** Why a control is disabled for a role: "Viewers can’t add contacts. Ask an admin or owner." */
+export function roleCannot(role: Role | undefined, action: string): string {
+  const who = role ? PLURAL_LABELS[role] : 'Your role';
+  return `${who} can’t ${action}. Ask an admin or owner if you need to.`;
+}

@@ -21,8 +21,11 @@ export interface Address {
 }
 
 export interface CompanyRef {
+  /** Empty while `isNew`. */
   id: string;
   name: string;
+  /** Picked with "Create company …" in a picker with `deferCreate`: not created yet. */
+  isNew?: boolean;
 }
 
 /** A company chooser (search as you type); provided by the companies feature, used by others. */
@@ -36,4 +39,9 @@ export interface CompanyPickerProps {
   'aria-describedby'?: string;
   /** Called when the picker loses focus without a choice (inline editors close). */
   onBlur?: () => void;
+  /**
+   * "Create company …" only picks the new name (`isNew`); the form creates the company when it is
+   * saved, so a cancelled form leaves no stray company behind.
+   */
+  deferCreate?: boolean;
 }

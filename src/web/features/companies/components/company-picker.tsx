@@ -16,6 +16,7 @@ export function CompanyPicker({
   disabled,
   autoFocus,
   onBlur,
+  deferCreate = false,
   'aria-invalid': ariaInvalid,
   'aria-describedby': ariaDescribedBy,
 }: CompanyPickerProps) {
@@ -55,7 +56,12 @@ export function CompanyPicker({
         onChange({ id: o.value, name: o.label });
       }}
       createLabel={me.permissions.includes('contacts:write') ? (t) => `Create company “${t}”` : undefined}
-      onCreate={(name) =>
+      onCreate={(name) => {
+        if (deferCreate) {
+          setText(name);
+          onChange({ id: '', name, isNew: true });
+          return;
+        }
         create.mutate(
           { name },
           {
@@ -66,8 +72,8 @@ export function CompanyPicker({
             },
             onError: (e) => toast.error('Could not create the company', { description: errorMessage(e) }),
           },
-        )
-      }
+        );
+      }}
       emptyText="No companies found"
       placeholder="Search companies…"
       disabled={disabled || create.isPending}

@@ -1,6 +1,6 @@
 import type * as React from 'react';
 import { createContext, useContext } from 'react';
-import type { CompanyPickerProps, FieldDefinition } from '@/components/fields/types';
+import type { CompanyPickerProps, CompanyRef, FieldDefinition } from '@/components/fields/types';
 
 export interface TagOption {
   id: string;
@@ -24,6 +24,10 @@ export interface ContactsEnv {
   /** Custom field definitions of contacts, in display order. */
   fields: FieldDefinition[];
   CompanyPicker: React.ComponentType<CompanyPickerProps>;
+  /** Creates a company (a new contact's "Create company …", once the contact is saved). */
+  createCompany: (name: string) => Promise<CompanyRef>;
+  /** Deletes a company again (when the contact it was created for could not be saved). */
+  deleteCompany: (id: string) => Promise<void>;
   /** Contacts were created, changed or deleted: refresh what depends on them (tag counts, segment counts). */
   onContactsChanged: () => void;
 }

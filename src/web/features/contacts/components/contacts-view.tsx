@@ -6,12 +6,13 @@ import * as React from 'react';
 import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { DisabledHint } from '@/components/ui/disabled-hint';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
 import { Input } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
 import { errorMessage, isApiError } from '@/lib/api';
-import { useCan, useMe } from '@/lib/session';
+import { useCan, useDisabledReason, useMe } from '@/lib/session';
 import { useDebouncedValue } from '@/lib/use-debounced-value';
 import { useLocalStorage } from '@/lib/use-local-storage';
 import { plural } from '@/lib/utils';
@@ -19,7 +20,7 @@ import type { BulkSelection } from '../api/bulk-contacts';
 import { useFilterFields } from '../api/get-filter-fields';
 import { type ContactSearchParams, useSearchContacts } from '../api/search-contacts';
 import { contactsKey } from '../api/types';
-import { countConditions, summarize } from '../lib/filter';
+import { countConditions, sameFilter, summarize } from '../lib/filter';
 import { BulkBar } from './bulk-bar';
 import { ColumnChooser } from './column-chooser';
 import { buildColumns, type ColumnSpec } from './columns';
@@ -52,14 +53,20 @@ export function ContactsView({
   params,
   onParamsChange,
   segmentBanner,
+  segmentFilter,
   saveSegment,
   importAction,
   exportAction,
 }: {
   params: ContactsViewParams;
   onParamsChange: (next: ContactsViewParams) => void;
-  /** Shown above the toolbar while a segment is selected. */
-  segmentBanner?: React.ReactNode;
+  /** Shown above the toolbar while a segment is selected; `openFilter` shows its conditions for editing. */
+  segmentBanner?: (controls: { openFilter: () => void }) => React.ReactNode;
+  /**
+   * The selected segment's saved conditions. With a segment selected, `params.filter` is an edited
+   * copy of them (not yet saved) that replaces them in the view; the banner saves or discards it.
+   */
+  segmentFilter?: FilterNode;
   /** The "Save as segment" control for the current filter. */
   saveSegment?: (filter: FilterNode | undefined) => React.ReactNode;
   /** The "Import" control in the header (and the empty state), for users who may write. */
@@ -70,6 +77,7 @@ export function ContactsView({
   const me = useMe();
   const orgId = me.activeOrganization!.id;
   const canWrite = useCan('contacts:write');
+  const cannotWrite = useDisabledReason('contacts:write', 'add contacts');
   const env = useContactsEnv();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
@@ -95,15 +103,16 @@ export function ContactsView({
   }, [debounced, text, params, onParamsChange]);
 
   const sort = params.sort ?? '-createdAt';
-  const searchParams: ContactSearchParams = React.useMemo(
+  // Which contacts: the segment's saved conditions, or (being edited) the filter that replaces them.
+  const criteria: BulkSelection = React.useMemo(
     () => ({
       ...(params.filter ? { filter: params.filter } : {}),
       ...(params.q ? { search: params.q } : {}),
-      ...(params.segment ? { segmentId: params.segment } : {}),
-      sort,
+      ...(params.segment && !params.filter ? { segmentId: params.segment } : {}),
     }),
-    [params.filter, params.q, params.segment, sort],
+    [params.filter, params.q, params.segment],
   );
+  const searchParams: ContactSearchParams = React.useMemo(() => ({ ...criteria, sort }), [criteria, sort]);
   const query = useSearchContacts(orgId, searchParams);
   const rows = React.useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? [], [query.data]);
   const total = query.data?.pages[0]?.count;
@@ -127,9 +136,20 @@ export function ContactsView({
   const [filterOpen, setFilterOpen] = React.useState(false);
   // Picking a segment (sidebar, or after saving one) starts from a closed, fresh filter panel.
   React.useEffect(() => setFilterOpen(false), [params.segment]);
-  const conditions = countConditions(params.filter);
+  // The conditions on show: the filter, or the selected segment's own.
+  const shownFilter = params.filter ?? (params.segment ? segmentFilter : undefined);
+  const conditions = countConditions(shownFilter);
   const memberName = (id: string) => env.members.find((m) => m.userId === id)?.name ?? id;
-  const chips = summarize(params.filter, filterFields.data ?? [], memberName);
+  const chips = summarize(shownFilter, filterFields.data ?? [], memberName);
+  const applyFilter = (filter: FilterNode | undefined) => {
+    if (!params.segment) {
+      onParamsChange({ ...params, filter });
+      return;
+    }
+    // Editing a segment: no conditions means every contact; the segment's own conditions mean no edit.
+    const next = filter ?? { and: [] };
+    onParamsChange({ ...params, filter: sameFilter(next, segmentFilter) ? undefined : next });
+  };
   const filterError =
     query.isError && (isApiError(query.error, 'VALIDATION_FAILED') || isApiError(query.error, 'BAD_REQUEST'))
       ? errorMessage(query.error)
@@ -140,13 +160,7 @@ export function ContactsView({
   const selectionKey = JSON.stringify(searchParams);
   React.useEffect(() => setSelection(EMPTY_SELECTION), [selectionKey]);
   const selectedCount = selection.allMatching ? (total ?? rows.length) : selection.ids.size;
-  const bulkSelection: BulkSelection = selection.allMatching
-    ? {
-        ...(params.filter ? { filter: params.filter } : {}),
-        ...(params.q ? { search: params.q } : {}),
-        ...(params.segment ? { segmentId: params.segment } : {}),
-      }
-    : { ids: [...selection.ids] };
+  const bulkSelection: BulkSelection = selection.allMatching ? criteria : { ids: [...selection.ids] };
 
   const onBulkDone = React.useCallback(() => {
     setSelection(EMPTY_SELECTION);
@@ -159,17 +173,15 @@ export function ContactsView({
   const orgHasNoContacts = firstPageEmpty && !hasCriteria;
 
   const newContact = (
-    <NewContactDialog
-      orgId={orgId}
-      disabled={!canWrite}
-      onCreated={(c) => void navigate({ to: '/contacts/$id', params: { id: c.id } })}
-    />
+    <DisabledHint reason={cannotWrite} align="end">
+      <NewContactDialog
+        orgId={orgId}
+        disabled={!canWrite}
+        onCreated={(c) => void navigate({ to: '/contacts/$id', params: { id: c.id } })}
+      />
+    </DisabledHint>
   );
-  const viewSelection: BulkSelection = {
-    ...(params.filter ? { filter: params.filter } : {}),
-    ...(params.q ? { search: params.q } : {}),
-    ...(params.segment ? { segmentId: params.segment } : {}),
-  };
+  const viewSelection: BulkSelection = criteria;
   const viewExport = exportAction?.({
     selection: viewSelection,
     count: total,
@@ -213,7 +225,7 @@ export function ContactsView({
           )
         }
       />
-      {segmentBanner}
+      {segmentBanner?.({ openFilter: () => setFilterOpen(true) })}
       {orgHasNoContacts ? (
         <EmptyState
           icon={Users}
@@ -281,26 +293,29 @@ export function ContactsView({
                   <span className="truncate">{chip}</span>
                 </Badge>
               ))}
-              <Button
-                variant="ghost"
-                size="sm"
-                onClick={() => onParamsChange({ ...params, filter: undefined })}
-              >
-                <X aria-hidden="true" />
-                Clear filters
-              </Button>
+              {params.segment ? null : (
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  onClick={() => onParamsChange({ ...params, filter: undefined })}
+                >
+                  <X aria-hidden="true" />
+                  Clear filters
+                </Button>
+              )}
             </div>
           ) : null}
           {filterOpen ? (
             <FilterBuilder
               // A filter changed from outside (URL, segment, "Clear filters") resets the draft.
-              key={JSON.stringify(params.filter ?? null)}
+              key={JSON.stringify(shownFilter ?? null)}
               fields={filterFields.data}
               loading={filterFields.isPending}
-              value={params.filter}
+              value={shownFilter}
               error={filterError}
               onClose={() => setFilterOpen(false)}
-              onApply={(filter) => onParamsChange({ ...params, filter })}
+              onApply={applyFilter}
+              clearLabel={params.segment ? 'Remove all conditions' : undefined}
             />
           ) : null}
           {canWrite && selectedCount > 0 ? (

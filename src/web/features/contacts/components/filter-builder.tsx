@@ -460,6 +460,7 @@ export function FilterBuilder({
   onApply,
   onClose,
   error,
+  clearLabel = 'Clear all',
 }: {
   fields: FilterField[] | undefined;
   loading: boolean;
@@ -467,6 +468,8 @@ export function FilterBuilder({
   onApply: (filter: FilterNode | undefined) => void;
   onClose: () => void;
   error?: string | undefined;
+  /** The label of the button that empties the filter. */
+  clearLabel?: string;
 }) {
   const [draft, setDraft] = React.useState<DraftGroup>(() => fromFilterNode(value));
   const node = toFilterNode(draft);
@@ -506,7 +509,7 @@ export function FilterBuilder({
             onApply(undefined);
           }}
         >
-          Clear all
+          {clearLabel}
         </Button>
         <Button size="sm" onClick={() => onApply(node)} disabled={!node && !value}>
           Apply filter

@@ -39,7 +39,32 @@ function NewContactForm({ orgId, onDone }: { orgId: string; onDone: (contact?: C
   const [formError, setFormError] = React.useState<string>();
   const { CompanyPicker } = env;
 
-  const onSubmit = (event: React.FormEvent) => {
+  const [saving, setSaving] = React.useState(false);
+
+  const showError = (error: unknown) => {
+    if (isApiError(error, 'DUPLICATE_EMAIL')) {
+      const id = (error.details as { contactId?: unknown } | undefined)?.contactId;
+      setErrors({ email: error.message });
+      if (typeof id === 'string') setDuplicateId(id);
+      return;
+    }
+    if (error instanceof ApiError && error.issues.length > 0) {
+      const f = error.fieldErrors();
+      setErrors({
+        firstName: f.firstName,
+        lastName: f.lastName,
+        email: f.email,
+        phone: f['phones.0'] ?? f.phones,
+        company: f.companyId,
+        tags: Object.entries(f).find(([k]) => k.startsWith('tags'))?.[1],
+      });
+      if (!Object.values(f).length) setFormError(error.message);
+      return;
+    }
+    setFormError(errorMessage(error));
+  };
+
+  const onSubmit = async (event: React.FormEvent) => {
     event.preventDefault();
     setFormError(undefined);
     setDuplicateId(undefined);
@@ -51,49 +76,41 @@ function NewContactForm({ orgId, onDone }: { orgId: string; onDone: (contact?: C
     if (e && !EMAIL_RE.test(e)) next.email = 'Enter a valid email address.';
     setErrors(next);
     if (Object.keys(next).length > 0) return;
-    create.mutate(
-      {
+    setSaving(true);
+    // A company picked with "Create company …" is created now, with the contact: a cancelled
+    // dialog leaves nothing behind, and a contact that cannot be saved takes its new company with it.
+    let newCompany: CompanyRef | undefined;
+    try {
+      if (company?.isNew) {
+        try {
+          newCompany = await env.createCompany(company.name);
+        } catch (error) {
+          setErrors({ company: `Could not create the company: ${errorMessage(error)}` });
+          return;
+        }
+      }
+      const companyId = newCompany?.id ?? company?.id;
+      const contact = await create.mutateAsync({
         firstName: firstName.trim(),
         lastName: lastName.trim(),
         ...(e ? { email: e } : {}),
         ...(phone.trim() ? { phones: [phone.trim()] } : {}),
-        ...(company ? { companyId: company.id } : {}),
+        ...(companyId ? { companyId } : {}),
         ...(tags.length > 0 ? { tags } : {}),
-      },
-      {
-        onSuccess: (contact) => {
-          toast.success(`${contactName(contact)} added`);
-          env.onContactsChanged();
-          onDone(contact);
-        },
-        onError: (error) => {
-          if (isApiError(error, 'DUPLICATE_EMAIL')) {
-            const id = (error.details as { contactId?: unknown } | undefined)?.contactId;
-            setErrors({ email: error.message });
-            if (typeof id === 'string') setDuplicateId(id);
-            return;
-          }
-          if (error instanceof ApiError && error.issues.length > 0) {
-            const f = error.fieldErrors();
-            setErrors({
-              firstName: f.firstName,
-              lastName: f.lastName,
-              email: f.email,
-              phone: f['phones.0'] ?? f.phones,
-              company: f.companyId,
-              tags: Object.entries(f).find(([k]) => k.startsWith('tags'))?.[1],
-            });
-            if (!Object.values(f).length) setFormError(error.message);
-            return;
-          }
-          setFormError(errorMessage(error));
-        },
-      },
-    );
+      });
+      toast.success(`${contactName(contact)} added`);
+      env.onContactsChanged();
+      onDone(contact);
+    } catch (error) {
+      if (newCompany) await env.deleteCompany(newCompany.id).catch(() => undefined);
+      showError(error);
+    } finally {
+      setSaving(false);
+    }
   };
 
   return (
-    <form noValidate onSubmit={onSubmit} className="grid gap-4">
+    <form noValidate onSubmit={(event) => void onSubmit(event)} className="grid gap-4">
       {formError ? <Alert variant="error">{formError}</Alert> : null}
       <div className="grid gap-4 sm:grid-cols-2">
         <FormField id="new-contact-first-name" label="First name" error={errors.firstName}>
@@ -143,17 +160,26 @@ function NewContactForm({ orgId, onDone }: { orgId: string; onDone: (contact?: C
           maxLength={40}
         />
       </FormField>
-      <FormField id="new-contact-company" label="Company" error={errors.company}>
-        <CompanyPicker value={company} onChange={setCompany} />
+      <FormField
+        id="new-contact-company"
+        label="Company"
+        error={errors.company}
+        hint={
+          company?.isNew
+            ? `“${company.name}” is a new company: it is created when you add the contact.`
+            : undefined
+        }
+      >
+        <CompanyPicker value={company} onChange={setCompany} deferCreate />
       </FormField>
       <FormField id="new-contact-tags" label="Tags" error={errors.tags}>
         <TagListInput value={tags} onChange={setTags} />
       </FormField>
       <DialogFooter>
-        <Button variant="secondary" onClick={() => onDone()} disabled={create.isPending}>
+        <Button variant="secondary" onClick={() => onDone()} disabled={saving}>
           Cancel
         </Button>
-        <Button type="submit" loading={create.isPending}>
+        <Button type="submit" loading={saving}>
           Add contact
         </Button>
       </DialogFooter>

@@ -204,3 +204,9 @@ export function summarize(
   }
   return [describeCondition(node, fields, memberName)];
 }
+
+/** Whether two filters select the same conditions, however they are nested or were written. */
+export function sameFilter(a: FilterNode | undefined, b: FilterNode | undefined): boolean {
+  const normal = (n: FilterNode | undefined) => JSON.stringify(toFilterNode(fromFilterNode(n)) ?? null);
+  return normal(a) === normal(b);
+}

@@ -1,17 +1,18 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api';
+import { activeOrganizationChanged } from '@/lib/session';
 
 export const acceptInvitation = ({ id }: { id: string }) =>
   api.post<{ organizationId: string }>(`/api/v1/invitations/${encodeURIComponent(id)}/accept`, {});
 
 /**
- * POST /api/v1/invitations/{id}/accept — the organization becomes active, so all cached data is stale.
+ * POST /api/v1/invitations/{id}/accept — the organisation becomes active (see activeOrganizationChanged).
  * 403 FORBIDDEN when the invitation was sent to another address, 410 GONE when expired or revoked.
  */
 export function useAcceptInvitation() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: acceptInvitation,
-    onSuccess: () => queryClient.invalidateQueries(),
+    onSuccess: () => activeOrganizationChanged(queryClient),
   });
 }

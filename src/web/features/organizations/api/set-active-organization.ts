@@ -1,14 +1,15 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api';
+import { activeOrganizationChanged } from '@/lib/session';
 
 export const setActiveOrganization = (input: { organizationId: string }) =>
   api.post<void>('/api/v1/organizations/active', input);
 
-/** POST /api/v1/organizations/active — everything on screen belongs to the old organization: refetch it all. */
+/** POST /api/v1/organizations/active — then the new organisation's `/me`, and the old one's queries are dropped. */
 export function useSetActiveOrganization() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: setActiveOrganization,
-    onSuccess: () => queryClient.invalidateQueries(),
+    onSuccess: () => activeOrganizationChanged(queryClient),
   });
 }

@@ -1,3 +1,4 @@
+import { useRouter } from '@tanstack/react-router';
 import { Check, ChevronsUpDown, Plus } from 'lucide-react';
 import * as React from 'react';
 import { toast } from 'sonner';
@@ -22,10 +23,20 @@ export function OrganizationSwitcher() {
   const me = useMe();
   const active = me.activeOrganization;
   const setActive = useSetActiveOrganization();
+  const router = useRouter();
   const [createOpen, setCreateOpen] = React.useState(false);
 
-  const onSwitch = (organizationId: string, name: string) => {
+  const onSwitch = async (organizationId: string, name: string) => {
     if (organizationId === active?.id) return;
+    // A record, segment or filter of this organisation means nothing in the next one: go to the list first.
+    const { pathname, searchStr } = router.state.location;
+    const section = /^\/(contacts|companies)(\/|$)/.exec(pathname)?.[1] as
+      | 'contacts'
+      | 'companies'
+      | undefined;
+    if (section && (pathname !== `/${section}` || searchStr)) {
+      await router.navigate({ to: section === 'contacts' ? '/contacts' : '/companies' });
+    }
     setActive.mutate(
       { organizationId },
       {
@@ -65,7 +76,7 @@ export function OrganizationSwitcher() {
             return (
               <DropdownMenuItem
                 key={org.id}
-                onSelect={() => onSwitch(org.id, org.name)}
+                onSelect={() => void onSwitch(org.id, org.name)}
                 aria-current={isActive ? 'true' : undefined}
               >
                 <Avatar name={org.name} size="sm" square />

@@ -11,6 +11,11 @@ export function useUpdateSegment(orgId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: updateSegment,
+    // The list holds the conditions the contacts screen shows: update it before the refetch lands.
+    onSuccess: (segment) =>
+      queryClient.setQueryData<{ items: Segment[] }>(segmentsQueryKey(orgId), (old) =>
+        old ? { items: old.items.map((s) => (s.id === segment.id ? segment : s)) } : old,
+      ),
     onSettled: () => queryClient.invalidateQueries({ queryKey: segmentsQueryKey(orgId) }),
   });
 }

@@ -13,10 +13,11 @@ import {
   DialogTitle,
   DialogTrigger,
 } from '@/components/ui/dialog';
+import { DisabledHint } from '@/components/ui/disabled-hint';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { ApiError, errorMessage } from '@/lib/api';
-import { useMe } from '@/lib/session';
+import { useDisabledReason, useMe } from '@/lib/session';
 import { useCreateSegment } from '../api/create-segment';
 import type { Segment } from '../api/list-segments';
 
@@ -25,12 +26,15 @@ export function SaveSegmentDialog({
   filter,
   disabled,
   onSaved,
+  triggerLabel = 'Save as segment',
 }: {
   filter: FilterNode | undefined;
   disabled?: boolean;
   onSaved?: (segment: Segment) => void;
+  triggerLabel?: string;
 }) {
   const me = useMe();
+  const cannot = useDisabledReason('contacts:write', 'save segments');
   const create = useCreateSegment(me.activeOrganization!.id);
   const [open, setOpen] = React.useState(false);
   const [name, setName] = React.useState('');
@@ -68,15 +72,17 @@ export function SaveSegmentDialog({
 
   return (
     <Dialog open={open} onOpenChange={(next) => (create.isPending ? undefined : setOpen(next))}>
-      <DialogTrigger asChild>
-        <Button variant="secondary" size="sm" disabled={disabled || !filter}>
-          <BookmarkPlus aria-hidden="true" />
-          Save as segment
-        </Button>
-      </DialogTrigger>
+      <DisabledHint reason={cannot}>
+        <DialogTrigger asChild>
+          <Button variant="secondary" size="sm" disabled={disabled || !filter}>
+            <BookmarkPlus aria-hidden="true" />
+            {triggerLabel}
+          </Button>
+        </DialogTrigger>
+      </DisabledHint>
       <DialogContent>
         <DialogHeader>
-          <DialogTitle>Save as segment</DialogTitle>
+          <DialogTitle>{triggerLabel}</DialogTitle>
           <DialogDescription>
             A segment keeps this filter. Its contacts update as contacts change; find it in the sidebar under
             Contacts.

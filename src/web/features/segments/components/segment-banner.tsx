@@ -1,4 +1,5 @@
-import { Layers, MoreHorizontal, Pencil, Trash2, X } from 'lucide-react';
+import type { FilterNode } from '@common/filters';
+import { Layers, ListFilter, MoreHorizontal, Pencil, Save, Trash2, Undo2, X } from 'lucide-react';
 import * as React from 'react';
 import { toast } from 'sonner';
 import { Button } from '@/components/ui/button';
@@ -11,6 +12,7 @@ import {
   DialogHeader,
   DialogTitle,
 } from '@/components/ui/dialog';
+import { DisabledHint } from '@/components/ui/disabled-hint';
 import {
   DropdownMenu,
   DropdownMenuContent,
@@ -21,20 +23,38 @@ import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { Skeleton } from '@/components/ui/skeleton';
 import { errorMessage } from '@/lib/api';
-import { useMe } from '@/lib/session';
+import { useDisabledReason, useMe } from '@/lib/session';
 import { useDeleteSegment } from '../api/delete-segment';
-import { useSegments } from '../api/list-segments';
+import { type Segment, useSegments } from '../api/list-segments';
 import { useUpdateSegment } from '../api/update-segment';
+import { SaveSegmentDialog } from './save-segment-dialog';
 
-/** Shown above the contacts table while a segment is selected: its name, rename, delete, clear. */
+/**
+ * Shown above the contacts table while a segment is selected: its name; edit its conditions, rename,
+ * delete; and, once its conditions were edited (`draft`), save them, save them as a new segment or
+ * discard them.
+ */
 export function SegmentBanner({
   segmentId,
   canWrite,
   onClear,
+  draft,
+  onEditConditions,
+  onSaved,
+  onDiscard,
+  onSavedAsNew,
 }: {
   segmentId: string;
   canWrite: boolean;
   onClear: () => void;
+  /** The segment's conditions as edited in the filter panel, not saved yet. */
+  draft?: FilterNode;
+  /** Opens the filter panel on the segment's conditions. */
+  onEditConditions: () => void;
+  /** The draft was saved into this segment. */
+  onSaved: () => void;
+  onDiscard: () => void;
+  onSavedAsNew: (segment: Segment) => void;
 }) {
   const me = useMe();
   const orgId = me.activeOrganization!.id;
@@ -46,6 +66,7 @@ export function SegmentBanner({
   const [nameError, setNameError] = React.useState<string>();
   const [deleting, setDeleting] = React.useState(false);
   const segment = segments.data?.find((s) => s.id === segmentId);
+  const cannot = useDisabledReason('contacts:write', 'change segments');
 
   if (segments.isPending) return <Skeleton className="h-10 w-full" />;
 
@@ -63,6 +84,20 @@ export function SegmentBanner({
           setRenaming(false);
         },
         onError: (e) => setNameError(errorMessage(e)),
+      },
+    );
+  };
+
+  const onSaveConditions = () => {
+    if (!segment || !draft) return;
+    update.mutate(
+      { id: segment.id, filter: draft },
+      {
+        onSuccess: () => {
+          toast.success(`Segment “${segment.name}” updated`);
+          onSaved();
+        },
+        onError: (e) => toast.error('Could not save the segment', { description: errorMessage(e) }),
       },
     );
   };
@@ -93,16 +128,46 @@ export function SegmentBanner({
       <Layers aria-hidden="true" className="size-4 shrink-0 text-accent" />
       <span className="min-w-0 flex-1 truncate">
         Segment: <span className="font-semibold">{segment?.name ?? 'not found'}</span>
+        {segment && draft ? (
+          <span className="ml-2 text-indigo-700" data-testid="segment-edited">
+            · unsaved changes
+          </span>
+        ) : null}
       </span>
+      {segment && draft ? (
+        <div className="flex flex-wrap items-center gap-2">
+          <Button variant="ghost" size="sm" onClick={onDiscard}>
+            <Undo2 aria-hidden="true" />
+            Discard changes
+          </Button>
+          <SaveSegmentDialog
+            filter={draft}
+            disabled={!canWrite}
+            triggerLabel="Save as new segment"
+            onSaved={onSavedAsNew}
+          />
+          <DisabledHint reason={cannot} align="end">
+            <Button size="sm" onClick={onSaveConditions} loading={update.isPending} disabled={!canWrite}>
+              <Save aria-hidden="true" />
+              Save changes
+            </Button>
+          </DisabledHint>
+        </div>
+      ) : null}
       {segment ? (
         <DropdownMenu>
           <DropdownMenuTrigger asChild>
-            <Button variant="ghost" size="icon" aria-label="Segment actions" disabled={!canWrite}>
+            <Button variant="ghost" size="icon" aria-label="Segment actions">
               <MoreHorizontal aria-hidden="true" />
             </Button>
           </DropdownMenuTrigger>
           <DropdownMenuContent align="end">
+            <DropdownMenuItem onSelect={onEditConditions}>
+              <ListFilter aria-hidden="true" />
+              {canWrite ? 'Edit conditions' : 'Show conditions'}
+            </DropdownMenuItem>
             <DropdownMenuItem
+              disabled={!canWrite}
               onSelect={() => {
                 setName(segment.name);
                 setNameError(undefined);
@@ -112,7 +177,7 @@ export function SegmentBanner({
               <Pencil aria-hidden="true" />
               Rename segment
             </DropdownMenuItem>
-            <DropdownMenuItem destructive onSelect={() => setDeleting(true)}>
+            <DropdownMenuItem destructive disabled={!canWrite} onSelect={() => setDeleting(true)}>
               <Trash2 aria-hidden="true" />
               Delete segment
             </DropdownMenuItem>

@@ -79,23 +79,35 @@ function ContactsPage() {
           triggerLabel="Export"
         />
       )}
-      segmentBanner={
+      segmentFilter={segment?.filter}
+      segmentBanner={({ openFilter }) =>
         params.segment ? (
           <SegmentBanner
             segmentId={params.segment}
             canWrite={canWrite}
+            draft={params.filter}
+            onEditConditions={openFilter}
+            onSaved={() => void navigate({ to: '/contacts', search: { ...params, filter: undefined } })}
+            onDiscard={() => void navigate({ to: '/contacts', search: { ...params, filter: undefined } })}
+            onSavedAsNew={(s) =>
+              void navigate({ to: '/contacts', search: { segment: s.id, sort: params.sort } })
+            }
             onClear={() => void navigate({ to: '/contacts', search: { q: params.q, sort: params.sort } })}
           />
         ) : null
       }
-      saveSegment={(filter) => (
-        <SaveSegmentDialog
-          // With a segment selected, the new segment is that segment narrowed by the filter.
-          filter={filter && segment ? { and: [segment.filter, filter] } : filter}
-          disabled={!canWrite || (Boolean(params.segment) && !segment)}
-          onSaved={(s) => void navigate({ to: '/contacts', search: { segment: s.id } })}
-        />
-      )}
+      // With a segment selected, its banner saves the edited conditions (into it, or as a new one).
+      saveSegment={
+        params.segment
+          ? undefined
+          : (filter) => (
+              <SaveSegmentDialog
+                filter={filter}
+                disabled={!canWrite}
+                onSaved={(s) => void navigate({ to: '/contacts', search: { segment: s.id } })}
+              />
+            )
+      }
     />
   );
 }

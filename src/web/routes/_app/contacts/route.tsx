@@ -1,6 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createFileRoute, Outlet } from '@tanstack/react-router';
 import * as React from 'react';
+import { createCompany } from '@/features/companies/api/create-company';
+import { deleteCompany } from '@/features/companies/api/delete-company';
+import { companiesKey } from '@/features/companies/api/types';
 import { CompanyPicker } from '@/features/companies/components/company-picker';
 import { type ContactsEnv, ContactsEnvProvider } from '@/features/contacts/components/contacts-env';
 import { fieldsQueryOptions, useFields } from '@/features/custom-fields/api/list-fields';
@@ -42,15 +45,31 @@ function ContactsLayout() {
     void queryClient.invalidateQueries({ queryKey: segmentsQueryKey(orgId) });
   }, [queryClient, orgId]);
 
+  const companyActions = React.useMemo(
+    () => ({
+      createCompany: async (name: string) => {
+        const company = await createCompany({ name });
+        void queryClient.invalidateQueries({ queryKey: companiesKey(orgId) });
+        return { id: company.id, name: company.name };
+      },
+      deleteCompany: async (id: string) => {
+        await deleteCompany({ id });
+        void queryClient.invalidateQueries({ queryKey: companiesKey(orgId) });
+      },
+    }),
+    [queryClient, orgId],
+  );
+
   const env = React.useMemo<ContactsEnv>(
     () => ({
       tags: tags.data ?? NONE,
       members: members.data ?? NONE,
       fields: fields.data ?? NONE,
       CompanyPicker,
+      ...companyActions,
       onContactsChanged,
     }),
-    [tags.data, members.data, fields.data, onContactsChanged],
+    [tags.data, members.data, fields.data, companyActions, onContactsChanged],
   );
 
   return (
