@@ -3,15 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import './jobs.registry.js';
 import { type Auth, createAuth } from './lib/auth.js';
@@ -37,6 +30,7 @@ import { segmentRoutes } from './modules/segments/segments.routes.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
 import { errorBody, registerErrorHandler } from './plugins/errors.js';
 import { registerJsonBodyParser } from './plugins/json-body.js';
+import { documentedGuards, registerOpenApi } from './plugins/openapi.js';
 import { registerSecurityHeaders } from './plugins/security.js';
 import { createGuards } from './plugins/session.js';
 
@@ -127,26 +121,9 @@ export async function buildApp(
   registerErrorHandler(app);
   registerJsonBodyParser(app);
   await registerSecurityHeaders(app, config);
+  await registerOpenApi(app, { config, version: VERSION });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Moxora API',
-        version: VERSION,
-        description:
-          'REST API of Moxora. Authenticate with the session cookie (browser; send an Origin header on writes). ' +
-          'Errors: `{ error: { code, message, details? }, requestId }`.',
-      },
-      servers: [{ url: config.baseUrl }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
-
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-
-  const guards = createGuards(auth, deps);
+  const guards = documentedGuards(createGuards(auth, deps));
   await app.register(healthRoutes, { deps, version: VERSION });
   await app.register(authRoutes, { auth, deps });
   await app.register(organizationRoutes, { guards });
