@@ -33,6 +33,21 @@ describe('safeErrorSummary', () => {
     expect(summary.stack).toMatch(/^\s+at /);
   });
 
+  it('keeps the message of a driver error that carries its query and parameters (PGlite), not them', () => {
+    const err = Object.assign(new Error('value too long for type character varying(100)'), {
+      code: '22001',
+      severity: 'ERROR',
+      query: 'update contacts set job_title = $1',
+      params: ['secret-value-5'],
+    });
+    const summary = safeErrorSummary(err);
+    expect(JSON.stringify(summary)).not.toMatch(/secret-value|update contacts/);
+    expect({ ...summary }).toMatchObject({
+      message: 'value too long for type character varying(100)',
+      code: '22001',
+    });
+  });
+
   it('keeps the message of an ordinary programming error', () => {
     expect({
       ...safeErrorSummary(new TypeError("Cannot read properties of undefined (reading 'x')")),

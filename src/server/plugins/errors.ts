@@ -124,8 +124,9 @@ export function safeErrorSummary(err: unknown): SafeErrorSummary {
   for (let e: unknown = err; e instanceof Error && chain.length < 4; e = e.cause) {
     chain.push(e as Error & Record<string, unknown>);
   }
+  // A driver error may carry the query and its parameters too (PGlite's do): its own message is kept.
   const messages = chain.map((e) =>
-    isQueryWrapper(e) ? 'Database query failed' : isDbError(e) ? redactDbMessage(e.message) : e.message,
+    isDbError(e) ? redactDbMessage(e.message) : isQueryWrapper(e) ? 'Database query failed' : e.message,
   );
   // A null prototype: pino's error serializer then reports `name` as the type, not "Object".
   const summary: SafeErrorSummary = Object.assign(Object.create(null) as SafeErrorSummary, {
