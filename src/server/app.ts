@@ -11,6 +11,7 @@ import { type Auth, createAuth } from './lib/auth.js';
 import type { Config } from './lib/config.js';
 import type { Deps } from './lib/context.js';
 import { type Database, openDatabase } from './lib/db.js';
+import { createEventBus, type EventBus } from './lib/events.js';
 import { createJobQueue, type JobQueue } from './lib/jobs.js';
 import { createLogger, loggerOptions } from './lib/logger.js';
 import { createOutboxMailer, createSmtpMailer, type Mailer, outboxDir } from './lib/mailer.js';
@@ -40,11 +41,15 @@ const VERSION = (
   JSON.parse(fs.readFileSync(path.join(ROOT_DIR, 'package.json'), 'utf8')) as { version: string }
 ).version;
 
+/** How often processes with workers look for undispatched events. */
+const EVENT_SWEEP_MS = 2_000;
+
 export interface Runtime {
   config: Config;
   database: Database;
   mailer: Mailer;
   jobs: JobQueue;
+  events: EventBus;
   log: Logger;
   deps: Deps;
   close(): Promise<void>;
@@ -69,18 +74,28 @@ export async function createRuntime(
       ? createSmtpMailer(config.smtpUrl, config.mailFrom)
       : createOutboxMailer(outboxDir(config.dataDir), config.mailFrom);
     const jobs = await createJobQueue({ database, mailer, config, log });
-    const deps: Deps = { config, database, jobs };
+    const events = createEventBus({ database, jobs, log });
+    // Processes that run workers also sweep the event outbox (events whose writer died before
+    // dispatching them); every process dispatches what it writes itself right after commit.
+    const startWorkers = jobs.startWorkers.bind(jobs);
+    jobs.startWorkers = async () => {
+      await startWorkers();
+      events.start(EVENT_SWEEP_MS);
+    };
+    const deps: Deps = { config, database, jobs, events };
     let closed = false;
     return {
       config,
       database,
       mailer,
       jobs,
+      events,
       log,
       deps,
       async close() {
         if (closed) return;
         closed = true;
+        await events.stop();
         await jobs.stop();
         mailer.close();
         await database.close();
