@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ActorType, ContactEventType, StoredContactEvent } from '../../common/events.js';
+import { safeErrorSummary } from '../plugins/errors.js';
 import type { Database, Db } from './db.js';
 import { defineJob, type JobDeps, type JobQueue } from './jobs.js';
 import { pgArray, rows } from './sql.js';
@@ -141,7 +142,7 @@ export function createEventBus(deps: { database: Database; jobs: JobQueue; log: 
         try {
           await l(events);
         } catch (err) {
-          deps.log.warn({ err }, 'event listener failed');
+          deps.log.warn({ err: safeErrorSummary(err) }, 'event listener failed');
         }
       }
     }
@@ -175,7 +176,11 @@ export function createEventBus(deps: { database: Database; jobs: JobQueue; log: 
     kick() {
       if (stopped) return;
       setImmediate(() => {
-        bus.dispatch().catch((err) => deps.log.warn({ err }, 'event dispatch failed; the sweep retries'));
+        bus
+          .dispatch()
+          .catch((err) =>
+            deps.log.warn({ err: safeErrorSummary(err) }, 'event dispatch failed; the sweep retries'),
+          );
       });
     },
     on(listener) {

@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { safeErrorSummary } from '../plugins/errors.js';
 import type { Config } from './config.js';
 import type { Database, Db } from './db.js';
 import type { Mailer } from './mailer.js';
@@ -81,7 +82,7 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
     maintenanceIntervalSeconds: 120,
     deleteAfterDays: 7,
   });
-  boss.on('error', (err) => log.error({ err }, 'job queue error'));
+  boss.on('error', (err) => log.error({ err: safeErrorSummary(err) }, 'job queue error'));
   await boss.start();
   for (const def of registry.values()) {
     await boss
@@ -118,8 +119,11 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
               await def.handler(data, deps, { id: job.id, retryCount: job.retryCount });
               log.info({ job: def.name, jobId: job.id, ms: Date.now() - started }, 'job done');
             } catch (err) {
-              log.warn({ job: def.name, jobId: job.id, err }, 'job failed');
-              throw err;
+              // Neither the log nor pg-boss's stored job output may hold a query's parameters
+              // (user data): both get the safe summary of the error.
+              const safe = safeErrorSummary(err);
+              log.warn({ job: def.name, jobId: job.id, err: safe }, 'job failed');
+              throw Object.assign(new Error(safe.message), { name: safe.name, code: safe.code });
             } finally {
               active.delete(job.id);
               // A job was waiting, so more may be: fetch again at once instead of after the poll interval.

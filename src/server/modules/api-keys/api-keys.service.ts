@@ -6,6 +6,7 @@ import { assertCan, type Ctx, userIdOf } from '../../lib/context.js';
 import type { Database, Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { rows } from '../../lib/sql.js';
+import { findMembership } from '../organizations/organizations.repo.js';
 
 /** API keys: 256-bit random secrets, shown once, stored as SHA-256, scoped read or read-write. */
 const PREFIX = 'mox_';
@@ -80,8 +81,7 @@ export async function revokeApiKey(ctx: Ctx, id: string) {
 export async function rehomeApiKey(ctx: Ctx, id: string, ownerId: string) {
   assertCan(ctx, 'settings:write');
   const db = ctx.deps.database.db;
-  const [m] = await rows(db, sql`select 1 from members where org_id = ${ctx.orgId} and user_id = ${ownerId}`);
-  if (!m) {
+  if (!(await findMembership(db, ctx.orgId, ownerId))) {
     throw new AppError('VALIDATION_FAILED', 'ownerId: the new owner must be a member of this organisation', {
       issues: [{ path: ['ownerId'], message: 'Not a member of this organisation' }],
     });

@@ -6,6 +6,7 @@ import { AppError, notFound } from '../../lib/errors.js';
 import { pgArray, rows } from '../../lib/sql.js';
 import { FieldValueError, normaliseValue } from '../fields/field-values.js';
 import { listFields } from '../fields/fields.repo.js';
+import { findMembership } from '../organizations/organizations.repo.js';
 import { ensureTags, findTagsByNames } from '../tags/tags.repo.js';
 import { bulkJob } from './contacts.jobs.js';
 import { buildWhere } from './contacts.query.js';
@@ -57,11 +58,7 @@ async function prepare(db: Db, ctx: Ctx, action: BulkActionT): Promise<BulkChang
     }
     case 'set_owner':
       if (action.ownerId) {
-        const [m] = await rows(
-          db,
-          sql`select 1 from members where org_id = ${ctx.orgId} and user_id = ${action.ownerId}`,
-        );
-        if (!m)
+        if (!(await findMembership(db, ctx.orgId, action.ownerId)))
           throw new AppError(
             'VALIDATION_FAILED',
             'action.ownerId: the owner must be a member of this organisation',

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { assertCan, type Ctx, userIdOf } from '../../lib/context.js';
 import { notFound } from '../../lib/errors.js';
 import { rows } from '../../lib/sql.js';
+import { findCompanyRef } from '../companies/companies.repo.js';
 import { restrictedError } from '../contacts/write/contact.js';
 import { recordEvents, writeTx } from '../contacts/write/events.js';
 
@@ -35,10 +36,9 @@ async function assertTarget(ctx: Ctx, target: NoteTarget, writing = false) {
           ctx.deps.database.db,
           sql`select restricted from contacts where org_id = ${ctx.orgId} and id = ${target.contactId}`,
         )
-      : await rows<{ restricted: boolean }>(
-          ctx.deps.database.db,
-          sql`select false as restricted from companies where org_id = ${ctx.orgId} and id = ${target.companyId}`,
-        );
+      : (await findCompanyRef(ctx.deps.database.db, ctx.orgId, target.companyId))
+        ? [{ restricted: false }]
+        : [];
   if (!row) throw notFound('contactId' in target ? 'Contact' : 'Company');
   if (writing && row.restricted) throw restrictedError('given new notes');
 }

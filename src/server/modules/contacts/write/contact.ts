@@ -5,8 +5,10 @@ import type { Ctx } from '../../../lib/context.js';
 import type { Db } from '../../../lib/db.js';
 import { AppError, notFound } from '../../../lib/errors.js';
 import { pgArray, pgCode, rows } from '../../../lib/sql.js';
+import { findCompanyByDomain, findCompanyRef } from '../../companies/companies.repo.js';
 import { applyCustomFields, FieldValueError } from '../../fields/field-values.js';
 import { listFields } from '../../fields/fields.repo.js';
+import { findMembership } from '../../organizations/organizations.repo.js';
 import { ensureTags, tagMap } from '../../tags/tags.repo.js';
 import { type ContactInput, compareNames, presentContact } from '../contacts.present.js';
 import * as repo from '../contacts.repo.js';
@@ -39,18 +41,15 @@ export function restrictedError(what = 'edited') {
 async function resolveCompany(db: Db, orgId: string, companyId: string | null | undefined) {
   if (companyId === undefined) return undefined;
   if (companyId === null) return null;
-  const [co] = await rows<{ id: string; name: string }>(
-    db,
-    sql`select id, name from companies where org_id = ${orgId} and id = ${companyId}`,
-  );
+  const co = await findCompanyRef(db, orgId, companyId);
   if (!co) invalid('companyId', 'no such company in this organisation');
   return co;
 }
 
 async function assertOwner(db: Db, orgId: string, ownerId: string | null | undefined) {
   if (!ownerId) return;
-  const [m] = await rows(db, sql`select 1 from members where org_id = ${orgId} and user_id = ${ownerId}`);
-  if (!m) invalid('ownerId', 'the owner must be a member of this organisation');
+  if (!(await findMembership(db, orgId, ownerId)))
+    invalid('ownerId', 'the owner must be a member of this organisation');
 }
 
 async function duplicateEmail(db: Db, orgId: string, email: string, exceptId?: string): Promise<void> {
@@ -94,12 +93,7 @@ export async function insertContact(ctx: Ctx, input: ContactInput): Promise<stri
   let company = await resolveCompany(db, ctx.orgId, input.companyId);
   if (company === undefined && input.email) {
     const domain = emailDomain(input.email);
-    if (domain) {
-      [company] = await rows<{ id: string; name: string }>(
-        db,
-        sql`select id, name from companies where org_id = ${ctx.orgId} and lower(domain) = ${domain}`,
-      );
-    }
+    if (domain) company = await findCompanyByDomain(db, ctx.orgId, domain);
   }
   try {
     return await writeTx(ctx, async (tx) => {

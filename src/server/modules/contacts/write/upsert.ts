@@ -1,7 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Ctx } from '../../../lib/context.js';
 import type { Db } from '../../../lib/db.js';
-import { pgArray, rows } from '../../../lib/sql.js';
+import { rows } from '../../../lib/sql.js';
+import { ensureCompaniesByName } from '../../companies/companies.repo.js';
 import { ensureTags } from '../../tags/tags.repo.js';
 import { eventsFrom } from './events.js';
 
@@ -90,28 +91,11 @@ export async function upsertImportBatch(
   const tagNames = [...new Set(batch.flatMap((r) => r.tags))];
   const tags = await ensureTags(tx, org, tagNames);
   const tagId = new Map(tags.map((t) => [t.name.toLowerCase(), t.id]));
-  const companyNames = [
-    ...new Map(
-      batch.filter((r) => r.company_name).map((r) => [r.company_name.toLowerCase(), r.company_name]),
-    ).values(),
-  ];
-  const companyId = new Map<string, { id: string; name: string }>();
-  if (companyNames.length) {
-    const found = await rows<{ id: string; name: string }>(
-      tx,
-      sql`select distinct on (lower(name)) id, name from companies where org_id = ${org}
-        and lower(name) = any(${pgArray(companyNames.map((n) => n.toLowerCase()))}::text[]) order by lower(name), created_at`,
-    );
-    for (const c of found) companyId.set(c.name.toLowerCase(), c);
-    const missing = companyNames.filter((n) => !companyId.has(n.toLowerCase()));
-    if (missing.length) {
-      const made = await rows<{ id: string; name: string }>(
-        tx,
-        sql`insert into companies (org_id, name) select ${org}::uuid, n from unnest(${pgArray(missing)}::text[]) as n returning id, name`,
-      );
-      for (const c of made) companyId.set(c.name.toLowerCase(), c);
-    }
-  }
+  const companyId = await ensureCompaniesByName(
+    tx,
+    org,
+    batch.map((r) => r.company_name),
+  );
   const payload = batch.map((r) => {
     const co = r.company_name ? companyId.get(r.company_name.toLowerCase()) : undefined;
     return {
