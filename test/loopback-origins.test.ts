@@ -105,5 +105,8 @@ describe.skipIf(databaseMissing)('a site opened at 127.0.0.1 instead of localhos
       OTHER_APP,
     );
     expect(res.statusCode).toBe(403);
+    // better-auth's own refusal says which origin the server expects, too.
+    expect(res.json().error.message).toContain('https://evil.example');
+    expect(res.json().error.message).toContain('http://localhost:3999');
   });
 });

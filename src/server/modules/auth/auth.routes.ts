@@ -143,6 +143,11 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
         // not JSON
       }
       if (response.status === 401 && code === 'BAD_REQUEST') code = 'UNAUTHENTICATED';
+      if (/ORIGIN/.test(code)) {
+        // Say which origin the server expects (better-auth only says "Invalid origin").
+        const given = request.headers.origin;
+        message = `${given ? `Requests from ${given} are not allowed` : 'The request has no Origin header'}: open Moxora at ${deps.config.trustedOrigins.join(' or ')}`;
+      }
       reply.header('content-type', 'application/json; charset=utf-8');
       return reply.send(errorBody(request.id, code, message));
     }
