@@ -2,6 +2,7 @@ import { createFileRoute, Link } from '@tanstack/react-router';
 import { AuthCard } from '@/components/layout/auth-card';
 import { Alert } from '@/components/ui/alert';
 import { SignInForm } from '@/features/auth/components/sign-in-form';
+import { redirectIfSignedIn } from '@/features/auth/redirect-signed-in';
 import { parseRedirect } from '@/lib/redirect';
 import { useDocumentTitle } from '@/lib/use-document-title';
 
@@ -20,6 +21,7 @@ export const Route = createFileRoute('/_auth/sign-in')({
     verified: flag(search.verified),
     reset: flag(search.reset),
   }),
+  beforeLoad: ({ search }) => redirectIfSignedIn(search.redirect),
   component: SignInPage,
 });
 

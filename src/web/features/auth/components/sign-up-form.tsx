@@ -1,6 +1,8 @@
 import { PASSWORD_HINT } from '@common/password';
-import { useNavigate } from '@tanstack/react-router';
+import { useQueryClient } from '@tanstack/react-query';
+import { Link, useNavigate } from '@tanstack/react-router';
 import * as React from 'react';
+import { toast } from 'sonner';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Checkbox } from '@/components/ui/checkbox';
@@ -8,8 +10,9 @@ import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { PasswordInput } from '@/components/ui/password-input';
-import { ApiError, errorMessage } from '@/lib/api';
+import { ApiError, errorMessage, isApiError } from '@/lib/api';
 import { useSignUp } from '../api/sign-up';
+import { useSignUpWithInvitation } from '../api/sign-up-with-invitation';
 import { validateEmail, validateNewPassword, verificationCallbackUrl } from '../callback-urls';
 
 type Field = 'name' | 'email' | 'password' | 'ageConfirmed';
@@ -26,11 +29,21 @@ function validate(values: { name: string; email: string; password: string; ageCo
   return errors;
 }
 
-export function SignUpForm({ redirect }: { redirect?: string }) {
+/** The invitation a sign-up comes through: the address is the invited one, fixed. */
+export interface SignUpInvitation {
+  id: string;
+  email: string;
+  organizationName: string;
+}
+
+export function SignUpForm({ redirect, invitation }: { redirect?: string; invitation?: SignUpInvitation }) {
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const signUp = useSignUp();
+  const invitedSignUp = useSignUpWithInvitation();
   const [name, setName] = React.useState('');
-  const [email, setEmail] = React.useState('');
+  const [email, setEmail] = React.useState(invitation?.email ?? '');
+  const [existingAccount, setExistingAccount] = React.useState(false);
   const [password, setPassword] = React.useState('');
   const [ageConfirmed, setAgeConfirmed] = React.useState(false);
   const [errors, setErrors] = React.useState<Errors>({});
@@ -47,6 +60,33 @@ export function SignUpForm({ redirect }: { redirect?: string }) {
       return;
     }
     const address = email.trim();
+    if (invitation) {
+      setExistingAccount(false);
+      invitedSignUp.mutate(
+        { invitationId: invitation.id, name: name.trim(), password, ageConfirmed: true },
+        {
+          onSuccess: async () => {
+            // Signed in now: whatever the cache holds is from before.
+            queryClient.clear();
+            toast.success(`Welcome to ${invitation.organizationName}`);
+            await navigate({ to: '/contacts' });
+          },
+          onError: (error) => {
+            if (isApiError(error, 'CONFLICT')) {
+              setExistingAccount(true);
+              return;
+            }
+            const fields = error instanceof ApiError ? error.fieldErrors() : {};
+            const mapped: Errors = {};
+            for (const f of ['name', 'password', 'ageConfirmed'] as const)
+              if (fields[f]) mapped[f] = fields[f];
+            if (Object.keys(mapped).length > 0) setErrors(mapped);
+            else setFormError(errorMessage(error));
+          },
+        },
+      );
+      return;
+    }
     signUp.mutate(
       {
         name: name.trim(),
@@ -83,6 +123,21 @@ export function SignUpForm({ redirect }: { redirect?: string }) {
   return (
     <form noValidate onSubmit={onSubmit} className="grid gap-5">
       {formError ? <Alert variant="error">{formError}</Alert> : null}
+      {existingAccount && invitation ? (
+        <Alert variant="warning" title="You already have an account">
+          <p>
+            {invitation.email} already has a Moxora account.{' '}
+            <Link
+              to="/sign-in"
+              search={{ redirect: `/invitations/${invitation.id}` }}
+              className="font-medium underline"
+            >
+              Sign in to accept the invitation
+            </Link>
+            .
+          </p>
+        </Alert>
+      ) : null}
       <FormField id="sign-up-name" label="Full name" error={errors.name}>
         <Input
           name="name"
@@ -93,7 +148,14 @@ export function SignUpForm({ redirect }: { redirect?: string }) {
           maxLength={100}
         />
       </FormField>
-      <FormField id="sign-up-email" label="Work email" error={errors.email}>
+      <FormField
+        id="sign-up-email"
+        label="Work email"
+        error={errors.email}
+        hint={
+          invitation ? 'The address your invitation was sent to; opening the link confirmed it.' : undefined
+        }
+      >
         <Input
           name="email"
           type="email"
@@ -101,6 +163,9 @@ export function SignUpForm({ redirect }: { redirect?: string }) {
           value={email}
           onChange={(e) => setEmail(e.target.value)}
           placeholder="ada@company.com"
+          readOnly={Boolean(invitation)}
+          aria-readonly={invitation ? true : undefined}
+          className={invitation ? 'bg-muted text-muted-foreground' : undefined}
         />
       </FormField>
       <FormField id="sign-up-password" label="Password" error={errors.password} hint={PASSWORD_HINT}>
@@ -133,8 +198,13 @@ export function SignUpForm({ redirect }: { redirect?: string }) {
           </p>
         ) : null}
       </div>
-      <Button type="submit" size="lg" className="w-full" loading={signUp.isPending}>
-        Create account
+      <Button
+        type="submit"
+        size="lg"
+        className="w-full"
+        loading={signUp.isPending || invitedSignUp.isPending}
+      >
+        {invitation ? 'Create account and join' : 'Create account'}
       </Button>
     </form>
   );

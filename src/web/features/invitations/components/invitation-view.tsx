@@ -11,7 +11,7 @@ import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { ErrorState } from '@/components/ui/error-state';
 import { Skeleton } from '@/components/ui/skeleton';
-import { isApiError, isUnauthenticated } from '@/lib/api';
+import { errorMessage, isApiError, isUnauthenticated } from '@/lib/api';
 import { roleLabel } from '@/lib/roles';
 import { meQueryOptions } from '@/lib/session';
 import { formatDate } from '@/lib/utils';
@@ -99,7 +99,7 @@ export function InvitationView({ id, onSwitchAccount, switchingAccount = false }
             </Link>
           </Button>
           <Button asChild size="lg" variant="secondary">
-            <Link to="/sign-up" search={{ redirect: here }}>
+            <Link to="/sign-up" search={{ invitation: id }}>
               Create an account
             </Link>
           </Button>
@@ -178,7 +178,7 @@ export function InvitationView({ id, onSwitchAccount, switchingAccount = false }
           });
           await navigate({ to: '/contacts' });
         },
-        onError: (error) => setAcceptError(error.message),
+        onError: (error) => setAcceptError(errorMessage(error)),
       },
     );
   };
