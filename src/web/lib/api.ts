@@ -82,6 +82,72 @@ const FALLBACK_MESSAGES: Record<string, string> = {
   INTERNAL: 'Something went wrong on our side. Please try again.',
 };
 
+/** What each permission lets someone do, for "Your role does not allow …" messages. */
+const PERMISSION_TEXT: Record<string, string> = {
+  'org:read': 'see this organisation',
+  'org:update': 'change the organisation’s settings',
+  'org:delete': 'delete the organisation',
+  'org:export': 'export the organisation’s data',
+  'members:read': 'see the members',
+  'members:invite': 'invite people',
+  'members:update': 'change members’ roles',
+  'members:remove': 'remove members',
+  'contacts:read': 'see contacts',
+  'contacts:write': 'add or change contacts, companies, tags and segments',
+  'campaigns:read': 'see campaigns',
+  'campaigns:write': 'change campaigns',
+  'campaigns:send': 'send campaigns',
+  'automations:read': 'see automations',
+  'automations:write': 'change automations',
+  'settings:read': 'see the settings',
+  'settings:write': 'change settings such as custom fields and API keys',
+  'usage:read': 'see usage',
+};
+
+/** "firstName" → "First name", "phones.0" → "Phones". */
+function fieldLabel(path: unknown[]): string {
+  const name = [...path].reverse().find((p) => typeof p === 'string' && !/^\d+$/.test(p));
+  if (typeof name !== 'string' || !name) return 'A value';
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * The server's messages are written for people, except two kinds that name internals: schema
+ * validation ("Invalid params: id: must be a UUID") and permission refusals ("Your role (viewer)
+ * does not allow settings:write"). Those become sentences here, so no screen ever shows them raw.
+ */
+export function friendlyMessage(code: string, message: string, details?: unknown): string {
+  if (code === 'VALIDATION_FAILED') {
+    const where = /^Invalid (params|querystring|body|headers|request)\b/.exec(message)?.[1];
+    if (where === 'params' || where === 'querystring') {
+      return 'This address does not point to anything in Moxora. Check the link, or go back and try again.';
+    }
+    if (where) {
+      const issues = (details as { issues?: Array<{ path?: unknown[]; message?: unknown }> } | undefined)
+        ?.issues;
+      const first = Array.isArray(issues) ? issues[0] : undefined;
+      const label = fieldLabel(first?.path ?? []);
+      const text = typeof first?.message === 'string' ? first.message : '';
+      // Our own schema messages continue a sentence ("is required", "must be a valid email address");
+      // zod's defaults ("Invalid input: expected string…") do not read as one.
+      if (/^(is|must|should|cannot|does|has|needs)\b/.test(text)) return `${label} ${text}.`;
+      return `${label} is not valid. Check it and try again.`;
+    }
+  }
+  if (code === 'FORBIDDEN') {
+    const m = /does not allow ([a-z]+:[a-z]+)/.exec(message);
+    if (m) {
+      const what = PERMISSION_TEXT[m[1]!] ?? 'do this';
+      return `Your role in this organisation does not let you ${what}. Ask an admin or owner if you need to.`;
+    }
+  }
+  return message;
+}
+
 async function toApiError(response: Response, path: string): Promise<ApiError> {
   let body: unknown;
   try {
@@ -105,7 +171,7 @@ async function toApiError(response: Response, path: string): Promise<ApiError> {
   return new ApiError({
     status,
     code,
-    message,
+    message: friendlyMessage(code, message, inner.details),
     details: inner.details,
     requestId: typeof b.requestId === 'string' ? b.requestId : undefined,
     path,

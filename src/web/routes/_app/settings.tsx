@@ -1,22 +1,38 @@
+import type { Permission } from '@common/permissions';
 import { createFileRoute, Link, Outlet } from '@tanstack/react-router';
 import { Building2, KeyRound, ListPlus, Tags, UserRound, Users } from 'lucide-react';
 import { PageHeader } from '@/components/ui/page-header';
+import { useMe } from '@/lib/session';
 import { cn } from '@/lib/utils';
 
-const TABS = [
+/** Tabs; one that needs a permission is shown only to those who hold it (the page explains itself too). */
+const TABS: ReadonlyArray<{
+  to:
+    | '/settings/members'
+    | '/settings/organization'
+    | '/settings/fields'
+    | '/settings/tags'
+    | '/settings/api-keys'
+    | '/settings/profile';
+  label: string;
+  icon: typeof Users;
+  permission?: Permission;
+}> = [
   { to: '/settings/members', label: 'Members', icon: Users },
   { to: '/settings/organization', label: 'Organisation', icon: Building2 },
   { to: '/settings/fields', label: 'Custom fields', icon: ListPlus },
   { to: '/settings/tags', label: 'Tags', icon: Tags },
-  { to: '/settings/api-keys', label: 'API keys', icon: KeyRound },
+  { to: '/settings/api-keys', label: 'API keys', icon: KeyRound, permission: 'settings:write' },
   { to: '/settings/profile', label: 'Profile', icon: UserRound },
-] as const;
+];
 
 export const Route = createFileRoute('/_app/settings')({
   component: SettingsLayout,
 });
 
 function SettingsLayout() {
+  const { permissions } = useMe();
+  const tabs = TABS.filter((t) => !t.permission || permissions.includes(t.permission));
   return (
     <div className="grid gap-6">
       <PageHeader
@@ -24,7 +40,7 @@ function SettingsLayout() {
         description="Manage your organisation, its members, data model and integrations, and your account."
       />
       <nav aria-label="Settings" className="-mb-px flex gap-1 overflow-x-auto border-b border-border">
-        {TABS.map(({ to, label, icon: Icon }) => (
+        {tabs.map(({ to, label, icon: Icon }) => (
           <Link
             key={to}
             to={to}

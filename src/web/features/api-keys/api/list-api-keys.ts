@@ -22,7 +22,7 @@ export const apiKeysQueryOptions = (orgId: string) =>
     select: (data) => data.items,
   });
 
-/** GET /api/v1/api-keys */
-export function useApiKeys(orgId: string) {
-  return useQuery(apiKeysQueryOptions(orgId));
+/** GET /api/v1/api-keys (admins and owners only: `enabled` false for others) */
+export function useApiKeys(orgId: string, enabled = true) {
+  return useQuery({ ...apiKeysQueryOptions(orgId), enabled });
 }

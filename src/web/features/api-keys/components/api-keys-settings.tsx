@@ -1,7 +1,6 @@
-import { KeyRound } from 'lucide-react';
+import { KeyRound, Lock } from 'lucide-react';
 import * as React from 'react';
 import { toast } from 'sonner';
-import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
@@ -11,6 +10,7 @@ import { ErrorState } from '@/components/ui/error-state';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { errorMessage } from '@/lib/api';
+import { roleLabel } from '@/lib/roles';
 import { useCan, useMe } from '@/lib/session';
 import { formatDate, formatRelative } from '@/lib/utils';
 import { type ApiKey, useApiKeys } from '../api/list-api-keys';
@@ -22,7 +22,7 @@ export function ApiKeysSettings() {
   const me = useMe();
   const orgId = me.activeOrganization!.id;
   const canWrite = useCan('settings:write');
-  const keys = useApiKeys(orgId);
+  const keys = useApiKeys(orgId, canWrite);
   const revoke = useRevokeApiKey(orgId);
   const [revoking, setRevoking] = React.useState<ApiKey>();
 
@@ -39,6 +39,19 @@ export function ApiKeysSettings() {
     );
   };
 
+  if (!canWrite) {
+    // Keys grant access to the whole organisation's data, so only admins and owners see or manage them.
+    return (
+      <EmptyState
+        icon={Lock}
+        title="API keys are managed by admins and owners"
+        description={`Keys give scripts and other tools access to ${me.activeOrganization!.name}. Your role (${roleLabel(
+          me.activeOrganization!.role,
+        ).toLowerCase()}) cannot see or create them; ask an admin or owner if you need one.`}
+      />
+    );
+  }
+
   return (
     <div className="grid gap-4">
       <div className="flex flex-wrap items-center justify-between gap-4">
@@ -50,7 +63,6 @@ export function ApiKeysSettings() {
         </div>
         <CreateApiKeyDialog orgId={orgId} disabled={!canWrite} />
       </div>
-      {!canWrite ? <Alert variant="info">Only admins can create or revoke API keys.</Alert> : null}
       <Card>
         <CardHeader>
           <CardTitle>Keys</CardTitle>

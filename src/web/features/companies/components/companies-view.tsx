@@ -3,13 +3,14 @@ import { ArrowDown, ArrowUp, Building2, Search, SearchX } from 'lucide-react';
 import * as React from 'react';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
+import { DisabledHint } from '@/components/ui/disabled-hint';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
 import { Input } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { useCan, useMe } from '@/lib/session';
+import { useCan, useDisabledReason, useMe } from '@/lib/session';
 import { useDebouncedValue } from '@/lib/use-debounced-value';
 import { cn, formatDate, plural } from '@/lib/utils';
 import { useCompanies } from '../api/list-companies';
@@ -60,6 +61,7 @@ export function CompaniesView({
   const me = useMe();
   const orgId = me.activeOrganization!.id;
   const canWrite = useCan('contacts:write');
+  const cannot = useDisabledReason('contacts:write', 'add companies');
   const navigate = useNavigate();
   const [text, setText] = React.useState(search);
   const debounced = useDebouncedValue(text.trim(), 300);
@@ -72,11 +74,13 @@ export function CompaniesView({
   const empty = query.data !== undefined && rows.length === 0 && !query.isPlaceholderData;
 
   const newCompany = (
-    <NewCompanyDialog
-      orgId={orgId}
-      disabled={!canWrite}
-      onCreated={(c) => void navigate({ to: '/companies/$id', params: { id: c.id } })}
-    />
+    <DisabledHint reason={cannot} align="end">
+      <NewCompanyDialog
+        orgId={orgId}
+        disabled={!canWrite}
+        onCreated={(c) => void navigate({ to: '/companies/$id', params: { id: c.id } })}
+      />
+    </DisabledHint>
   );
 
   return (

@@ -8,13 +8,14 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { DisabledHint } from '@/components/ui/disabled-hint';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { Tabs } from '@/components/ui/tabs';
 import { errorMessage, isApiError } from '@/lib/api';
-import { useCan, useMe } from '@/lib/session';
+import { useCan, useDisabledReason, useMe } from '@/lib/session';
 import { plural } from '@/lib/utils';
 import { useDeleteField } from '../api/delete-field';
 import { useFields } from '../api/list-fields';
@@ -33,6 +34,7 @@ export function CustomFieldsSettings({
   const me = useMe();
   const orgId = me.activeOrganization!.id;
   const canWrite = useCan('settings:write');
+  const cannot = useDisabledReason('settings:write', 'add, change or delete custom fields');
   const fields = useFields(orgId, entity);
   const update = useUpdateField(orgId);
   const remove = useDeleteField(orgId);
@@ -90,12 +92,14 @@ export function CustomFieldsSettings({
             { value: 'company', label: 'Company fields' },
           ]}
         />
-        <Button onClick={() => setDialog({})} disabled={!canWrite}>
-          <Plus aria-hidden="true" />
-          Add field
-        </Button>
+        <DisabledHint reason={cannot} align="end">
+          <Button onClick={() => setDialog({})} disabled={!canWrite}>
+            <Plus aria-hidden="true" />
+            Add field
+          </Button>
+        </DisabledHint>
       </div>
-      {!canWrite ? <Alert variant="info">Only admins can add, change or delete custom fields.</Alert> : null}
+      {cannot ? <Alert variant="info">{cannot}</Alert> : null}
       <Card>
         <CardHeader>
           <CardTitle>{entity === 'contact' ? 'Contact' : 'Company'} fields</CardTitle>

@@ -23,7 +23,7 @@ import { Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { TagChip } from '@/components/ui/tag-chip';
 import { ApiError, errorMessage } from '@/lib/api';
-import { useCan, useMe } from '@/lib/session';
+import { useCan, useDisabledReason, useMe } from '@/lib/session';
 import { plural } from '@/lib/utils';
 import { useCreateTag } from '../api/create-tag';
 import { useDeleteTag } from '../api/delete-tag';
@@ -138,6 +138,22 @@ function EditTagDialog({ orgId, tag, onClose }: { orgId: string; tag: Tag; onClo
   );
 }
 
+/** "The 3 contacts tagged “Lead” get the tag you choose…", in the right number. */
+function mergeDescription(tag: Pick<Tag, 'name' | 'contactCount'>): string {
+  const n = tag.contactCount;
+  if (n === 0) return `No contact has “${tag.name}”, so merging only deletes it.`;
+  const who =
+    n === 1
+      ? `The one contact tagged “${tag.name}” gets`
+      : `The ${plural(n, 'contact')} tagged “${tag.name}” get`;
+  return `${who} the tag you choose, then “${tag.name}” is deleted.`;
+}
+
+function deleteDescription(count: number): string {
+  if (count === 0) return 'No contact has this tag. This cannot be undone.';
+  return `It will be removed from ${count === 1 ? 'the one contact' : `all ${plural(count, 'contact')}`} that ${count === 1 ? 'has' : 'have'} it. This cannot be undone.`;
+}
+
 function MergeTagDialog({
   orgId,
   tag,
@@ -176,9 +192,7 @@ function MergeTagDialog({
       <DialogContent>
         <DialogHeader>
           <DialogTitle>Merge “{tag.name}”</DialogTitle>
-          <DialogDescription>
-            Its {plural(tag.contactCount, 'contact')} get the tag you choose, then “{tag.name}” is deleted.
-          </DialogDescription>
+          <DialogDescription>{mergeDescription(tag)}</DialogDescription>
         </DialogHeader>
         <form noValidate onSubmit={onSubmit} className="grid gap-5">
           <FormField id="merge-into" label="Merge into" error={error}>
@@ -213,7 +227,9 @@ function MergeTagDialog({
 export function TagsSettings() {
   const me = useMe();
   const orgId = me.activeOrganization!.id;
-  const canWrite = useCan('settings:write');
+  // Tags are contact data: the API lets whoever may change contacts manage them.
+  const canWrite = useCan('contacts:write');
+  const cannot = useDisabledReason('contacts:write', 'create, rename, merge or delete tags');
   const tags = useTags(orgId);
   const remove = useDeleteTag(orgId);
   const [editing, setEditing] = React.useState<Tag>();
@@ -246,7 +262,7 @@ export function TagsSettings() {
         <CreateTagForm orgId={orgId} />
       ) : (
         <div className="px-6 pb-4">
-          <Alert variant="info">Only admins can create, rename, merge or delete tags.</Alert>
+          <Alert variant="info">{cannot}</Alert>
         </div>
       )}
       {tags.isPending ? (
@@ -336,7 +352,7 @@ export function TagsSettings() {
         open={deleting !== undefined}
         onOpenChange={(open) => (open ? undefined : setDeleting(undefined))}
         title={`Delete “${deleting?.name ?? ''}”?`}
-        description={`It will be removed from ${plural(deleting?.contactCount ?? 0, 'contact')}. This cannot be undone.`}
+        description={deleteDescription(deleting?.contactCount ?? 0)}
         confirmLabel="Delete tag"
         onConfirm={onDelete}
         pending={remove.isPending}
