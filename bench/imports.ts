@@ -42,7 +42,17 @@ async function cliImport(file: string, env: Record<string, string>) {
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(root, 'src/server/cli.ts'), 'import', file, '--org', 'Bench'],
+    // --expose-gc as bin/moxora.js starts `moxora import`: a full GC between batches (lib/memory.ts).
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      path.join(root, 'src/server/cli.ts'),
+      'import',
+      file,
+      '--org',
+      'Bench',
+    ],
     {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
@@ -309,4 +319,40 @@ export async function importBenchmarks(): Promise<BenchResult[]> {
     });
   }
   return out;
+}
+
+/**
+ * One `moxora import` of a smaller file into an empty organisation, for its peak RSS and time
+ * (`npm run bench import-memory`; BENCH_MEMORY_ROWS, default 200,000). Quicker than the full
+ * suite when only the importing process's memory is in question.
+ */
+export async function importMemoryBenchmark(): Promise<BenchResult[]> {
+  const rows = Number(process.env.BENCH_MEMORY_ROWS ?? 200_000);
+  const file = path.join(DIR, `contacts-${rows}.csv`);
+  await generateCsv(file, rows);
+  let url: string;
+  try {
+    url = await freshDb('moxora_bench_import_memory');
+  } catch (err) {
+    process.stdout.write(
+      `import-memory: PostgreSQL unreachable at ${ADMIN} (${(err as Error).message}); skipped\n`,
+    );
+    return [];
+  }
+  const database = await openPostgres(url, 2);
+  await database.migrate();
+  await setupOrg(database);
+  await database.close();
+  const dataDir = path.join(DIR, 'data-memory');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  const run = await cliImport(file, { DATABASE_URL: url, MOXORA_DATA_DIR: dataDir });
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return [
+    {
+      name: `peak RSS of \`moxora import\` of ${rows} new rows`,
+      value: run.peakRssMb,
+      unit: 'MB',
+      note: `${r(run.seconds)} s end to end, job ${r(run.jobSeconds)} s; created ${run.counts.created}`,
+    },
+  ];
 }

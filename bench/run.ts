@@ -31,10 +31,12 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   contacts: async () => (await import('./contacts.js')).contactsBench(),
   // Also on request only: generates a 1M-row CSV and imports it twice (`npm run bench imports`).
   imports: async () => (await import('./imports.js')).importBenchmarks(),
+  // One CLI import of 200k rows, for the importing process's peak RSS (`npm run bench import-memory`).
+  'import-memory': async () => (await import('./imports.js')).importMemoryBenchmark(),
   // The CSV reader alone on the same generated file, no database (`npm run bench csv-reader`).
   'csv-reader': async () => (await import('./csv-reader.js')).csvReaderBenchmarks(),
 };
-const onlyOnRequest = new Set(['contacts', 'imports', 'csv-reader']);
+const onlyOnRequest = new Set(['contacts', 'imports', 'import-memory', 'csv-reader']);
 
 const only = process.argv[2];
 if (only && !suites[only]) {
