@@ -10,10 +10,11 @@ import { Avatar } from '@/components/ui/avatar';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { DisabledHint } from '@/components/ui/disabled-hint';
 import { ErrorState } from '@/components/ui/error-state';
 import { Skeleton } from '@/components/ui/skeleton';
 import { errorMessage, isApiError } from '@/lib/api';
-import { useCan, useMe } from '@/lib/session';
+import { useCan, useDisabledReason, useMe } from '@/lib/session';
 import { useDocumentTitle } from '@/lib/use-document-title';
 import { formatDate, plural } from '@/lib/utils';
 import { useDeleteCompany } from '../api/delete-company';
@@ -112,6 +113,7 @@ export function CompanyDetail({
   const me = useMe();
   const orgId = me.activeOrganization!.id;
   const canWrite = useCan('contacts:write');
+  const cannotDelete = useDisabledReason('contacts:write', 'delete companies');
   const query = useCompany(orgId, companyId);
   const update = useUpdateCompany(orgId);
   const remove = useDeleteCompany(orgId);
@@ -215,10 +217,17 @@ export function CompanyDetail({
             <span>Added {formatDate(company.createdAt)}</span>
           </div>
         </div>
-        <Button variant="destructive-ghost" size="sm" onClick={() => setDeleting(true)} disabled={!canWrite}>
-          <Trash2 aria-hidden="true" />
-          Delete company
-        </Button>
+        <DisabledHint reason={cannotDelete} align="end">
+          <Button
+            variant="destructive-ghost"
+            size="sm"
+            onClick={() => setDeleting(true)}
+            disabled={!canWrite}
+          >
+            <Trash2 aria-hidden="true" />
+            Delete company
+          </Button>
+        </DisabledHint>
       </div>
       <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
         <div className="grid gap-6">
