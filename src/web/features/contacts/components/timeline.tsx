@@ -111,7 +111,7 @@ function causeText(cause: unknown): React.ReactNode {
   const name = <Quote>{c.name}</Quote>;
   switch (c.type) {
     case 'tag.deleted':
-      return <> (the tag {name} was deleted)</>;
+      return <> (the tag was deleted)</>;
     case 'tag.merged':
       return <> (tags merged into {name})</>;
     case 'company.renamed':
@@ -202,7 +202,21 @@ function describe(event: TimelineEvent, fields: FieldDefinition[], members: Memb
       const name = typeof m.name === 'string' ? m.name : '';
       const email = typeof m.email === 'string' ? m.email : '';
       const who = name && email ? `${name} <${email}>` : name || email;
-      return <>merged {who ? <Quote>{who}</Quote> : 'another contact'} into this contact</>;
+      // What the merge changed on this contact (e.g. the stricter subscription state it kept).
+      const changes = (Array.isArray(d.changes) ? d.changes : []).filter(
+        (c) => (c as { field?: unknown }).field !== 'tags',
+      );
+      return (
+        <>
+          merged {who ? <Quote>{who}</Quote> : 'another contact'} into this contact
+          {changes.map((change, i) => (
+            <span key={i}>
+              {i === 0 ? ': ' : i === changes.length - 1 ? ' and ' : ', '}
+              <Change change={change} fields={fields} members={members} />
+            </span>
+          ))}
+        </>
+      );
     }
     case 'contact.deleted':
       return <>deleted this contact</>;
