@@ -7,8 +7,11 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['e2e/**', 'node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Upper bounds only: tests wait for conditions (test/helpers/wait.ts), never for fixed times.
+    // Sized for a busy 2-core machine; tests that start processes set their own (helpers/process.ts).
+    testTimeout: 60_000,
+    // beforeAll creates a database: on PGlite that is an initdb, 15-35 s on a loaded 2-core machine.
+    hookTimeout: 180_000,
     pool: 'forks',
     maxWorkers: pglite ? 2 : 3,
     fileParallelism: true,

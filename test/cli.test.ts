@@ -1,79 +1,80 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { client, createOrg } from './helpers/factories.js';
+import { PROCESS_TEST_TIMEOUT_MS, startMoxora, stopAllProcesses } from './helpers/process.js';
 import { createTestServer, databaseMissing, type TestServer, usingPglite } from './helpers/server.js';
 
 /** `moxora import` and `moxora export` against the same PostgreSQL database as a running API. */
 // Skipped on PGlite: the CLI runs as a second process next to the test's server, which only
 // PostgreSQL allows (PGlite's folder is locked by one process); skipped without PostgreSQL.
-describe.skipIf(databaseMissing || usingPglite)('command line import and export', () => {
-  let server: TestServer;
-  let dir: string;
-  beforeAll(async () => {
-    server = await createTestServer();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moxora-cli-'));
-  });
-  afterAll(async () => {
-    await server?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+describe.skipIf(databaseMissing || usingPglite)(
+  'command line import and export',
+  { timeout: PROCESS_TEST_TIMEOUT_MS },
+  () => {
+    let server: TestServer;
+    let dir: string;
+    beforeAll(async () => {
+      server = await createTestServer();
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moxora-cli-'));
+    });
+    afterEach(stopAllProcesses);
+    afterAll(async () => {
+      await server?.close();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
 
-  async function run(args: string[]) {
-    const { rows } = await server.runtime.database.query<{ db: string }>('select current_database() as db');
-    const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-    url.pathname = `/${rows[0]!.db}`;
-    const root = path.resolve(import.meta.dirname, '..');
-    return spawnSync(
-      path.join(root, 'node_modules/.bin/tsx'),
-      [path.join(root, 'src/server/cli.ts'), ...args],
-      {
-        cwd: root,
-        env: {
-          PATH: process.env.PATH ?? '',
-          DATABASE_URL: url.toString(),
-          MOXORA_DATA_DIR: dir,
-          LOG_LEVEL: 'warn',
-        },
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
-  }
+    async function run(args: string[]) {
+      const p = startMoxora('cli', args, { DATABASE_URL: server.databaseUrl!, MOXORA_DATA_DIR: dir });
+      const status = await p.waitForExit();
+      return { status, stdout: p.stdout(), stderr: p.stderr() };
+    }
 
-  it('imports a file with a progress bar and exports it back', async () => {
-    const org = await createOrg(server);
-    await client(server, org.owner).patch('/api/v1/organization', { name: 'Cli Org' });
-    const file = path.join(dir, 'people.csv');
-    fs.writeFileSync(
-      file,
-      `Email,First Name,Last Name,Tags\n${Array.from({ length: 300 }, (_, i) => `cli${i}@x.test,F${i},L${i},a;b`).join('\n')}\n`,
-    );
-    const imp = await run(['import', file, '--org', 'Cli Org', '--tags', 'from-cli']);
-    expect(imp.status, `${imp.stderr} ${imp.error}`).toBe(0);
-    expect(imp.stderr).toMatch(/100\.0% 300\/300 rows/);
-    const result = JSON.parse(imp.stdout.trim().split('\n').at(-1)!);
-    expect(result).toMatchObject({ status: 'done', counts: { created: 300, updated: 0, failed: 0 } });
-    const page = (
-      await client(server, org.owner).post('/api/v1/contacts/search', {
-        filter: { field: 'tags', op: 'has_all', value: ['a', 'from-cli'] },
-        includeCount: true,
-      })
-    ).json();
-    expect(page.count).toBe(300);
+    it('imports a file with a progress bar, then exports the imported contacts back to CSV', async () => {
+      const org = await createOrg(server);
+      await client(server, org.owner).patch('/api/v1/organization', { name: 'Cli Org' });
+      const file = path.join(dir, 'people.csv');
+      fs.writeFileSync(
+        file,
+        `Email,First Name,Last Name,Tags\n${Array.from({ length: 300 }, (_, i) => `cli${i}@x.test,F${i},L${i},a;b`).join('\n')}\n`,
+      );
+      const imp = await run(['import', file, '--org', 'Cli Org', '--tags', 'from-cli']);
+      expect(imp.status, imp.stderr).toBe(0);
+      expect(imp.stderr).toMatch(/100\.0% 300\/300 rows/);
+      const result = JSON.parse(imp.stdout.trim().split('\n').at(-1)!);
+      expect(result).toMatchObject({ status: 'done', counts: { created: 300, updated: 0, failed: 0 } });
+      const page = (
+        await client(server, org.owner).post('/api/v1/contacts/search', {
+          filter: { field: 'tags', op: 'has_all', value: ['a', 'from-cli'] },
+          includeCount: true,
+        })
+      ).json();
+      expect(page.count).toBe(300);
 
-    const out = path.join(dir, 'out.csv');
-    const exp = await run(['export', '--org', org.orgId, '--out', out, '--columns', 'email,firstName,tags']);
-    expect(exp.status, exp.stderr).toBe(0);
-    const lines = fs.readFileSync(out, 'utf8').trim().split('\r\n');
-    expect(lines).toHaveLength(301);
-    expect(lines[0]).toBe('Email,First name,Tags');
-    expect(lines).toContain('cli7@x.test,F7,a; b; from-cli');
+      const out = path.join(dir, 'out.csv');
+      const exp = await run([
+        'export',
+        '--org',
+        org.orgId,
+        '--out',
+        out,
+        '--columns',
+        'email,firstName,tags',
+      ]);
+      expect(exp.status, exp.stderr).toBe(0);
+      const lines = fs.readFileSync(out, 'utf8').trim().split('\r\n');
+      expect(lines).toHaveLength(301);
+      expect(lines[0]).toBe('Email,First name,Tags');
+      expect(lines).toContain('cli7@x.test,F7,a; b; from-cli');
+    });
 
-    const bad = await run(['import', file, '--org', 'No Such Org']);
-    expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain('No organisation No Such Org');
-  });
-});
+    it('refuses an import into an organisation that does not exist, with exit code 1 naming it', async () => {
+      const file = path.join(dir, 'nobody.csv');
+      fs.writeFileSync(file, 'Email,First Name\nnobody@x.test,No\n');
+      const bad = await run(['import', file, '--org', 'No Such Org']);
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toContain('No organisation No Such Org');
+    });
+  },
+);

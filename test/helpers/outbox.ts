@@ -3,6 +3,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { outboxDir } from '../../src/server/lib/mailer.js';
 import type { TestServer } from './server.js';
+import { DEFAULT_WAIT_MS, waitFor } from './wait.js';
 
 export interface OutboxMessage {
   file: string;
@@ -38,20 +39,17 @@ async function readAll(server: TestServer): Promise<OutboxMessage[]> {
   );
 }
 
-/** Waits (polling the outbox folder) for a message to `to` whose subject matches. */
+/** Waits (polling the outbox folder) for a message to `to` whose subject matches; returns the latest. */
 export async function waitForMail(
   server: TestServer,
   to: string,
   subject: RegExp,
-  timeoutMs = 10_000,
+  timeoutMs = DEFAULT_WAIT_MS,
 ): Promise<OutboxMessage> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = (await readAll(server)).filter((m) => m.to.includes(to) && subject.test(m.subject));
-    if (found.length > 0) return found[found.length - 1]!;
-    if (Date.now() > deadline) throw new Error(`No mail to ${to} matching ${subject} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return waitFor(
+    async () => (await readAll(server)).filter((m) => m.to.includes(to) && subject.test(m.subject)).at(-1),
+    { what: `a mail to ${to} matching ${subject}`, timeoutMs },
+  );
 }
 
 export async function mailsTo(server: TestServer, to: string): Promise<OutboxMessage[]> {

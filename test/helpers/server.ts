@@ -19,6 +19,8 @@ export interface TestServer {
   config: Config;
   baseUrl: string;
   origin: string;
+  /** PostgreSQL runs: the URL of this server's own database, for child processes (CLI, worker). */
+  databaseUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function createTestServer(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'moxora-test-'));
   const baseUrl = 'http://localhost:3999';
   let cloneName: string | undefined;
+  let databaseUrl: string | null = null;
   let database: Database;
   if (usingPglite) {
     database = await openPglite(path.join(dataDir, 'db'));
@@ -43,7 +46,8 @@ export async function createTestServer(
     await admin.end();
     const url = new URL(inject('pgAdminUrl'));
     url.pathname = `/${cloneName}`;
-    database = await openPostgres(url.toString(), 5);
+    databaseUrl = url.toString();
+    database = await openPostgres(databaseUrl, 5);
   }
   const config = loadConfig(
     {
@@ -63,6 +67,7 @@ export async function createTestServer(
     config,
     baseUrl,
     origin: baseUrl,
+    databaseUrl,
     async close() {
       await app.close();
       await runtime.close();
