@@ -105,13 +105,21 @@ export function filterSizeProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-const FilterTree: z.ZodType<FilterNode> = z.lazy(() =>
-  z.union([
-    z.object({ and: z.array(FilterTree).max(50) }).strict(),
-    z.object({ or: z.array(FilterTree).max(50) }).strict(),
-    FilterCondition.strict(),
-  ]),
-);
+// Named, so the OpenAPI document defines the recursive tree once (components.schemas.FilterNode…)
+// and refers to it; unnamed, the recursion was a $ref to nothing.
+const FilterTree: z.ZodType<FilterNode> = z
+  .lazy(() =>
+    z.union([
+      z.object({ and: z.array(FilterTree).max(50) }).strict(),
+      z.object({ or: z.array(FilterTree).max(50) }).strict(),
+      FilterCondition.strict(),
+    ]),
+  )
+  .meta({
+    id: 'FilterNode',
+    description:
+      'A filter: a group `{ and: [...] }` or `{ or: [...] }`, or a condition `{ field, op, value? }`.',
+  });
 
 /** A filter expression as the API accepts it: size-checked first, then parsed. */
 export const FilterNode: z.ZodType<FilterNode> = z.preprocess((value, ctx) => {

@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { SESSION_COOKIE_PREFIX } from '../lib/auth.js';
 import type { Config } from '../lib/config.js';
 import type { Guards } from './session.js';
@@ -93,6 +93,8 @@ export async function registerOpenApi(app: FastifyInstance, opts: { config: Conf
       const out = jsonSchemaTransform(input);
       return { ...out, schema: { ...out.schema, security: securityOf(input.route) } };
     },
+    // Schemas named with .meta({ id }) (the recursive filter tree) land in components.schemas.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',
