@@ -16,7 +16,7 @@ import { openPostgres } from '../src/server/lib/db.js';
  * Bump SEED_VERSION whenever the generated data changes: a database seeded by another version
  * (or another size) is dropped and seeded again.
  */
-export const SEED_VERSION = 1;
+export const SEED_VERSION = 2;
 export const BENCH_PASSWORD = 'bench-password-0001';
 export const ownerEmail = (n: number) => `owner${n}@bench.moxora.test`;
 /** Tags, most popular first (the draw is weighted by rank). */
@@ -446,18 +446,18 @@ async function seed(url: string, org1Contacts: number, log: (line: string) => vo
           contactsWithEvents++;
           const n = faker.number.int({ min: 1, max: 6 });
           let at = created;
-          const lines = [`${o.id},${id},created,${o.ownerId},${json({ source })},${ts(at)}\n`];
+          const lines = [`${o.id},${id},contact.created,${o.ownerId},${json({ source })},${ts(at)}\n`];
           for (let k = 1; k < n; k++) {
             at += faker.number.int({ min: 60_000, max: Math.max(60_000, Math.floor((REF_MS - at) / 3)) });
-            const type = faker.helpers.arrayElement(['updated', 'tag_added', 'note_added'] as const);
+            const type = faker.helpers.arrayElement(['contact.updated', 'tag.added', 'note.added'] as const);
             const data =
-              type === 'updated'
+              type === 'contact.updated'
                 ? {
                     changes: [
                       { field: 'jobTitle', before: jobTitle || null, after: faker.person.jobTitle() },
                     ],
                   }
-                : type === 'tag_added'
+                : type === 'tag.added'
                   ? { tags: [faker.helpers.arrayElement(TAG_NAMES)] }
                   : { noteId: faker.string.uuid(), excerpt: faker.lorem.sentence() };
             lines.push(`${o.id},${id},${type},${o.ownerId},${json(data)},${ts(at)}\n`);

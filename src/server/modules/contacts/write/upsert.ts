@@ -178,8 +178,8 @@ export async function upsertImportBatch(
       where: insertedOnly ? sql`false` : sql`not j.inserted and cardinality(j.added_tags) > 0`,
     })}`;
   /** `j`'s derived columns from the written row and its old values. */
-  const derived = sql`${changesOf('w')} as changes,
-    case when w.inserted then '{}'::text[] else array(select t.name from tags t where t.org_id = ${org}
+  const derived = sql`case when w.inserted then '[]'::jsonb else ${changesOf('w')} end as changes,
+    case when w.inserted or w.tag_ids <@ coalesce(w.o_tag_ids, '{}') then '{}'::text[] else array(select t.name from tags t where t.org_id = ${org}
       and t.id = any(w.tag_ids) and not (t.id = any(coalesce(w.o_tag_ids, '{}'))) order by lower(t.name)) end as added_tags`;
   let q: SQL;
   if (policy === 'update_only') {
@@ -195,8 +195,9 @@ export async function upsertImportBatch(
       select (select count(*) from up)::int as updated, 0 as created,
         (select count(*) from m where m.same)::int as matched_unchanged, '[]'::jsonb as dups`;
   } else {
+    // `m` is materialized: inlined, the planner re-ran it for every written row (O(n²)).
     q = sql`with s as (${staged}),
-      m as (select ${sql.raw(OLD_COLUMNS)} from contacts c join s on s.email is not null and lower(c.email) = s.email
+      m as materialized (select ${sql.raw(OLD_COLUMNS)} from contacts c join s on s.email is not null and lower(c.email) = s.email
         where c.org_id = ${org}),
       up as (
         insert into contacts as c (org_id, email, first_name, last_name, phones, job_title, company_id, company_name, source,
