@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import './jobs.registry.js';
@@ -110,7 +110,11 @@ export async function createRuntime(
 /** Builds the HTTP app on a runtime. Used by main.ts and by tests through app.inject. */
 export async function buildApp(
   runtime: Runtime,
-  opts: { logStream?: NodeJS.WritableStream } = {},
+  opts: {
+    logStream?: NodeJS.WritableStream;
+    /** Sees every route as it is added (tests derive their route-by-route checks from it). */
+    onRoute?: (route: RouteOptions) => void;
+  } = {},
 ): Promise<{ app: FastifyInstance; auth: Auth }> {
   const { config, deps, log } = runtime;
   const secret = await getAuthSecret(runtime.database, config);
@@ -127,6 +131,7 @@ export async function buildApp(
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onSend', async (request, reply) => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { buildApp, createRuntime, type Runtime } from '../../src/server/app.js';
@@ -21,6 +21,8 @@ export interface TestServer {
   origin: string;
   /** PostgreSQL runs: the URL of this server's own database, for child processes (CLI, worker). */
   databaseUrl: string | null;
+  /** Every route of the app, as registered (HEAD twins of GET routes included). */
+  routes: RouteOptions[];
   close(): Promise<void>;
 }
 
@@ -59,7 +61,8 @@ export async function createTestServer(
     { ...overrides },
   );
   const runtime = await createRuntime(config, { database });
-  const { app } = await buildApp(runtime, opts);
+  const routes: RouteOptions[] = [];
+  const { app } = await buildApp(runtime, { ...opts, onRoute: (route) => void routes.push(route) });
   await runtime.jobs.startWorkers();
   return {
     app,
@@ -68,6 +71,7 @@ export async function createTestServer(
     baseUrl,
     origin: baseUrl,
     databaseUrl,
+    routes,
     async close() {
       await app.close();
       await runtime.close();
