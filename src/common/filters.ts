@@ -26,20 +26,22 @@ export const OPERATORS = [
 ] as const;
 export type Operator = (typeof OPERATORS)[number];
 
-export type FieldType =
-  | 'text'
-  | 'long_text'
-  | 'number'
-  | 'date'
-  | 'boolean'
-  | 'single_select'
-  | 'multi_select'
-  | 'url'
-  | 'email'
-  | 'phone'
-  | 'tags'
-  | 'member'
-  | 'datetime';
+export const FIELD_TYPES = [
+  'text',
+  'long_text',
+  'number',
+  'date',
+  'boolean',
+  'single_select',
+  'multi_select',
+  'url',
+  'email',
+  'phone',
+  'tags',
+  'member',
+  'datetime',
+] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
 
 /** Which operators fit each field type. */
 export const OPERATORS_BY_TYPE: Record<FieldType, Operator[]> = {

@@ -1285,14 +1285,38 @@ export interface paths {
                                 fileName: string;
                                 fileSize: number;
                                 format: {
-                                    [key: string]: unknown;
+                                    /** @enum {string} */
+                                    encoding: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+                                    bom: boolean;
+                                    /** @enum {string} */
+                                    delimiter: "," | ";" | "\t";
+                                    /** @enum {string} */
+                                    lineEnding: "crlf" | "lf" | "cr";
                                 };
                                 headers: string[];
                                 preview: string[][];
                                 totalRows: number;
                                 raggedRows: number[];
-                                mapping: unknown[] | null;
-                                duplicatePolicy: string | null;
+                                mapping: ({
+                                    /** @enum {string} */
+                                    type: "ignore";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "standard";
+                                    /** @enum {string} */
+                                    field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "custom";
+                                    key: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "new_field";
+                                    label: string;
+                                    /** @enum {string} */
+                                    fieldType: "text" | "number" | "date" | "boolean" | "url" | "email" | "phone";
+                                })[] | null;
+                                duplicatePolicy: ("create_update" | "create_only" | "update_only") | null;
                                 extraTags: string[];
                                 dryRun: boolean;
                                 progress: {
@@ -1366,14 +1390,38 @@ export interface paths {
                             fileName: string;
                             fileSize: number;
                             format: {
-                                [key: string]: unknown;
+                                /** @enum {string} */
+                                encoding: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+                                bom: boolean;
+                                /** @enum {string} */
+                                delimiter: "," | ";" | "\t";
+                                /** @enum {string} */
+                                lineEnding: "crlf" | "lf" | "cr";
                             };
                             headers: string[];
                             preview: string[][];
                             totalRows: number;
                             raggedRows: number[];
-                            mapping: unknown[] | null;
-                            duplicatePolicy: string | null;
+                            mapping: ({
+                                /** @enum {string} */
+                                type: "ignore";
+                            } | {
+                                /** @enum {string} */
+                                type: "standard";
+                                /** @enum {string} */
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                            } | {
+                                /** @enum {string} */
+                                type: "custom";
+                                key: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "new_field";
+                                label: string;
+                                /** @enum {string} */
+                                fieldType: "text" | "number" | "date" | "boolean" | "url" | "email" | "phone";
+                            })[] | null;
+                            duplicatePolicy: ("create_update" | "create_only" | "update_only") | null;
                             extraTags: string[];
                             dryRun: boolean;
                             progress: {
@@ -1458,14 +1506,38 @@ export interface paths {
                             fileName: string;
                             fileSize: number;
                             format: {
-                                [key: string]: unknown;
+                                /** @enum {string} */
+                                encoding: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+                                bom: boolean;
+                                /** @enum {string} */
+                                delimiter: "," | ";" | "\t";
+                                /** @enum {string} */
+                                lineEnding: "crlf" | "lf" | "cr";
                             };
                             headers: string[];
                             preview: string[][];
                             totalRows: number;
                             raggedRows: number[];
-                            mapping: unknown[] | null;
-                            duplicatePolicy: string | null;
+                            mapping: ({
+                                /** @enum {string} */
+                                type: "ignore";
+                            } | {
+                                /** @enum {string} */
+                                type: "standard";
+                                /** @enum {string} */
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                            } | {
+                                /** @enum {string} */
+                                type: "custom";
+                                key: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "new_field";
+                                label: string;
+                                /** @enum {string} */
+                                fieldType: "text" | "number" | "date" | "boolean" | "url" | "email" | "phone";
+                            })[] | null;
+                            duplicatePolicy: ("create_update" | "create_only" | "update_only") | null;
                             extraTags: string[];
                             dryRun: boolean;
                             progress: {
@@ -1563,14 +1635,38 @@ export interface paths {
                             fileName: string;
                             fileSize: number;
                             format: {
-                                [key: string]: unknown;
+                                /** @enum {string} */
+                                encoding: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+                                bom: boolean;
+                                /** @enum {string} */
+                                delimiter: "," | ";" | "\t";
+                                /** @enum {string} */
+                                lineEnding: "crlf" | "lf" | "cr";
                             };
                             headers: string[];
                             preview: string[][];
                             totalRows: number;
                             raggedRows: number[];
-                            mapping: unknown[] | null;
-                            duplicatePolicy: string | null;
+                            mapping: ({
+                                /** @enum {string} */
+                                type: "ignore";
+                            } | {
+                                /** @enum {string} */
+                                type: "standard";
+                                /** @enum {string} */
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                            } | {
+                                /** @enum {string} */
+                                type: "custom";
+                                key: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "new_field";
+                                label: string;
+                                /** @enum {string} */
+                                fieldType: "text" | "number" | "date" | "boolean" | "url" | "email" | "phone";
+                            })[] | null;
+                            duplicatePolicy: ("create_update" | "create_only" | "update_only") | null;
                             extraTags: string[];
                             dryRun: boolean;
                             progress: {
@@ -1690,14 +1786,38 @@ export interface paths {
                             fileName: string;
                             fileSize: number;
                             format: {
-                                [key: string]: unknown;
+                                /** @enum {string} */
+                                encoding: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+                                bom: boolean;
+                                /** @enum {string} */
+                                delimiter: "," | ";" | "\t";
+                                /** @enum {string} */
+                                lineEnding: "crlf" | "lf" | "cr";
                             };
                             headers: string[];
                             preview: string[][];
                             totalRows: number;
                             raggedRows: number[];
-                            mapping: unknown[] | null;
-                            duplicatePolicy: string | null;
+                            mapping: ({
+                                /** @enum {string} */
+                                type: "ignore";
+                            } | {
+                                /** @enum {string} */
+                                type: "standard";
+                                /** @enum {string} */
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                            } | {
+                                /** @enum {string} */
+                                type: "custom";
+                                key: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "new_field";
+                                label: string;
+                                /** @enum {string} */
+                                fieldType: "text" | "number" | "date" | "boolean" | "url" | "email" | "phone";
+                            })[] | null;
+                            duplicatePolicy: ("create_update" | "create_only" | "update_only") | null;
                             extraTags: string[];
                             dryRun: boolean;
                             progress: {
@@ -1784,14 +1904,38 @@ export interface paths {
                             fileName: string;
                             fileSize: number;
                             format: {
-                                [key: string]: unknown;
+                                /** @enum {string} */
+                                encoding: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+                                bom: boolean;
+                                /** @enum {string} */
+                                delimiter: "," | ";" | "\t";
+                                /** @enum {string} */
+                                lineEnding: "crlf" | "lf" | "cr";
                             };
                             headers: string[];
                             preview: string[][];
                             totalRows: number;
                             raggedRows: number[];
-                            mapping: unknown[] | null;
-                            duplicatePolicy: string | null;
+                            mapping: ({
+                                /** @enum {string} */
+                                type: "ignore";
+                            } | {
+                                /** @enum {string} */
+                                type: "standard";
+                                /** @enum {string} */
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                            } | {
+                                /** @enum {string} */
+                                type: "custom";
+                                key: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "new_field";
+                                label: string;
+                                /** @enum {string} */
+                                fieldType: "text" | "number" | "date" | "boolean" | "url" | "email" | "phone";
+                            })[] | null;
+                            duplicatePolicy: ("create_update" | "create_only" | "update_only") | null;
                             extraTags: string[];
                             dryRun: boolean;
                             progress: {
@@ -2165,7 +2309,11 @@ export interface paths {
                                     name: string;
                                 } | null;
                                 address: {
-                                    [key: string]: string;
+                                    street?: string;
+                                    city?: string;
+                                    region?: string;
+                                    postalCode?: string;
+                                    country?: string;
                                 } | null;
                                 owner: {
                                     /** Format: uuid */
@@ -2173,7 +2321,8 @@ export interface paths {
                                     name: string;
                                 } | null;
                                 source: string;
-                                subscriptionStatus: string;
+                                /** @enum {string} */
+                                subscriptionStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
                                 consent: {
                                     source: string;
                                     at: string | null;
@@ -2258,7 +2407,11 @@ export interface paths {
                                 name: string;
                             } | null;
                             address: {
-                                [key: string]: string;
+                                street?: string;
+                                city?: string;
+                                region?: string;
+                                postalCode?: string;
+                                country?: string;
                             } | null;
                             owner: {
                                 /** Format: uuid */
@@ -2266,7 +2419,8 @@ export interface paths {
                                 name: string;
                             } | null;
                             source: string;
-                            subscriptionStatus: string;
+                            /** @enum {string} */
+                            subscriptionStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
                             consent: {
                                 source: string;
                                 at: string | null;
@@ -2343,7 +2497,11 @@ export interface paths {
                                     name: string;
                                 } | null;
                                 address: {
-                                    [key: string]: string;
+                                    street?: string;
+                                    city?: string;
+                                    region?: string;
+                                    postalCode?: string;
+                                    country?: string;
                                 } | null;
                                 owner: {
                                     /** Format: uuid */
@@ -2351,7 +2509,8 @@ export interface paths {
                                     name: string;
                                 } | null;
                                 source: string;
-                                subscriptionStatus: string;
+                                /** @enum {string} */
+                                subscriptionStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
                                 consent: {
                                     source: string;
                                     at: string | null;
@@ -2444,7 +2603,8 @@ export interface paths {
                             items: {
                                 field: string;
                                 label: string;
-                                type: string;
+                                /** @enum {string} */
+                                type: "text" | "long_text" | "number" | "date" | "boolean" | "single_select" | "multi_select" | "url" | "email" | "phone" | "tags" | "member" | "datetime";
                                 operators: ("eq" | "neq" | "contains" | "not_contains" | "starts_with" | "is_empty" | "is_not_empty" | "gt" | "gte" | "lt" | "lte" | "between" | "in" | "not_in" | "has_any" | "has_all" | "has_none")[];
                                 options?: string[];
                             }[];
@@ -2501,7 +2661,11 @@ export interface paths {
                                 name: string;
                             } | null;
                             address: {
-                                [key: string]: string;
+                                street?: string;
+                                city?: string;
+                                region?: string;
+                                postalCode?: string;
+                                country?: string;
                             } | null;
                             owner: {
                                 /** Format: uuid */
@@ -2509,7 +2673,8 @@ export interface paths {
                                 name: string;
                             } | null;
                             source: string;
-                            subscriptionStatus: string;
+                            /** @enum {string} */
+                            subscriptionStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
                             consent: {
                                 source: string;
                                 at: string | null;
@@ -2617,7 +2782,11 @@ export interface paths {
                                 name: string;
                             } | null;
                             address: {
-                                [key: string]: string;
+                                street?: string;
+                                city?: string;
+                                region?: string;
+                                postalCode?: string;
+                                country?: string;
                             } | null;
                             owner: {
                                 /** Format: uuid */
@@ -2625,7 +2794,8 @@ export interface paths {
                                 name: string;
                             } | null;
                             source: string;
-                            subscriptionStatus: string;
+                            /** @enum {string} */
+                            subscriptionStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
                             consent: {
                                 source: string;
                                 at: string | null;
@@ -2754,7 +2924,11 @@ export interface paths {
                                 name: string;
                             } | null;
                             address: {
-                                [key: string]: string;
+                                street?: string;
+                                city?: string;
+                                region?: string;
+                                postalCode?: string;
+                                country?: string;
                             } | null;
                             owner: {
                                 /** Format: uuid */
@@ -2762,7 +2936,8 @@ export interface paths {
                                 name: string;
                             } | null;
                             source: string;
-                            subscriptionStatus: string;
+                            /** @enum {string} */
+                            subscriptionStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
                             consent: {
                                 source: string;
                                 at: string | null;
@@ -2913,7 +3088,8 @@ export interface paths {
                         "application/json": {
                             /** Format: uuid */
                             id: string;
-                            status: string;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "done" | "failed";
                             total: number;
                             done: number;
                             error: string | null;
@@ -2968,7 +3144,11 @@ export interface paths {
                                 size: string | null;
                                 website: string | null;
                                 address: {
-                                    [key: string]: string;
+                                    street?: string;
+                                    city?: string;
+                                    region?: string;
+                                    postalCode?: string;
+                                    country?: string;
                                 } | null;
                                 customFields: {
                                     [key: string]: unknown;
@@ -3029,7 +3209,11 @@ export interface paths {
                             size: string | null;
                             website: string | null;
                             address: {
-                                [key: string]: string;
+                                street?: string;
+                                city?: string;
+                                region?: string;
+                                postalCode?: string;
+                                country?: string;
                             } | null;
                             customFields: {
                                 [key: string]: unknown;
@@ -3082,7 +3266,11 @@ export interface paths {
                             size: string | null;
                             website: string | null;
                             address: {
-                                [key: string]: string;
+                                street?: string;
+                                city?: string;
+                                region?: string;
+                                postalCode?: string;
+                                country?: string;
                             } | null;
                             customFields: {
                                 [key: string]: unknown;
@@ -3167,7 +3355,11 @@ export interface paths {
                             size: string | null;
                             website: string | null;
                             address: {
-                                [key: string]: string;
+                                street?: string;
+                                city?: string;
+                                region?: string;
+                                postalCode?: string;
+                                country?: string;
                             } | null;
                             customFields: {
                                 [key: string]: unknown;
@@ -3228,7 +3420,11 @@ export interface paths {
                                     name: string;
                                 } | null;
                                 address: {
-                                    [key: string]: string;
+                                    street?: string;
+                                    city?: string;
+                                    region?: string;
+                                    postalCode?: string;
+                                    country?: string;
                                 } | null;
                                 owner: {
                                     /** Format: uuid */
@@ -3236,7 +3432,8 @@ export interface paths {
                                     name: string;
                                 } | null;
                                 source: string;
-                                subscriptionStatus: string;
+                                /** @enum {string} */
+                                subscriptionStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
                                 consent: {
                                     source: string;
                                     at: string | null;

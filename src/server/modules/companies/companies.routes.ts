@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Guards } from '../../plugins/session.js';
-import { AddressSchema, ContactPage, IdParams, PageQuery } from '../contacts/contacts.schemas.js';
+import { AddressOut, AddressSchema, ContactPage, IdParams, PageQuery } from '../contacts/contacts.schemas.js';
 import { listContacts } from '../contacts/contacts.service.js';
 import * as service from './companies.service.js';
 
@@ -13,7 +13,7 @@ const Company = z.object({
   industry: z.string().nullable(),
   size: z.string().nullable(),
   website: z.string().nullable(),
-  address: z.record(z.string(), z.string()).nullable(),
+  address: AddressOut.nullable(),
   customFields: z.record(z.string(), z.unknown()),
   contactCount: z.number().int(),
   createdAt: z.string(),

@@ -221,7 +221,14 @@ export async function executeBulkOperation(deps: Deps, operationId: string) {
 
 export async function getBulkOperation(ctx: Ctx, id: string) {
   assertCan(ctx, 'contacts:read');
-  const [op] = await rows<{ id: string; status: string; total: number; done: number; error: string | null }>(
+  const [op] = await rows<{
+    id: string;
+    /** Written only as these (here and by system/recovery.ts). */
+    status: 'queued' | 'running' | 'done' | 'failed';
+    total: number;
+    done: number;
+    error: string | null;
+  }>(
     ctx.deps.database.db,
     sql`select id, status, total, done, error from bulk_operations where org_id = ${ctx.orgId} and id = ${id}`,
   );

@@ -219,7 +219,7 @@ export async function contactRoutes(app: FastifyInstance, opts: { guards: Guards
         response: {
           200: z.object({
             id: z.uuid(),
-            status: z.string(),
+            status: z.enum(['queued', 'running', 'done', 'failed']),
             total: z.number().int(),
             done: z.number().int(),
             error: z.string().nullable(),

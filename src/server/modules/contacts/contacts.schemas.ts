@@ -21,6 +21,15 @@ export const AddressSchema = z
   })
   .strict();
 
+/** An address as stored and returned (written through AddressSchema or an import's address columns). */
+export const AddressOut = z.object({
+  street: z.string().optional(),
+  city: z.string().optional(),
+  region: z.string().optional(),
+  postalCode: z.string().optional(),
+  country: z.string().optional(),
+});
+
 const TagName = z.string().trim().min(1).max(60, 'tag names are at most 60 characters');
 
 export const ContactWrite = z
@@ -53,10 +62,10 @@ export const ContactSchema = z.object({
   phones: z.array(z.string()),
   jobTitle: z.string(),
   company: z.object({ id: z.uuid(), name: z.string() }).nullable(),
-  address: z.record(z.string(), z.string()).nullable(),
+  address: AddressOut.nullable(),
   owner: z.object({ id: z.uuid(), name: z.string() }).nullable(),
   source: z.string(),
-  subscriptionStatus: z.string(),
+  subscriptionStatus: z.enum(SUBSCRIPTION_STATUSES),
   consent: z.object({ source: z.string(), at: z.string().nullable() }).nullable(),
   restricted: z.boolean(),
   tags: z.array(z.string()),

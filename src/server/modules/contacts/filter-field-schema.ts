@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { OPERATORS } from '../../../common/filters.js';
+import { FIELD_TYPES, OPERATORS } from '../../../common/filters.js';
 
 export const FIELD_TYPES_FOR_FILTER = z.object({
   field: z.string(),
   label: z.string(),
-  type: z.string(),
+  type: z.enum(FIELD_TYPES),
   operators: z.array(z.enum(OPERATORS)),
   options: z.array(z.string()).optional(),
 });

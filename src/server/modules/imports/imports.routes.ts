@@ -23,18 +23,25 @@ const TargetSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+const DuplicatePolicy = z.enum(['create_update', 'create_only', 'update_only']);
+
 const ImportSchema = z.object({
   id: z.uuid(),
   status: z.enum(['uploaded', 'queued', 'running', 'done', 'failed', 'cancelled']),
   fileName: z.string(),
   fileSize: z.number(),
-  format: z.record(z.string(), z.unknown()),
+  format: z.object({
+    encoding: z.enum(['utf-8', 'utf-16le', 'utf-16be', 'windows-1252']),
+    bom: z.boolean(),
+    delimiter: z.enum([',', ';', '\t']),
+    lineEnding: z.enum(['crlf', 'lf', 'cr']),
+  }),
   headers: z.array(z.string()),
   preview: z.array(z.array(z.string())),
   totalRows: z.number().int(),
   raggedRows: z.array(z.number().int()),
-  mapping: z.array(z.unknown()).nullable(),
-  duplicatePolicy: z.string().nullable(),
+  mapping: z.array(TargetSchema).nullable(),
+  duplicatePolicy: DuplicatePolicy.nullable(),
   extraTags: z.array(z.string()),
   dryRun: z.boolean(),
   progress: z.object({
@@ -180,7 +187,7 @@ export async function importRoutes(app: FastifyInstance, opts: { guards: Guards 
         body: z
           .object({
             mapping: z.array(TargetSchema).max(500),
-            duplicatePolicy: z.enum(['create_update', 'create_only', 'update_only']).default('create_update'),
+            duplicatePolicy: DuplicatePolicy.default('create_update'),
             dryRun: z.boolean().default(false),
             extraTags: z.array(z.string().trim().min(1).max(60)).max(20).default([]),
           })

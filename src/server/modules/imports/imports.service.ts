@@ -58,7 +58,7 @@ function present(r: ImportRow, extra: { suggestedMapping?: Target[] } = {}) {
     status: r.status as 'uploaded' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled',
     fileName: r.file_name,
     fileSize: r.file_size,
-    format: r.format as unknown as Record<string, unknown>,
+    format: r.format,
     headers: r.headers,
     preview: r.preview,
     totalRows: r.total_rows,
