@@ -1,4 +1,39 @@
 import type { ApiErrorBody } from '@common/errors';
+import type { components, paths } from './api-types.gen';
+
+/*
+ * Types of the API, from the OpenAPI document (api-types.gen.ts, `npm run api:types`). Features name
+ * what they send and receive through these, e.g. `Res<'/api/v1/contacts/{id}', 'get'>`, instead of
+ * writing the shapes by hand, so a route change that the web does not follow fails `npm run typecheck`.
+ */
+
+/** A path of the API as the OpenAPI document writes it (`/api/v1/contacts/{id}`). */
+export type ApiPath = keyof paths;
+type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** The methods a path answers. */
+export type ApiMethod<P extends ApiPath> = {
+  [M in HttpMethod]-?: [NonNullable<paths[P][M]>] extends [never] ? never : M;
+}[HttpMethod];
+type Operation<P extends ApiPath, M extends ApiMethod<P>> = NonNullable<paths[P][M]>;
+type JsonOf<T> = T extends { content: { 'application/json': infer J } } ? J : never;
+type SuccessOf<R> =
+  | (200 extends keyof R ? R[200] : never)
+  | (201 extends keyof R ? R[201] : never)
+  | (202 extends keyof R ? R[202] : never);
+
+/** The JSON a successful call answers (its 200, 201 or 202 response). */
+export type Res<P extends ApiPath, M extends ApiMethod<P>> =
+  Operation<P, M> extends { responses: infer R } ? JsonOf<SuccessOf<R>> : never;
+/** The JSON body a call sends. */
+export type Body<P extends ApiPath, M extends ApiMethod<P>> =
+  Operation<P, M> extends { requestBody?: infer B } ? JsonOf<NonNullable<B>> : never;
+/** The query string parameters a call takes. */
+export type Query<P extends ApiPath, M extends ApiMethod<P>> =
+  Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+/** A named schema of the document (`components.schemas`), e.g. `Schema<'FilterNodeInput'>`. */
+export type Schema<N extends keyof components['schemas']> = components['schemas'][N];
+/** The element type of a list answer (`{ items: T[] }`). */
+export type ItemOf<T> = T extends { items: Array<infer I> } ? I : never;
 
 /** One field-level problem reported by the server (400 VALIDATION_FAILED). */
 export interface ValidationIssue {

@@ -1,24 +1,15 @@
-import type { Permission, Role } from '@common/permissions';
+import type { Permission } from '@common/permissions';
 import { type QueryClient, queryOptions, useSuspenseQuery } from '@tanstack/react-query';
-import { api } from './api';
+import { api, type Res } from './api';
 import { roleCannot } from './roles';
 
 /**
  * The signed-in user, their organizations and what they may do (GET /api/v1/me).
  * Shared by every feature, so it lives in lib/ rather than in one feature.
  */
-export interface Me {
-  user: { id: string; name: string; email: string; emailVerified: boolean };
-  organizations: OrganizationSummary[];
-  activeOrganization: OrganizationSummary | null;
-  permissions: Permission[];
-}
+export type Me = Res<'/api/v1/me', 'get'>;
 
-export interface OrganizationSummary {
-  id: string;
-  name: string;
-  role: Role;
-}
+export type OrganizationSummary = Me['organizations'][number];
 
 export const meQueryKey = ['me'] as const;
 

@@ -1,24 +1,10 @@
-import type { CustomFieldType, FieldEntity } from '@common/contacts';
+import type { ItemOf, Res } from '@/lib/api';
 
 /** A custom field definition (GET /api/v1/fields): values live in the record's `customFields[key]`. */
-export interface FieldDefinition {
-  id: string;
-  entity: FieldEntity;
-  key: string;
-  label: string;
-  type: CustomFieldType;
-  required: boolean;
-  options: string[];
-  position: number;
-}
+export type FieldDefinition = ItemOf<Res<'/api/v1/fields', 'get'>>;
 
-export interface Address {
-  street?: string;
-  city?: string;
-  region?: string;
-  postalCode?: string;
-  country?: string;
-}
+/** A contact's or company's address (every part optional). */
+export type Address = NonNullable<Res<'/api/v1/contacts/{id}', 'get'>['address']>;
 
 export interface CompanyRef {
   /** Empty while `isNew`. */

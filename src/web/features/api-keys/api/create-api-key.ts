@@ -1,12 +1,11 @@
-import type { ApiKeyScope } from '@common/contacts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type ApiKey, apiKeysQueryKey } from './list-api-keys';
+import { api, type Body, type Res } from '@/lib/api';
+import { apiKeysQueryKey } from './list-api-keys';
 
 /** The created key; `key` is the secret, returned this once only. */
-export type CreatedApiKey = ApiKey & { key: string };
+export type CreatedApiKey = Res<'/api/v1/api-keys', 'post'>;
 
-export const createApiKey = (input: { name: string; scope: ApiKeyScope }) =>
+export const createApiKey = (input: Body<'/api/v1/api-keys', 'post'>) =>
   api.post<CreatedApiKey>('/api/v1/api-keys', input);
 
 /** POST /api/v1/api-keys */

@@ -1,24 +1,20 @@
-import type { ApiKeyScope } from '@common/contacts';
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type ItemOf, type Res } from '@/lib/api';
 
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  scope: ApiKeyScope;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  createdByName: string | null;
-}
+type ApiKeyList = Res<'/api/v1/api-keys', 'get'>;
+
+/**
+ * An API key. `ownerId` is the user id of the member it belongs to (`createdByName` their name): the
+ * key works only while that member is in the organisation. Null once their account is gone.
+ */
+export type ApiKey = ItemOf<ApiKeyList>;
 
 export const apiKeysQueryKey = (orgId: string) => ['orgs', orgId, 'api-keys'] as const;
 
 export const apiKeysQueryOptions = (orgId: string) =>
   queryOptions({
     queryKey: apiKeysQueryKey(orgId),
-    queryFn: ({ signal }) => api.get<{ items: ApiKey[] }>('/api/v1/api-keys', { signal }),
+    queryFn: ({ signal }) => api.get<ApiKeyList>('/api/v1/api-keys', { signal }),
     select: (data) => data.items,
   });
 

@@ -1,10 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Body } from '@/lib/api';
 
-export interface RequestPasswordResetInput {
-  email: string;
-  redirectTo: string;
-}
+export type RequestPasswordResetInput = Body<'/api/auth/request-password-reset', 'post'>;
 
 export const requestPasswordReset = (input: RequestPasswordResetInput) =>
   api.post<unknown>('/api/auth/request-password-reset', input);

@@ -1,10 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Body } from '@/lib/api';
 
-export interface ResetPasswordInput {
-  newPassword: string;
-  token: string;
-}
+export type ResetPasswordInput = Body<'/api/auth/reset-password', 'post'>;
 
 export const resetPassword = (input: ResetPasswordInput) =>
   api.post<unknown>('/api/auth/reset-password', input);

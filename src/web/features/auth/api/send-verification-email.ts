@@ -1,10 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Body } from '@/lib/api';
 
-export interface SendVerificationEmailInput {
-  email: string;
-  callbackURL: string;
-}
+export type SendVerificationEmailInput = Body<'/api/auth/send-verification-email', 'post'>;
 
 export const sendVerificationEmail = (input: SendVerificationEmailInput) =>
   api.post<unknown>('/api/auth/send-verification-email', input);

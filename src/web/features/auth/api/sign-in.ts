@@ -1,10 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Body } from '@/lib/api';
 
-export interface SignInInput {
-  email: string;
-  password: string;
-}
+export type SignInInput = Body<'/api/auth/sign-in/email', 'post'>;
 
 export const signIn = (input: SignInInput) => api.post<unknown>('/api/auth/sign-in/email', input);
 

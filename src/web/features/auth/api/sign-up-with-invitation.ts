@@ -1,12 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Body } from '@/lib/api';
 
-export interface InvitationSignUpInput {
-  invitationId: string;
-  name: string;
-  password: string;
-  ageConfirmed: true;
-}
+export type InvitationSignUpInput = Body<'/api/auth/sign-up/invitation', 'post'>;
 
 export const signUpWithInvitation = (input: InvitationSignUpInput) =>
   api.post<unknown>('/api/auth/sign-up/invitation', input);

@@ -1,14 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Body } from '@/lib/api';
 
-export interface SignUpInput {
-  name: string;
-  email: string;
-  password: string;
-  ageConfirmed: true;
-  /** Where the verification link lands after the server verified the address. */
-  callbackURL: string;
-}
+export type SignUpInput = Body<'/api/auth/sign-up/email', 'post'>;
 
 export const signUp = (input: SignUpInput) => api.post<unknown>('/api/auth/sign-up/email', input);
 

@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type Company, type CompanyInput, companiesKey } from './types';
+import { api, type Body, type Res } from '@/lib/api';
+import { companiesKey } from './types';
 
-export const createCompany = (input: CompanyInput & { name: string }) =>
-  api.post<Company>('/api/v1/companies', input);
+export const createCompany = (input: Body<'/api/v1/companies', 'post'>) =>
+  api.post<Res<'/api/v1/companies', 'post'>>('/api/v1/companies', input);
 
 /** POST /api/v1/companies */
 export function useCreateCompany(orgId: string) {

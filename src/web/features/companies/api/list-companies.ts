@@ -1,6 +1,8 @@
 import { infiniteQueryOptions, keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type Company, companiesKey, type Page } from './types';
+import { api, type Res } from '@/lib/api';
+import { companiesKey } from './types';
+
+type CompaniesPage = Res<'/api/v1/companies', 'get'>;
 
 export const COMPANIES_PAGE_SIZE = 50;
 
@@ -16,7 +18,7 @@ export const companiesQueryOptions = (orgId: string, params: { search?: string; 
   infiniteQueryOptions({
     queryKey: [...companiesKey(orgId), 'list', params] as const,
     queryFn: ({ pageParam, signal }) =>
-      api.get<Page<Company>>(path({ ...params, cursor: pageParam, limit: COMPANIES_PAGE_SIZE }), { signal }),
+      api.get<CompaniesPage>(path({ ...params, cursor: pageParam, limit: COMPANIES_PAGE_SIZE }), { signal }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
@@ -30,7 +32,7 @@ export function useCompanies(orgId: string, params: { search?: string; sort?: st
 export function useCompanySuggestions(orgId: string, search: string, enabled: boolean) {
   return useQuery({
     queryKey: [...companiesKey(orgId), 'suggest', search] as const,
-    queryFn: ({ signal }) => api.get<Page<Company>>(path({ search, sort: 'name', limit: 10 }), { signal }),
+    queryFn: ({ signal }) => api.get<CompaniesPage>(path({ search, sort: 'name', limit: 10 }), { signal }),
     enabled,
     placeholderData: keepPreviousData,
     staleTime: 10_000,

@@ -1,22 +1,17 @@
 import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { companyDetailKey, type Page } from './types';
+import { api, type ItemOf, type Res } from '@/lib/api';
+import { companyDetailKey } from './types';
 
-/** The fields of a contact this screen shows (GET returns whole contacts). */
-export interface CompanyContact {
-  id: string;
-  firstName: string;
-  lastName: string;
-  email: string | null;
-  jobTitle: string;
-  tags: string[];
-}
+type CompanyContactsPage = Res<'/api/v1/companies/{id}/contacts', 'get'>;
+
+/** A contact of the company (whole contacts, as GET /contacts returns them). */
+export type CompanyContact = ItemOf<CompanyContactsPage>;
 
 export const companyContactsQueryOptions = (orgId: string, id: string) =>
   infiniteQueryOptions({
     queryKey: [...companyDetailKey(orgId, id), 'contacts'] as const,
     queryFn: ({ pageParam, signal }) =>
-      api.get<Page<CompanyContact>>(
+      api.get<CompanyContactsPage>(
         `/api/v1/companies/${encodeURIComponent(id)}/contacts?${new URLSearchParams({
           limit: '25',
           ...(pageParam ? { cursor: pageParam } : {}),

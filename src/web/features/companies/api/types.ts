@@ -1,34 +1,10 @@
-import type { Address } from '@/components/fields/types';
+import type { Body, Res } from '@/lib/api';
 
 /** A company as the API returns it (untrusted strings: render as text). */
-export interface Company {
-  id: string;
-  name: string;
-  domain: string | null;
-  industry: string | null;
-  size: string | null;
-  website: string | null;
-  address: Address | null;
-  customFields: Record<string, unknown>;
-  contactCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type Company = Res<'/api/v1/companies/{id}', 'get'>;
 
-export interface CompanyInput {
-  name?: string;
-  domain?: string | null;
-  industry?: string | null;
-  size?: string | null;
-  website?: string | null;
-  address?: Address | null;
-  customFields?: Record<string, unknown>;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+/** The body of PATCH /companies/{id} (all optional; POST /companies needs `name`). */
+export type CompanyInput = Body<'/api/v1/companies/{id}', 'patch'>;
 
 export const companiesKey = (orgId: string) => ['orgs', orgId, 'companies'] as const;
 export const companyDetailKey = (orgId: string, id: string) =>

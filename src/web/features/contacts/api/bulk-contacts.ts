@@ -1,10 +1,11 @@
 import type { FilterNode } from '@common/filters';
 import { useMutation } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Body, type Res } from '@/lib/api';
 
-export type BulkSelection =
-  | { ids: string[] }
-  | { filter?: FilterNode; search?: string; segmentId?: string; all?: true };
+type BulkInput = Body<'/api/v1/contacts/bulk', 'post'>;
+
+/** `{ ids }`, or `{ filter?, search?, segmentId?, all? }`. */
+export type BulkSelection = BulkInput['selection'];
 
 /** True when nothing narrows the selection: it would act on every contact (needs `all: true`). */
 export function selectsEverything(selection: BulkSelection): boolean {
@@ -18,20 +19,12 @@ export function selectsEverything(selection: BulkSelection): boolean {
   return !hasCondition(selection.filter) && !selection.search?.trim() && !selection.segmentId;
 }
 
-export type BulkAction =
-  | { type: 'add_tags' | 'remove_tags'; tags: string[] }
-  | { type: 'set_field'; field: string; value: unknown }
-  | { type: 'set_owner'; ownerId: string | null }
-  | { type: 'delete' };
+export type BulkAction = BulkInput['action'];
 
-/** 200 `{ operationId: null, affected }` when done inline; 202 `{ operationId }` when queued. */
-export interface BulkResult {
-  operationId: string | null;
-  affected?: number;
-}
+/** 200 `{ operationId: null, affected }` when done inline; 202 `{ operationId, affected: null }` when queued. */
+export type BulkResult = Res<'/api/v1/contacts/bulk', 'post'>;
 
-export const bulkContacts = (input: { selection: BulkSelection; action: BulkAction }) =>
-  api.post<BulkResult>('/api/v1/contacts/bulk', input);
+export const bulkContacts = (input: BulkInput) => api.post<BulkResult>('/api/v1/contacts/bulk', input);
 
 /** POST /api/v1/contacts/bulk. The caller refreshes lists when the work is done (see useBulkOperation). */
 export function useBulkContacts() {

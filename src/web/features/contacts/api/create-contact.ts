@@ -1,8 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type Contact, type ContactInput, contactsKey } from './types';
+import { api, type Body, type Res } from '@/lib/api';
+import { contactsKey } from './types';
 
-export const createContact = (input: ContactInput) => api.post<Contact>('/api/v1/contacts', input);
+export const createContact = (input: Body<'/api/v1/contacts', 'post'>) =>
+  api.post<Res<'/api/v1/contacts', 'post'>>('/api/v1/contacts', input);
 
 /** POST /api/v1/contacts — 409 DUPLICATE_EMAIL with `details.contactId` when the address is taken. */
 export function useCreateContact(orgId: string) {

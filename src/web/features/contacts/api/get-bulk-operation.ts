@@ -1,13 +1,7 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Res } from '@/lib/api';
 
-export interface BulkOperation {
-  id: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  total: number;
-  done: number;
-  error: string | null;
-}
+export type BulkOperation = Res<'/api/v1/bulk-operations/{id}', 'get'>;
 
 export const bulkOperationQueryOptions = (orgId: string, id: string) =>
   queryOptions({

@@ -1,12 +1,12 @@
-import type { FilterField } from '@common/filters';
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Res } from '@/lib/api';
 import { contactsKey } from './types';
 
 export const filterFieldsQueryOptions = (orgId: string) =>
   queryOptions({
     queryKey: [...contactsKey(orgId), 'filter-fields'] as const,
-    queryFn: ({ signal }) => api.get<{ items: FilterField[] }>('/api/v1/contacts/filter-fields', { signal }),
+    queryFn: ({ signal }) =>
+      api.get<Res<'/api/v1/contacts/filter-fields', 'get'>>('/api/v1/contacts/filter-fields', { signal }),
     select: (data) => data.items,
     staleTime: 60_000,
   });

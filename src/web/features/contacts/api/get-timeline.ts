@@ -1,16 +1,14 @@
-import type { ActorType, ContactEventType } from '@common/events';
 import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { contactDetailKey, type Page } from './types';
+import { api, type ItemOf, type Res } from '@/lib/api';
+import { contactDetailKey } from './types';
 
-/** A timeline entry: one typed event (src/common/events.ts) with who made it. */
-export interface TimelineEvent {
-  id: string;
-  type: ContactEventType | (string & {});
-  actor: { type: ActorType; id: string | null; name: string };
-  data: Record<string, unknown>;
-  createdAt: string;
-}
+type TimelinePage = Res<'/api/v1/contacts/{id}/timeline', 'get'>;
+
+/**
+ * A timeline entry: one typed event (`type` is a ContactEventType of src/common/events.ts; the API
+ * declares a plain string, so events of types this build does not know still list) with who made it.
+ */
+export type TimelineEvent = ItemOf<TimelinePage>;
 
 export const timelineKey = (orgId: string, id: string) =>
   [...contactDetailKey(orgId, id), 'timeline'] as const;
@@ -19,7 +17,7 @@ export const timelineQueryOptions = (orgId: string, id: string) =>
   infiniteQueryOptions({
     queryKey: timelineKey(orgId, id),
     queryFn: ({ pageParam, signal }) =>
-      api.get<Page<TimelineEvent>>(
+      api.get<TimelinePage>(
         `/api/v1/contacts/${encodeURIComponent(id)}/timeline?${new URLSearchParams({
           limit: '30',
           ...(pageParam ? { cursor: pageParam } : {}),

@@ -1,12 +1,12 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type Contact, contactsKey, type Page } from './types';
+import { api, type Res } from '@/lib/api';
+import { contactsKey } from './types';
 
 export const listContactsQueryOptions = (orgId: string, search: string, limit = 10) =>
   queryOptions({
     queryKey: [...contactsKey(orgId), 'list', { search, limit }] as const,
     queryFn: ({ signal }) =>
-      api.get<Page<Contact>>(
+      api.get<Res<'/api/v1/contacts', 'get'>>(
         `/api/v1/contacts?${new URLSearchParams({ search, limit: String(limit) }).toString()}`,
         { signal },
       ),

@@ -1,8 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type Contact, contactDetailKey, contactsKey } from './types';
+import { api, type Body, type Res } from '@/lib/api';
+import { contactDetailKey, contactsKey } from './types';
 
-export type MergePreference = Record<string, 'this' | 'other'>;
+/** Per field, which contact's value the merge keeps. */
+export type MergePreference = NonNullable<Body<'/api/v1/contacts/{id}/merge', 'post'>['prefer']>;
 
 export const mergeContacts = ({
   id,
@@ -12,7 +13,11 @@ export const mergeContacts = ({
   id: string;
   otherId: string;
   prefer?: MergePreference;
-}) => api.post<Contact>(`/api/v1/contacts/${encodeURIComponent(id)}/merge`, { otherId, prefer });
+}) =>
+  api.post<Res<'/api/v1/contacts/{id}/merge', 'post'>>(`/api/v1/contacts/${encodeURIComponent(id)}/merge`, {
+    otherId,
+    prefer,
+  });
 
 /** POST /api/v1/contacts/{id}/merge: `id` survives, `otherId` is deleted. */
 export function useMergeContacts(orgId: string) {

@@ -1,14 +1,11 @@
-import type { FilterNode } from '@common/filters';
 import { infiniteQueryOptions, keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type Contact, contactsKey, type Page } from './types';
+import { api, type Body, type Res } from '@/lib/api';
+import { contactsKey } from './types';
 
-export interface ContactSearchParams {
-  filter?: FilterNode;
-  search?: string;
-  segmentId?: string;
-  sort?: string;
-}
+type SearchBody = Body<'/api/v1/contacts/search', 'post'>;
+
+/** What the contacts view asks for (the page size and cursor are added per page). */
+export type ContactSearchParams = Pick<SearchBody, 'filter' | 'search' | 'segmentId' | 'sort'>;
 
 export const PAGE_SIZE = 100;
 
@@ -16,13 +13,13 @@ export const searchContactsQueryOptions = (orgId: string, params: ContactSearchP
   infiniteQueryOptions({
     queryKey: [...contactsKey(orgId), 'search', params] as const,
     queryFn: ({ pageParam, signal }) =>
-      api.post<Page<Contact>>(
+      api.post<Res<'/api/v1/contacts/search', 'post'>>(
         '/api/v1/contacts/search',
         {
           ...params,
           limit: PAGE_SIZE,
           ...(pageParam ? { cursor: pageParam } : { includeCount: true }),
-        },
+        } satisfies SearchBody,
         { signal },
       ),
     initialPageParam: null as string | null,

@@ -1,19 +1,11 @@
-import type { CustomFieldType, FieldEntity } from '@common/contacts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { FieldDefinition } from '@/components/fields/types';
-import { api } from '@/lib/api';
+import { api, type Body, type Res } from '@/lib/api';
 import { fieldsQueryKey } from './list-fields';
 
-export interface CreateFieldInput {
-  entity: FieldEntity;
-  label: string;
-  key?: string;
-  type: CustomFieldType;
-  required?: boolean;
-  options?: string[];
-}
+export type CreateFieldInput = Body<'/api/v1/fields', 'post'>;
 
-export const createField = (input: CreateFieldInput) => api.post<FieldDefinition>('/api/v1/fields', input);
+export const createField = (input: CreateFieldInput) =>
+  api.post<Res<'/api/v1/fields', 'post'>>('/api/v1/fields', input);
 
 /** POST /api/v1/fields */
 export function useCreateField(orgId: string) {

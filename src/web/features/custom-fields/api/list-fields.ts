@@ -1,7 +1,7 @@
 import type { FieldEntity } from '@common/contacts';
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { FieldDefinition } from '@/components/fields/types';
-import { api } from '@/lib/api';
+import { api, type Res } from '@/lib/api';
 
 export type { FieldDefinition };
 
@@ -12,7 +12,7 @@ export const fieldsQueryOptions = (orgId: string, entity: FieldEntity) =>
   queryOptions({
     queryKey: fieldsQueryKey(orgId, entity),
     queryFn: ({ signal }) =>
-      api.get<{ items: FieldDefinition[] }>(`/api/v1/fields?entity=${entity}`, { signal }),
+      api.get<Res<'/api/v1/fields', 'get'>>(`/api/v1/fields?entity=${entity}`, { signal }),
     select: (data) => [...data.items].sort((a, b) => a.position - b.position),
     staleTime: 60_000,
   });

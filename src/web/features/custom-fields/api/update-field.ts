@@ -1,18 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { FieldDefinition } from '@/components/fields/types';
-import { api } from '@/lib/api';
+import { api, type Body, type Res } from '@/lib/api';
 import { fieldsQueryKey } from './list-fields';
 
-export interface UpdateFieldInput {
-  id: string;
-  label?: string;
-  required?: boolean;
-  options?: string[];
-  position?: number;
-}
+export type UpdateFieldInput = Body<'/api/v1/fields/{id}', 'patch'> & { id: string };
 
 export const updateField = ({ id, ...input }: UpdateFieldInput) =>
-  api.patch<FieldDefinition>(`/api/v1/fields/${encodeURIComponent(id)}`, input);
+  api.patch<Res<'/api/v1/fields/{id}', 'patch'>>(`/api/v1/fields/${encodeURIComponent(id)}`, input);
 
 /** PATCH /api/v1/fields/{id} */
 export function useUpdateField(orgId: string) {

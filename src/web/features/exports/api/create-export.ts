@@ -1,8 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type Export, type ExportInput, exportKey, exportsKey } from './types';
+import { api, type Res } from '@/lib/api';
+import { type ExportInput, exportKey, exportsKey } from './types';
 
-export const createExport = (input: ExportInput) => api.post<Export>('/api/v1/exports', input);
+export const createExport = (input: ExportInput) =>
+  api.post<Res<'/api/v1/exports', 'post'>>('/api/v1/exports', input);
 
 /**
  * POST /api/v1/exports → 202 with the export, queued. Contacts CSV for anyone who may read contacts;

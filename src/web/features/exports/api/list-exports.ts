@@ -1,11 +1,11 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type Export, exportsKey } from './types';
+import { api, type Res } from '@/lib/api';
+import { exportsKey } from './types';
 
 export const exportsQueryOptions = (orgId: string) =>
   queryOptions({
     queryKey: exportsKey(orgId),
-    queryFn: ({ signal }) => api.get<{ items: Export[] }>('/api/v1/exports', { signal }),
+    queryFn: ({ signal }) => api.get<Res<'/api/v1/exports', 'get'>>('/api/v1/exports', { signal }),
     select: (data) => data.items,
     staleTime: 0,
   });

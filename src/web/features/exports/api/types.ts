@@ -1,32 +1,23 @@
 import type { FilterNode } from '@common/filters';
+import type { Body, Res } from '@/lib/api';
 
-export type ExportKind = 'contacts_csv' | 'organization_zip';
-export type ExportStatus = 'queued' | 'running' | 'done' | 'failed' | 'expired';
+/**
+ * An export as the API returns it (POST /api/v1/exports, GET /api/v1/exports/{id}). `downloadUrl` is
+ * set once it is done and until it expires; downloads stop 24 hours after it finished (410 GONE).
+ */
+export type Export = Res<'/api/v1/exports/{id}', 'get'>;
+export type ExportKind = Export['kind'];
+export type ExportStatus = Export['status'];
 
-/** An export as the API returns it (POST /api/v1/exports, GET /api/v1/exports/{id}). */
-export interface Export {
-  id: string;
-  kind: ExportKind;
-  status: ExportStatus;
-  rows: number;
-  fileSize: number | null;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-  /** Downloads stop working 24 hours after the export finished (410 GONE). */
-  expiresAt: string | null;
-  /** Set once the export is done and until it expires. */
-  downloadUrl: string | null;
-}
+export type ExportInput = Body<'/api/v1/exports', 'post'>;
 
-/** Which contacts a CSV export holds: the current view (filter, search, segment) or picked ids. */
+/**
+ * Which contacts a CSV export holds: the current view (filter, search, segment) or picked ids. The
+ * contacts screen's own criteria, so it is not read off the request body (a union flattened there).
+ */
 export type ContactsExportScope =
   | { ids: string[] }
   | { filter?: FilterNode; search?: string; segmentId?: string };
-
-export type ExportInput =
-  | ({ kind: 'contacts_csv'; columns?: string[]; bom?: boolean; sort?: string } & ContactsExportScope)
-  | { kind: 'organization_zip' };
 
 export const exportsKey = (orgId: string) => ['orgs', orgId, 'exports'] as const;
 export const exportKey = (orgId: string, id: string) => [...exportsKey(orgId), 'detail', id] as const;

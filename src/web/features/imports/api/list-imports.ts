@@ -1,12 +1,11 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type Import, importsKey, isActive } from './types';
+import { api, type Res } from '@/lib/api';
+import { importsKey, isActive } from './types';
 
 export const importsQueryOptions = (orgId: string) =>
   queryOptions({
     queryKey: importsKey(orgId),
-    queryFn: ({ signal }) =>
-      api.get<{ items: Import[]; maxUploadBytes: number }>('/api/v1/imports', { signal }),
+    queryFn: ({ signal }) => api.get<Res<'/api/v1/imports', 'get'>>('/api/v1/imports', { signal }),
     select: (data) => data.items,
     // Refresh while one of them is still running.
     refetchInterval: (query) => (query.state.data?.items.some((i) => isActive(i.status)) ? 2000 : false),

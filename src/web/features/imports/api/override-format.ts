@@ -1,12 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type Delimiter, type Encoding, type Import, importKey } from './types';
+import { api, type Body } from '@/lib/api';
+import { type Import, importKey } from './types';
 
-export interface FormatOverride {
-  id: string;
-  encoding?: Encoding;
-  delimiter?: Delimiter;
-}
+export type FormatOverride = Body<'/api/v1/imports/{id}/format', 'post'> & { id: string };
 
 export const overrideFormat = ({ id, ...body }: FormatOverride) =>
   api.post<Import>(`/api/v1/imports/${encodeURIComponent(id)}/format`, body);

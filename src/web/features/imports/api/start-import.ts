@@ -1,14 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type DuplicatePolicy, type Import, importKey, importsKey, type Target } from './types';
+import { api, type Body } from '@/lib/api';
+import { type Import, importKey, importsKey } from './types';
 
-export interface StartImportInput {
-  id: string;
-  mapping: Target[];
-  duplicatePolicy: DuplicatePolicy;
-  dryRun: boolean;
-  extraTags: string[];
-}
+export type StartImportInput = Body<'/api/v1/imports/{id}/start', 'post'> & { id: string };
 
 export const startImport = ({ id, ...body }: StartImportInput) =>
   api.post<Import>(`/api/v1/imports/${encodeURIComponent(id)}/start`, body);

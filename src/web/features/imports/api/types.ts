@@ -1,6 +1,4 @@
-/** Imports as the API returns them (GET /api/v1/imports/{id}). File contents are untrusted: render as text. */
-
-import type { ImportTarget as Target } from '@common/imports';
+import type { Res } from '@/lib/api';
 
 export {
   type ImportTarget as Target,
@@ -10,53 +8,22 @@ export {
   type StandardTarget as StandardField,
 } from '@common/imports';
 
-export const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
-export type Encoding = (typeof ENCODINGS)[number];
-export const DELIMITERS = [',', ';', '\t'] as const;
-export type Delimiter = (typeof DELIMITERS)[number];
+/**
+ * An import as the API returns it (GET /api/v1/imports/{id}): `preview` holds the file's first rows
+ * (up to 20) as text, `raggedRows` the row numbers (header = row 1) whose field count differs from the
+ * header's (capped at 1,000), `suggestedMapping` comes only with the upload and a format change.
+ * File contents are untrusted: render as text.
+ */
+export type Import = Res<'/api/v1/imports/{id}', 'get'>;
+export type ImportStatus = Import['status'];
+export type CsvFormat = Import['format'];
+export type Encoding = CsvFormat['encoding'];
+export type Delimiter = CsvFormat['delimiter'];
+export type DuplicatePolicy = NonNullable<Import['duplicatePolicy']>;
 
-export interface CsvFormat {
-  encoding: Encoding;
-  bom: boolean;
-  delimiter: Delimiter;
-  lineEnding: 'crlf' | 'lf' | 'cr';
-}
-
-export type ImportStatus = 'uploaded' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-export type DuplicatePolicy = 'create_update' | 'create_only' | 'update_only';
-
-export interface Import {
-  id: string;
-  status: ImportStatus;
-  fileName: string;
-  fileSize: number;
-  format: CsvFormat;
-  headers: string[];
-  /** The first rows of the file (up to 20), as text. */
-  preview: string[][];
-  totalRows: number;
-  /** Row numbers (header = row 1) whose field count differs from the header's; capped at 1,000. */
-  raggedRows: number[];
-  mapping: Target[] | null;
-  duplicatePolicy: DuplicatePolicy | null;
-  extraTags: string[];
-  dryRun: boolean;
-  progress: {
-    rowsDone: number;
-    totalRows: number;
-    percent: number;
-    rowsPerSecond: number | null;
-    secondsLeft: number | null;
-  };
-  /** unchanged: matched a contact that already had every value of the row (nothing written). */
-  counts: { created: number; updated: number; unchanged: number; skipped: number; failed: number };
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  /** Only in the answers of the upload and of a format change. */
-  suggestedMapping?: Target[];
-}
+/** The choices the format card offers, in its order. */
+export const ENCODINGS: readonly Encoding[] = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'];
+export const DELIMITERS: readonly Delimiter[] = [',', ';', '\t'];
 
 export const importsKey = (orgId: string) => ['orgs', orgId, 'imports'] as const;
 export const importKey = (orgId: string, id: string) => [...importsKey(orgId), 'detail', id] as const;

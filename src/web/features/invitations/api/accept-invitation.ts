@@ -1,9 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Res } from '@/lib/api';
 import { activeOrganizationChanged } from '@/lib/session';
 
 export const acceptInvitation = ({ id }: { id: string }) =>
-  api.post<{ organizationId: string }>(`/api/v1/invitations/${encodeURIComponent(id)}/accept`, {});
+  api.post<Res<'/api/v1/invitations/{id}/accept', 'post'>>(
+    `/api/v1/invitations/${encodeURIComponent(id)}/accept`,
+    {},
+  );
 
 /**
  * POST /api/v1/invitations/{id}/accept — the organisation becomes active (see activeOrganizationChanged).

@@ -1,16 +1,8 @@
-import type { Role } from '@common/permissions';
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Res } from '@/lib/api';
 
-export interface InvitationDetails {
-  id: string;
-  organizationName: string;
-  inviterName: string;
-  email: string;
-  role: Role;
-  status: 'pending' | 'accepted' | 'canceled' | 'expired';
-  expiresAt: string;
-}
+/** An invitation seen by its invitee (signed in); `inviterName` is null once the inviter's account is gone. */
+export type InvitationDetails = Res<'/api/v1/invitations/{id}/details', 'get'>;
 
 export const invitationDetailsQueryOptions = (id: string) =>
   queryOptions({

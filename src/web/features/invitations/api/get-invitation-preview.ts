@@ -1,18 +1,11 @@
-import type { Role } from '@common/permissions';
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Res } from '@/lib/api';
 
-/** An invitation seen through its link, before there is a session: prefills the invitee's sign-up. */
-export interface InvitationPreview {
-  id: string;
-  organizationName: string;
-  inviterName: string | null;
-  /** The invited address; null once the invitation is no longer pending. */
-  email: string | null;
-  role: Role;
-  status: 'pending' | 'accepted' | 'canceled' | 'expired';
-  expiresAt: string;
-}
+/**
+ * An invitation seen through its link, before there is a session: prefills the invitee's sign-up.
+ * `email` (the invited address) is null once the invitation is no longer pending.
+ */
+export type InvitationPreview = Res<'/api/v1/invitations/{id}/preview', 'get'>;
 
 export const invitationPreviewQueryOptions = (id: string) =>
   queryOptions({

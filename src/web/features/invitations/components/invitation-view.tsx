@@ -188,7 +188,8 @@ export function InvitationView({ id, onSwitchAccount, switchingAccount = false }
       <div className="flex flex-col items-center text-center">
         <Avatar name={invitation.organizationName} square className="size-12 text-base" />
         <p className="mt-4 text-sm text-muted-foreground">
-          <span className="font-medium text-foreground">{invitation.inviterName}</span> invited you to join
+          <span className="font-medium text-foreground">{invitation.inviterName ?? 'A teammate'}</span>{' '}
+          invited you to join
         </p>
         <h1 className="mt-1 text-xl font-semibold tracking-tight" data-testid="invitation-org-name">
           {invitation.organizationName}

@@ -1,10 +1,9 @@
-import type { Role } from '@common/permissions';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type Invitation, invitationsQueryKey } from './list-invitations';
+import { api, type Body, type Res } from '@/lib/api';
+import { invitationsQueryKey } from './list-invitations';
 
-export const createInvitation = (input: { email: string; role: Role }) =>
-  api.post<Invitation>('/api/v1/invitations', input);
+export const createInvitation = (input: Body<'/api/v1/invitations', 'post'>) =>
+  api.post<Res<'/api/v1/invitations', 'post'>>('/api/v1/invitations', input);
 
 /** POST /api/v1/invitations — 409 when the address is already a member or already invited. */
 export function useCreateInvitation(orgId: string) {

@@ -1,25 +1,18 @@
-import type { Role } from '@common/permissions';
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type ItemOf, type Res } from '@/lib/api';
 
-export type InvitationStatus = 'pending' | 'accepted' | 'canceled' | 'expired';
+type InvitationList = Res<'/api/v1/invitations', 'get'>;
 
-export interface Invitation {
-  id: string;
-  email: string;
-  role: Role;
-  status: InvitationStatus;
-  expiresAt: string;
-  createdAt: string;
-  inviterName: string;
-}
+/** A sent invitation; `inviterName` is null once the inviter's account is gone. */
+export type Invitation = ItemOf<InvitationList>;
+export type InvitationStatus = Invitation['status'];
 
 export const invitationsQueryKey = (orgId: string) => ['orgs', orgId, 'invitations'] as const;
 
 export const invitationsQueryOptions = (orgId: string) =>
   queryOptions({
     queryKey: invitationsQueryKey(orgId),
-    queryFn: ({ signal }) => api.get<{ items: Invitation[] }>('/api/v1/invitations', { signal }),
+    queryFn: ({ signal }) => api.get<InvitationList>('/api/v1/invitations', { signal }),
     select: (data) => data.items,
   });
 

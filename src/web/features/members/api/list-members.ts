@@ -1,16 +1,10 @@
-import type { Role } from '@common/permissions';
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type ItemOf, type Res } from '@/lib/api';
 
-export interface Member {
-  /** The membership id (used by PATCH/DELETE /members/{id}). */
-  id: string;
-  userId: string;
-  name: string;
-  email: string;
-  role: Role;
-  createdAt: string;
-}
+type MemberList = Res<'/api/v1/members', 'get'>;
+
+/** A member: `id` is the membership id (PATCH/DELETE /members/{id}), `userId` the person's. */
+export type Member = ItemOf<MemberList>;
 
 /** Keys are scoped by organization, so switching never shows the previous organization's rows. */
 export const membersQueryKey = (orgId: string) => ['orgs', orgId, 'members'] as const;
@@ -18,7 +12,7 @@ export const membersQueryKey = (orgId: string) => ['orgs', orgId, 'members'] as 
 export const membersQueryOptions = (orgId: string) =>
   queryOptions({
     queryKey: membersQueryKey(orgId),
-    queryFn: ({ signal }) => api.get<{ items: Member[] }>('/api/v1/members', { signal }),
+    queryFn: ({ signal }) => api.get<MemberList>('/api/v1/members', { signal }),
     select: (data) => data.items,
   });
 

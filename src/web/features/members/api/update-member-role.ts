@@ -1,11 +1,10 @@
-import type { Role } from '@common/permissions';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Body, type Res } from '@/lib/api';
 import { meQueryKey } from '@/lib/session';
-import { type Member, membersQueryKey } from './list-members';
+import { membersQueryKey } from './list-members';
 
-export const updateMemberRole = ({ id, role }: { id: string; role: Role }) =>
-  api.patch<Member>(`/api/v1/members/${encodeURIComponent(id)}`, { role });
+export const updateMemberRole = ({ id, ...input }: Body<'/api/v1/members/{id}', 'patch'> & { id: string }) =>
+  api.patch<Res<'/api/v1/members/{id}', 'patch'>>(`/api/v1/members/${encodeURIComponent(id)}`, input);
 
 /** PATCH /api/v1/members/{id} — 403 when not allowed, 409 CONFLICT when it would leave no owner. */
 export function useUpdateMemberRole(orgId: string) {

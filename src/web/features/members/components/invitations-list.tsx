@@ -73,7 +73,7 @@ export function InvitationsList() {
                   <Clock aria-hidden="true" className="size-3.5" />
                   {invitation.status === 'expired'
                     ? `Expired ${formatDate(invitation.expiresAt)}`
-                    : `Invited by ${invitation.inviterName} · expires ${formatDate(invitation.expiresAt)}`}
+                    : `Invited by ${invitation.inviterName ?? 'a former member'} · expires ${formatDate(invitation.expiresAt)}`}
                 </span>
               </div>
               <Badge variant="neutral">{roleLabel(invitation.role)}</Badge>

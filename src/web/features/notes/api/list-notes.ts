@@ -1,13 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type ItemOf, type Res } from '@/lib/api';
 
-export interface Note {
-  id: string;
-  body: string;
-  author: { id: string; name: string } | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** The notes of a contact and of a company have the same shape. */
+type NoteList = Res<'/api/v1/contacts/{id}/notes', 'get'> & Res<'/api/v1/companies/{id}/notes', 'get'>;
+export type Note = ItemOf<NoteList>;
 
 export type NoteTarget = { type: 'contact' | 'company'; id: string };
 
@@ -20,7 +16,7 @@ export const notesQueryKey = (orgId: string, target: NoteTarget) =>
 export const notesQueryOptions = (orgId: string, target: NoteTarget) =>
   queryOptions({
     queryKey: notesQueryKey(orgId, target),
-    queryFn: ({ signal }) => api.get<{ items: Note[] }>(notesPath(target), { signal }),
+    queryFn: ({ signal }) => api.get<NoteList>(notesPath(target), { signal }),
     select: (data) => data.items,
   });
 

@@ -1,15 +1,10 @@
-import type { Role } from '@common/permissions';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Body, type Res } from '@/lib/api';
 import { activeOrganizationChanged } from '@/lib/session';
 
-export interface CreatedOrganization {
-  id: string;
-  name: string;
-  role: Role;
-}
+export type CreatedOrganization = Res<'/api/v1/organizations', 'post'>;
 
-export const createOrganization = (input: { name: string }) =>
+export const createOrganization = (input: Body<'/api/v1/organizations', 'post'>) =>
   api.post<CreatedOrganization>('/api/v1/organizations', input);
 
 /** POST /api/v1/organizations — the new organisation becomes the active one (see activeOrganizationChanged). */

@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Res } from '@/lib/api';
 import { activeOrganizationChanged } from '@/lib/session';
 
 export const deleteOrganization = ({ id, confirm }: { id: string; confirm: string }) =>
-  api.delete<{ activeOrganizationId: string | null }>(
+  api.delete<Res<'/api/v1/organizations/{id}', 'delete'>>(
     `/api/v1/organizations/${encodeURIComponent(id)}?confirm=${encodeURIComponent(confirm)}`,
   );
 

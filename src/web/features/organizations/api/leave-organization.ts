@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Res } from '@/lib/api';
 import { activeOrganizationChanged } from '@/lib/session';
 
 export const leaveOrganization = ({ id }: { id: string }) =>
-  api.post<{ activeOrganizationId: string | null }>(
+  api.post<Res<'/api/v1/organizations/{id}/leave', 'post'>>(
     `/api/v1/organizations/${encodeURIComponent(id)}/leave`,
     {},
   );

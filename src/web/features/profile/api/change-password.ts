@@ -1,10 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Body } from '@/lib/api';
 
-export interface ChangePasswordInput {
-  currentPassword: string;
-  newPassword: string;
-}
+export type ChangePasswordInput = Body<'/api/auth/change-password', 'post'>;
 
 export const changePassword = (input: ChangePasswordInput) =>
   api.post<unknown>('/api/auth/change-password', input);

@@ -1,9 +1,8 @@
-import type { FilterNode } from '@common/filters';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Body } from '@/lib/api';
 import { type Segment, segmentsQueryKey } from './list-segments';
 
-export const createSegment = (input: { name: string; filter: FilterNode }) =>
+export const createSegment = (input: Body<'/api/v1/segments', 'post'>) =>
   api.post<Segment>('/api/v1/segments', input);
 
 /** POST /api/v1/segments */

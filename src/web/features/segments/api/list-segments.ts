@@ -1,14 +1,12 @@
 import type { FilterNode } from '@common/filters';
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type ItemOf, type Res } from '@/lib/api';
 
-export interface Segment {
-  id: string;
-  name: string;
-  filter: FilterNode;
-  createdAt: string;
-  updatedAt: string;
-}
+/**
+ * A saved segment. The API declares `filter` as any JSON (stored filters are not re-validated when
+ * read); it is what the segment was saved with, a FilterNode, validated on create and update.
+ */
+export type Segment = Omit<ItemOf<Res<'/api/v1/segments', 'get'>>, 'filter'> & { filter: FilterNode };
 
 export const segmentsQueryKey = (orgId: string) => ['orgs', orgId, 'segments'] as const;
 

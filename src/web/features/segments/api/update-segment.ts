@@ -1,9 +1,8 @@
-import type { FilterNode } from '@common/filters';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type Body } from '@/lib/api';
 import { type Segment, segmentsQueryKey } from './list-segments';
 
-export const updateSegment = ({ id, ...input }: { id: string; name?: string; filter?: FilterNode }) =>
+export const updateSegment = ({ id, ...input }: Body<'/api/v1/segments/{id}', 'patch'> & { id: string }) =>
   api.patch<Segment>(`/api/v1/segments/${encodeURIComponent(id)}`, input);
 
 /** PATCH /api/v1/segments/{id} */

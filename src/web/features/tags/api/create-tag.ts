@@ -1,8 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type Tag, tagsQueryKey } from './list-tags';
+import { api, type Body, type Res } from '@/lib/api';
+import { tagsQueryKey } from './list-tags';
 
-export const createTag = (input: { name: string; color?: string }) => api.post<Tag>('/api/v1/tags', input);
+export const createTag = (input: Body<'/api/v1/tags', 'post'>) =>
+  api.post<Res<'/api/v1/tags', 'post'>>('/api/v1/tags', input);
 
 /** POST /api/v1/tags — 409 when the name exists. */
 export function useCreateTag(orgId: string) {

@@ -1,19 +1,15 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type ItemOf, type Res } from '@/lib/api';
 
-export interface Tag {
-  id: string;
-  name: string;
-  color: string;
-  contactCount: number;
-}
+type TagList = Res<'/api/v1/tags', 'get'>;
+export type Tag = ItemOf<TagList>;
 
 export const tagsQueryKey = (orgId: string) => ['orgs', orgId, 'tags'] as const;
 
 export const tagsQueryOptions = (orgId: string) =>
   queryOptions({
     queryKey: tagsQueryKey(orgId),
-    queryFn: ({ signal }) => api.get<{ items: Tag[] }>('/api/v1/tags', { signal }),
+    queryFn: ({ signal }) => api.get<TagList>('/api/v1/tags', { signal }),
     select: (data) => data.items,
   });
 

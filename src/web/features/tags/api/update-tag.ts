@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
-import { type Tag, tagsQueryKey } from './list-tags';
+import { api, type Body, type Res } from '@/lib/api';
+import { tagsQueryKey } from './list-tags';
 
-export const updateTag = ({ id, ...input }: { id: string; name?: string; color?: string }) =>
-  api.patch<Tag>(`/api/v1/tags/${encodeURIComponent(id)}`, input);
+export const updateTag = ({ id, ...input }: Body<'/api/v1/tags/{id}', 'patch'> & { id: string }) =>
+  api.patch<Res<'/api/v1/tags/{id}', 'patch'>>(`/api/v1/tags/${encodeURIComponent(id)}`, input);
 
 /** PATCH /api/v1/tags/{id} */
 export function useUpdateTag(orgId: string) {
