@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { client, createOrg, uniqueEmail } from './helpers/factories.js';
 import { multipartFile } from './helpers/multipart.js';
 import { createTestServer, databaseMissing, type TestServer } from './helpers/server.js';
-import { waitFor } from './helpers/wait.js';
+import { queueIdle, waitFor } from './helpers/wait.js';
 
 /**
  * The access rules, checked route by route for every route the app registers (buildApp's
@@ -257,16 +257,7 @@ describe.skipIf(databaseMissing)('access rules of every route', () => {
       )
     ).rows.map((r) => r.table_name);
     // Jobs the fixtures started (exports, timeline work …) finish before anything is compared.
-    await waitFor(
-      async () => {
-        const { rows } = await s.runtime.database.query<{ n: number }>(
-          `select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active')
-             and name not like '__pgboss%' and start_after <= now()`,
-        );
-        return rows[0]!.n === 0 ? true : undefined;
-      },
-      { what: 'the jobs the fixtures started to finish' },
-    );
+    await queueIdle(s);
   }
 
   /** Everything organisation A holds: every row of every table with an org_id, and the organisation. */

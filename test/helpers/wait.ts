@@ -33,3 +33,23 @@ export async function waitFor<T>(
  * so a wait that fails says what it waited for. TEST_WAIT_MS overrides it.
  */
 export const DEFAULT_WAIT_MS = Number(process.env.TEST_WAIT_MS ?? 30_000);
+
+/**
+ * Waits until the job queue has nothing left to do: no job waiting, running or due for a retry
+ * (pg-boss's own housekeeping and jobs scheduled for later aside). For checks that something
+ * did NOT happen (no mail sent, say): once the queue is idle, it would have happened.
+ */
+export async function queueIdle(server: {
+  runtime: { database: { query<R>(text: string, values?: unknown[]): Promise<{ rows: R[] }> } };
+}): Promise<void> {
+  await waitFor(
+    async () => {
+      const { rows } = await server.runtime.database.query<{ n: number }>(
+        `select count(*)::int as n from pgboss.job where state in ('created', 'retry', 'active')
+           and name not like '__pgboss%' and start_after <= now()`,
+      );
+      return rows[0]!.n === 0 ? true : undefined;
+    },
+    { what: 'the job queue to be idle' },
+  );
+}

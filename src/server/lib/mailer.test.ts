@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, uniqueEmail } from '../../../test/helpers/factories.js';
 import { mailsTo } from '../../../test/helpers/outbox.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../test/helpers/server.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 import { createSmtpMailer } from './mailer.js';
 
 interface Received {
@@ -99,12 +100,9 @@ describe('SMTP transport', () => {
         ageConfirmed: true,
       });
       expect(res.statusCode).toBe(200);
-      const deadline = Date.now() + 10_000;
-      while (!smtp.received.some((m) => m.to.includes(email)) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const msg = smtp.received.find((m) => m.to.includes(email));
-      expect(msg).toBeTruthy();
+      const msg = await waitFor(() => smtp.received.find((m) => m.to.includes(email)), {
+        what: `the SMTP server to receive a mail to ${email}`,
+      });
       const parsed = await simpleParser(msg!.raw);
       expect(parsed.text).toContain('/api/auth/verify-email?token=');
       expect(await mailsTo(server, email)).toHaveLength(0);

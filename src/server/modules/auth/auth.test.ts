@@ -10,6 +10,7 @@ import {
 } from '../../../../test/helpers/factories.js';
 import { mailsTo, waitForMail } from '../../../../test/helpers/outbox.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
+import { queueIdle } from '../../../../test/helpers/wait.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '../../../common/password.js';
 
 describe.skipIf(databaseMissing)('accounts', () => {
@@ -218,7 +219,7 @@ describe.skipIf(databaseMissing)('accounts', () => {
       status: 'accepted',
       email: null,
     });
-    await new Promise((r) => setTimeout(r, 300));
+    await queueIdle(server); // any mail it had queued is sent by now
     expect((await mailsTo(server, email)).filter((m) => /verify/i.test(m.subject))).toEqual([]);
   });
 

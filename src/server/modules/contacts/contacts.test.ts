@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, createOrg } from '../../../../test/helpers/factories.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
+import { waitFor } from '../../../../test/helpers/wait.js';
 
 describe.skipIf(databaseMissing)('contacts', () => {
   let server: TestServer;
@@ -362,12 +363,13 @@ describe.skipIf(databaseMissing)('contacts', () => {
     });
     expect(res.statusCode, res.body).toBe(202);
     const id = res.json().operationId;
-    let op: { status: string; done: number; total: number } = { status: 'queued', done: 0, total: 0 };
-    const deadline = Date.now() + 20_000;
-    while (op.status !== 'done' && op.status !== 'failed' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      op = (await c.get(`/api/v1/bulk-operations/${id}`)).json();
-    }
+    const op = await waitFor(
+      async () => {
+        const o = (await c.get(`/api/v1/bulk-operations/${id}`)).json();
+        return o.status === 'done' || o.status === 'failed' ? o : undefined;
+      },
+      { what: `bulk operation ${id} to finish` },
+    );
     expect(op).toMatchObject({ status: 'done', total: 2600, done: 2600 });
     const big = (
       await c.post('/api/v1/contacts/search', {
@@ -381,13 +383,13 @@ describe.skipIf(databaseMissing)('contacts', () => {
       action: { type: 'delete' },
     });
     expect(del.statusCode).toBe(202);
-    const deadline2 = Date.now() + 20_000;
-    while (
-      (await c.get(`/api/v1/bulk-operations/${del.json().operationId}`)).json().status !== 'done' &&
-      Date.now() < deadline2
-    ) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      async () =>
+        (await c.get(`/api/v1/bulk-operations/${del.json().operationId}`)).json().status === 'done'
+          ? true
+          : undefined,
+      { what: 'the bulk delete to finish' },
+    );
     expect(
       (
         await c.post('/api/v1/contacts/search', {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, createOrg, type Session } from '../../../../test/helpers/factories.js';
 import { multipartFile } from '../../../../test/helpers/multipart.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
+import { waitFor } from '../../../../test/helpers/wait.js';
 import { guardFormula, needsFormulaGuard, unguardFormula } from '../../../common/csv-safe.js';
 import { createRowMapper } from '../imports/import-rows.js';
 import { csvCell } from './csv-safe.js';
@@ -164,13 +165,13 @@ describe.skipIf(databaseMissing)('CSV export → import round trip', () => {
   });
 
   async function poll<T>(get: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const v = await get();
-      if (done(v)) return v;
-      if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(v)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return waitFor(
+      async () => {
+        const v = await get();
+        return done(v) ? v : undefined;
+      },
+      { what: 'a job to finish' },
+    );
   }
 
   const people = async (session: Session) =>

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { client, createOrg } from '../../../../test/helpers/factories.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
+import { waitFor } from '../../../../test/helpers/wait.js';
 import { csvCell } from './csv-safe.js';
 import { STANDARD_COLUMNS } from './exports.service.js';
 
@@ -68,13 +69,13 @@ describe.skipIf(databaseMissing)('exports', () => {
   });
 
   async function finished(id: string, cl = c) {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const e = (await cl.get(`/api/v1/exports/${id}`)).json();
-      if (e.status === 'done' || e.status === 'failed') return e;
-      if (Date.now() > deadline) throw new Error(`export stuck: ${JSON.stringify(e)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return waitFor(
+      async () => {
+        const e = (await cl.get(`/api/v1/exports/${id}`)).json();
+        return e.status === 'done' || e.status === 'failed' ? e : undefined;
+      },
+      { what: `export ${id} to finish` },
+    );
   }
 
   it('exports a filtered view to CSV with formulas neutralised and unicode intact', async () => {

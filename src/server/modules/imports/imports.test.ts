@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, createOrg, type Session } from '../../../../test/helpers/factories.js';
 import { multipartFile } from '../../../../test/helpers/multipart.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
+import { waitFor } from '../../../../test/helpers/wait.js';
 
 describe.skipIf(databaseMissing)('CSV imports', () => {
   let server: TestServer;
@@ -29,13 +30,13 @@ describe.skipIf(databaseMissing)('CSV imports', () => {
   }
 
   async function waitDone(id: string) {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const imp = (await c.get(`/api/v1/imports/${id}`)).json();
-      if (['done', 'failed', 'cancelled'].includes(imp.status)) return imp;
-      if (Date.now() > deadline) throw new Error(`import ${id} stuck in ${imp.status}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return waitFor(
+      async () => {
+        const imp = (await c.get(`/api/v1/imports/${id}`)).json();
+        return ['done', 'failed', 'cancelled'].includes(imp.status) ? imp : undefined;
+      },
+      { what: `import ${id} to finish` },
+    );
   }
 
   const csv = [
