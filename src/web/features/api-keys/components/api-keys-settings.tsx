@@ -5,6 +5,7 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { DisabledHint } from '@/components/ui/disabled-hint';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
 import { Skeleton } from '@/components/ui/skeleton';
@@ -16,15 +17,53 @@ import { formatDate, formatRelative } from '@/lib/utils';
 import { type ApiKey, useApiKeys } from '../api/list-api-keys';
 import { useRevokeApiKey } from '../api/revoke-api-key';
 import { CreateApiKeyDialog, SCOPE_LABELS } from './create-api-key-dialog';
+import { type KeyOwnerCandidate, MoveApiKeyDialog } from './move-api-key-dialog';
 
-/** Settings → API keys: create (secret shown once), list, revoke. */
-export function ApiKeysSettings() {
+/** Who a key belongs to, and whether that still makes it work. */
+function KeyOwner({
+  apiKey,
+  members,
+  meId,
+}: {
+  apiKey: ApiKey;
+  members: KeyOwnerCandidate[] | undefined;
+  meId: string;
+}) {
+  const name = apiKey.createdByName;
+  if (apiKey.revokedAt) {
+    return name ? <span className="text-xs text-muted-foreground">Belonged to {name}</span> : null;
+  }
+  // Removing a member revokes their keys, so a live key without a member is rare (an account deleted).
+  const gone =
+    apiKey.ownerId === null || (members !== undefined && !members.some((m) => m.userId === apiKey.ownerId));
+  if (gone) {
+    return (
+      <span className="text-xs text-destructive">
+        Not working: {name ?? 'its member'} is no longer in the organisation
+      </span>
+    );
+  }
+  return (
+    <span className="text-xs text-muted-foreground">
+      Belongs to {name}
+      {apiKey.ownerId === meId ? ' (you)' : ''}
+    </span>
+  );
+}
+
+/**
+ * Settings → API keys: create (secret shown once), list, move to another member, revoke. A key works
+ * only while the member it belongs to is in the organisation; `members` (from the route) are the
+ * members it can be moved to (undefined while they load).
+ */
+export function ApiKeysSettings({ members }: { members?: KeyOwnerCandidate[] }) {
   const me = useMe();
   const orgId = me.activeOrganization!.id;
   const canWrite = useCan('settings:write');
   const keys = useApiKeys(orgId, canWrite);
   const revoke = useRevokeApiKey(orgId);
   const [revoking, setRevoking] = React.useState<ApiKey>();
+  const [moving, setMoving] = React.useState<ApiKey>();
 
   const onRevoke = () => {
     if (!revoking) return;
@@ -67,7 +106,9 @@ export function ApiKeysSettings() {
         <CardHeader>
           <CardTitle>Keys</CardTitle>
           <CardDescription>
-            A revoked key stops working at once. Keys are never shown again after creation.
+            Each key belongs to a member and works only while they are in the organisation: when they leave or
+            are removed, their keys stop working. Move a key to someone who stays to keep it. A revoked key
+            stops working at once. Keys are never shown again after creation.
           </CardDescription>
         </CardHeader>
         {keys.isPending ? (
@@ -99,7 +140,7 @@ export function ApiKeysSettings() {
                 <TableHead>Access</TableHead>
                 <TableHead className="hidden md:table-cell">Created</TableHead>
                 <TableHead className="hidden md:table-cell">Last used</TableHead>
-                <TableHead className="w-28 pr-6">
+                <TableHead className="w-52 pr-6">
                   <span className="sr-only">Actions</span>
                 </TableHead>
               </TableRow>
@@ -110,9 +151,7 @@ export function ApiKeysSettings() {
                   <TableCell className="pl-6">
                     <div className="grid">
                       <span className="font-medium">{key.name}</span>
-                      {key.createdByName ? (
-                        <span className="text-xs text-muted-foreground">by {key.createdByName}</span>
-                      ) : null}
+                      <KeyOwner apiKey={key} members={members} meId={me.user.id} />
                     </div>
                   </TableCell>
                   <TableCell className="font-mono text-[0.8125rem]">{key.prefix}…</TableCell>
@@ -131,17 +170,38 @@ export function ApiKeysSettings() {
                   <TableCell className="hidden text-muted-foreground md:table-cell">
                     {key.lastUsedAt ? formatRelative(key.lastUsedAt) : 'Never'}
                   </TableCell>
-                  <TableCell className="pr-6 text-right">
+                  <TableCell className="pr-6 text-right whitespace-nowrap">
                     {key.revokedAt ? null : (
-                      <Button
-                        variant="destructive-ghost"
-                        size="sm"
-                        disabled={!canWrite}
-                        onClick={() => setRevoking(key)}
-                        aria-label={`Revoke ${key.name}`}
-                      >
-                        Revoke
-                      </Button>
+                      <>
+                        <DisabledHint
+                          align="end"
+                          reason={
+                            members === undefined
+                              ? 'The members are not loaded yet'
+                              : !members.some((m) => m.userId !== key.ownerId) &&
+                                'There is no other member to move it to'
+                          }
+                        >
+                          <Button
+                            variant="ghost"
+                            size="sm"
+                            disabled={!members?.some((m) => m.userId !== key.ownerId)}
+                            onClick={() => setMoving(key)}
+                            aria-label={`Move ${key.name} to another member`}
+                          >
+                            Move to…
+                          </Button>
+                        </DisabledHint>
+                        <Button
+                          variant="destructive-ghost"
+                          size="sm"
+                          disabled={!canWrite}
+                          onClick={() => setRevoking(key)}
+                          aria-label={`Revoke ${key.name}`}
+                        >
+                          Revoke
+                        </Button>
+                      </>
                     )}
                   </TableCell>
                 </TableRow>
@@ -150,6 +210,12 @@ export function ApiKeysSettings() {
           </Table>
         )}
       </Card>
+      <MoveApiKeyDialog
+        orgId={orgId}
+        apiKey={moving}
+        members={members ?? []}
+        onClose={() => setMoving(undefined)}
+      />
       <ConfirmDialog
         open={revoking !== undefined}
         onOpenChange={(open) => (open ? undefined : setRevoking(undefined))}

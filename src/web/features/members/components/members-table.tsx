@@ -1,4 +1,5 @@
 import { assignableRoles, type Role } from '@common/permissions';
+import { Link } from '@tanstack/react-router';
 import { Trash2 } from 'lucide-react';
 import * as React from 'react';
 import { toast } from 'sonner';
@@ -36,7 +37,38 @@ function MembersSkeleton() {
   );
 }
 
-export function MembersTable() {
+/** What removing a member does to the API keys that belong to them (they stop working). */
+function KeysOfRemovedMember({ name, count }: { name: string; count: number | undefined }) {
+  if (count === 0) return null;
+  const keys =
+    count === undefined
+      ? 'API keys that belong to them'
+      : count === 1
+        ? 'Their API key'
+        : `Their ${count} API keys`;
+  return (
+    <span className="mt-2 block" data-testid="remove-member-keys">
+      {keys} will stop working too.{' '}
+      <Link to="/settings/api-keys" className="font-medium text-accent underline-offset-4 hover:underline">
+        Move {count === 1 ? 'it' : 'them'} to another member
+      </Link>{' '}
+      first to keep {count === 1 ? 'it' : 'them'} working after {name} leaves.
+    </span>
+  );
+}
+
+/**
+ * The organisation's members: change roles, remove. `apiKeysOf(userId)` counts the live API keys that
+ * belong to a member (undefined when the viewer cannot see keys), for the removal warning; the route
+ * fills it in from the api-keys feature, and `onRemoved` refreshes what a removal changes there.
+ */
+export function MembersTable({
+  apiKeysOf,
+  onRemoved,
+}: {
+  apiKeysOf?: (userId: string) => number | undefined;
+  onRemoved?: () => void;
+} = {}) {
   const me = useMe();
   const org = me.activeOrganization!;
   const members = useMembers(org.id);
@@ -70,6 +102,7 @@ export function MembersTable() {
             description: `They no longer have access to ${org.name}.`,
           });
           setToRemove(undefined);
+          onRemoved?.();
         },
         onError: (error) => {
           toast.error(`Could not remove ${member.name}`, { description: errorMessage(error) });
@@ -177,6 +210,12 @@ export function MembersTable() {
         description={
           <>
             {toRemove?.email} will lose access to {org.name} immediately. You can invite them again later.
+            {toRemove ? (
+              <KeysOfRemovedMember
+                name={toRemove.name || toRemove.email}
+                count={apiKeysOf?.(toRemove.userId)}
+              />
+            ) : null}
           </>
         }
         confirmLabel="Remove member"

@@ -1,5 +1,8 @@
+import { useQuery } from '@tanstack/react-query';
 import { createFileRoute } from '@tanstack/react-router';
 import { ApiKeysSettings } from '@/features/api-keys/components/api-keys-settings';
+import { membersQueryOptions } from '@/features/members/api/list-members';
+import { useCan, useMe } from '@/lib/session';
 import { useDocumentTitle } from '@/lib/use-document-title';
 
 export const Route = createFileRoute('/_app/settings/api-keys')({
@@ -8,5 +11,9 @@ export const Route = createFileRoute('/_app/settings/api-keys')({
 
 function ApiKeysPage() {
   useDocumentTitle('API keys');
-  return <ApiKeysSettings />;
+  const orgId = useMe().activeOrganization!.id;
+  // Only those who manage keys see them, and only they need the members a key can be moved to.
+  const canManage = useCan('settings:write');
+  const members = useQuery({ ...membersQueryOptions(orgId), enabled: canManage });
+  return <ApiKeysSettings members={members.data} />;
 }

@@ -1,4 +1,7 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { createFileRoute } from '@tanstack/react-router';
+import * as React from 'react';
+import { apiKeysQueryKey, useApiKeys } from '@/features/api-keys/api/list-api-keys';
 import { invitationsQueryOptions } from '@/features/members/api/list-invitations';
 import { membersQueryOptions } from '@/features/members/api/list-members';
 import { InvitationsList } from '@/features/members/components/invitations-list';
@@ -23,7 +26,22 @@ export const Route = createFileRoute('/_app/settings/members')({
 function MembersPage() {
   useDocumentTitle('Members');
   const me = useMe();
+  const orgId = me.activeOrganization!.id;
   const canInvite = useCan('members:invite');
+  const queryClient = useQueryClient();
+  // Removing a member stops their API keys: the removal dialog counts them when the viewer may see keys.
+  const canSeeKeys = useCan('settings:write');
+  const canRemove = useCan('members:remove');
+  const keys = useApiKeys(orgId, canSeeKeys && canRemove);
+  const apiKeysOf = React.useMemo(() => {
+    const list = keys.data;
+    if (!list) return undefined;
+    return (userId: string) => list.filter((k) => k.ownerId === userId && !k.revokedAt).length;
+  }, [keys.data]);
+  const onRemoved = React.useCallback(
+    () => void queryClient.invalidateQueries({ queryKey: apiKeysQueryKey(orgId) }),
+    [queryClient, orgId],
+  );
   return (
     <div className="grid gap-6">
       <div className="flex flex-wrap items-center justify-between gap-4">
@@ -37,7 +55,7 @@ function MembersPage() {
         </div>
         {canInvite ? <InviteMemberDialog /> : null}
       </div>
-      <MembersTable />
+      <MembersTable apiKeysOf={apiKeysOf} onRemoved={onRemoved} />
       <InvitationsList />
     </div>
   );
