@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { client, createOrg } from './helpers/factories.js';
 import { createTestServer, databaseMissing, type TestServer } from './helpers/server.js';
 
@@ -16,6 +16,9 @@ describe.skipIf(databaseMissing)('prototype keys as names', () => {
 
   beforeAll(async () => {
     server = await createTestServer();
+  });
+  // Each test gets its own organisation (and data): no test sees what another one made.
+  beforeEach(async () => {
     org = await createOrg(server);
     c = client(server, org.owner);
   });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { client, createOrg } from '../../../../test/helpers/factories.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
 
@@ -11,6 +11,9 @@ describe.skipIf(databaseMissing)('bulk selections that select everything', () =>
 
   beforeAll(async () => {
     server = await createTestServer();
+  });
+  // Each test gets its own organisation (and data): no test sees what another one made.
+  beforeEach(async () => {
     org = await createOrg(server);
     other = await createOrg(server);
     c = client(server, org.owner);

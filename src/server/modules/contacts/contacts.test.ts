@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { client, createOrg } from '../../../../test/helpers/factories.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
 import { waitFor } from '../../../../test/helpers/wait.js';
@@ -9,6 +9,9 @@ describe.skipIf(databaseMissing)('contacts', () => {
   let c: ReturnType<typeof client>;
   beforeAll(async () => {
     server = await createTestServer();
+  });
+  // Each test gets its own organisation (and data): no test sees what another one made.
+  beforeEach(async () => {
     org = await createOrg(server, ['viewer']);
     c = client(server, org.owner);
     expect(
@@ -34,6 +37,19 @@ describe.skipIf(databaseMissing)('contacts', () => {
   afterAll(async () => {
     await server?.close();
   });
+
+  /** Twelve contacts F0…F11: tag odd or even, custom score = i. */
+  async function addNumberedPeople() {
+    for (let i = 0; i < 12; i++) {
+      const res = await c.post('/api/v1/contacts', {
+        firstName: `F${i}`,
+        email: `f${i}@filter.test`,
+        tags: i % 2 ? ['odd'] : ['even'],
+        customFields: { score: i },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    }
+  }
 
   const count = async () =>
     Number(
@@ -169,14 +185,8 @@ describe.skipIf(databaseMissing)('contacts', () => {
   });
 
   it('filters by tag and a number field, with a count; invalid filters name the bad condition', async () => {
-    for (let i = 0; i < 12; i++) {
-      await c.post('/api/v1/contacts', {
-        firstName: `F${i}`,
-        email: `f${i}@filter.test`,
-        tags: i % 2 ? ['odd'] : ['even'],
-        customFields: { score: i },
-      });
-    }
+    await addNumberedPeople();
+    await c.post('/api/v1/contacts', { firstName: 'Grace', tags: ['b'], customFields: { score: 7 } });
     const res = await c.post('/api/v1/contacts/search', {
       filter: {
         and: [
@@ -273,7 +283,11 @@ describe.skipIf(databaseMissing)('contacts', () => {
   });
 
   it('pages through every contact exactly once with keyset cursors, in any sort', async () => {
+    await addNumberedPeople();
+    await c.post('/api/v1/contacts', { firstName: 'Nameless score', email: 'ns@x.test' });
+    await c.post('/api/v1/contacts', { lastName: 'Only', phones: ['+1 555 0100'] });
     const all = await count();
+    expect(all).toBe(14);
     for (const sort of ['-createdAt', 'lastName', '-email', 'custom.score', '-companyName']) {
       const seen: string[] = [];
       let cursor: string | null = null;
@@ -294,6 +308,7 @@ describe.skipIf(databaseMissing)('contacts', () => {
   });
 
   it('saves segments with a live count and lists their contacts', async () => {
+    await addNumberedPeople();
     const seg = await c.post('/api/v1/segments', {
       name: 'Odd high',
       filter: {
@@ -317,6 +332,7 @@ describe.skipIf(databaseMissing)('contacts', () => {
   });
 
   it('runs bulk actions on ids (reporting foreign ids) and on a filter', async () => {
+    await addNumberedPeople();
     const ids = (
       await c.post('/api/v1/contacts/search', { filter: { field: 'tags', op: 'has_any', value: ['even'] } })
     )
@@ -436,6 +452,9 @@ describe.skipIf(databaseMissing)('contacts', () => {
   });
 
   it('keeps values when a field is renamed; deleting one needs confirmation and removes its values', async () => {
+    for (const plan of ['free', 'pro', 'free']) {
+      await c.post('/api/v1/contacts', { firstName: `On ${plan}`, customFields: { plan } });
+    }
     const fields = (await c.get('/api/v1/fields?entity=contact')).json().items as Array<{
       id: string;
       key: string;
@@ -466,6 +485,7 @@ describe.skipIf(databaseMissing)('contacts', () => {
   });
 
   it('renames and merges tags', async () => {
+    await addNumberedPeople();
     const tags = (await c.get('/api/v1/tags')).json().items as Array<{
       id: string;
       name: string;
@@ -485,6 +505,7 @@ describe.skipIf(databaseMissing)('contacts', () => {
   });
 
   it('lets viewers read everything and change nothing', async () => {
+    await c.post('/api/v1/contacts', { firstName: 'Untouchable', email: 'untouchable@x.test' });
     const v = client(server, org.viewer!);
     expect((await v.get('/api/v1/contacts')).statusCode).toBe(200);
     const target = (await c.get('/api/v1/contacts?limit=1')).json().items[0];

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { client, createOrg, type Session } from '../../../../test/helpers/factories.js';
 import { multipartFile } from '../../../../test/helpers/multipart.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
@@ -146,6 +146,9 @@ describe.skipIf(databaseMissing)('CSV export → import round trip', () => {
 
   beforeAll(async () => {
     server = await createTestServer();
+  });
+  // Each test gets its own organisation (and data): no test sees what another one made.
+  beforeEach(async () => {
     source = await createOrg(server);
     target = await createOrg(server);
     for (const org of [source, target]) {

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { client, createOrg } from '../../../../test/helpers/factories.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
@@ -35,6 +35,9 @@ describe.skipIf(databaseMissing)('exports', () => {
   let c: ReturnType<typeof client>;
   beforeAll(async () => {
     server = await createTestServer();
+  });
+  // Each test gets its own organisation (and data): no test sees what another one made.
+  beforeEach(async () => {
     org = await createOrg(server, ['admin', 'viewer']);
     c = client(server, org.owner);
     await c.post('/api/v1/fields', { entity: 'contact', label: 'Score', key: 'score', type: 'number' });
@@ -265,6 +268,7 @@ describe.skipIf(databaseMissing)('exports', () => {
 
   it("exports one contact's complete data as JSON (access request)", async () => {
     const contact = (await c.get('/api/v1/contacts?search=zoe@x.test')).json().items[0];
+    await c.post(`/api/v1/contacts/${contact.id}/notes`, { body: 'portable note' });
     const res = await c.get(`/api/v1/contacts/${contact.id}/export`);
     expect(res.statusCode).toBe(200);
     const doc = res.json();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { client, createOrg, type Session } from '../../../../test/helpers/factories.js';
 import { multipartFile } from '../../../../test/helpers/multipart.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
@@ -11,6 +11,9 @@ describe.skipIf(databaseMissing)('CSV imports', () => {
 
   beforeAll(async () => {
     server = await createTestServer({ importMaxBytes: 200_000 });
+  });
+  // Each test gets its own organisation (and data): no test sees what another one made.
+  beforeEach(async () => {
     org = await createOrg(server);
     c = client(server, org.owner);
     await c.post('/api/v1/fields', { entity: 'contact', label: 'Score', key: 'score', type: 'number' });
