@@ -15,6 +15,9 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: pglite ? 2 : 3,
     fileParallelism: true,
+    // Tests run in a random order within each file (the seed is printed): a test that only passes
+    // after another one has made its data fails here rather than some day.
+    sequence: { shuffle: { files: false, tests: true } },
     reporters: ['default'],
     // The same suite runs on PostgreSQL (default) and on PGlite (TEST_DB=pglite).
     ...(pglite ? { name: 'pglite' } : { name: 'postgres' }),
