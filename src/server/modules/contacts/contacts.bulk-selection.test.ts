@@ -101,7 +101,7 @@ describe.skipIf(databaseMissing)('bulk selections that select everything', () =>
     expect(await count(other.orgId)).toBe(1);
   });
 
-  it('documents all in the OpenAPI document', async () => {
+  it('documents the `all` selection in the OpenAPI document', async () => {
     const doc = (await server.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     const text = JSON.stringify(doc.paths['/api/v1/contacts/bulk'].post.requestBody);
     expect(text).toContain('"all"');

@@ -170,7 +170,7 @@ describe.skipIf(databaseMissing)('organisations, members and invitations', () =>
     expect(await activeOrgId(server, a.owner)).toBe(a.orgId);
   });
 
-  it('validates input with clear errors', async () => {
+  it('answers 400 for an invalid invitation, a member id that is not a UUID and malformed JSON', async () => {
     const { owner } = await createOrg(server);
     const bad = await client(server, owner).post('/api/v1/invitations', { email: 'nope', role: 'king' });
     expect(bad.statusCode).toBe(400);
