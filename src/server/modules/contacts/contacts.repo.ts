@@ -119,17 +119,14 @@ export interface EventRow {
 
 /**
  * A contact's events, newest first; events of one transaction (same `created_at`) in reverse
- * order of recording (`seq`). The actor's name comes from what it is: a member, an API key, an import.
+ * order of recording (`seq`). The actor's name comes from what it is (a member, an API key, an
+ * import), looked up for the page's actors afterwards: joins or sub-selects for the three kinds
+ * cost more to plan (~1 ms) than the two small lookups cost to run.
  */
 export async function timeline(db: Db, orgId: string, contactId: string, limit: number, afterId?: string) {
-  return rows<EventRow>(
+  const page = await rows<Omit<EventRow, 'actor_name'>>(
     db,
-    sql`select e.id, e.type, e.actor_type, e.actor_id, e.data, e.created_at,
-        case e.actor_type
-          when 'user' then (select u.name from users u where u.id = e.actor_id)
-          when 'apiKey' then (select k.name from api_keys k where k.id = e.actor_id and k.org_id = e.org_id)
-          when 'import' then (select i.file_name from imports i where i.id = e.actor_id and i.org_id = e.org_id)
-        end as actor_name
+    sql`select e.id, e.type, e.actor_type, e.actor_id, e.data, e.created_at
       from contact_events e
       where e.org_id = ${orgId} and e.contact_id = ${contactId}
       ${
@@ -140,4 +137,23 @@ export async function timeline(db: Db, orgId: string, contactId: string, limit: 
       }
       order by e.created_at desc, e.seq desc limit ${limit}`,
   );
+  const idsOf = (type: EventRow['actor_type']) => [
+    ...new Set(page.filter((e) => e.actor_type === type && e.actor_id).map((e) => e.actor_id!)),
+  ];
+  const lookup = (ids: string[], query: (list: string) => ReturnType<typeof sql>) =>
+    ids.length ? rows<{ id: string; name: string }>(db, query(pgArray(ids))) : Promise.resolve([]);
+  const [users, keys, imports] = await Promise.all([
+    lookup(idsOf('user'), (l) => sql`select id, name from users where id = any(${l}::uuid[])`),
+    lookup(
+      idsOf('apiKey'),
+      (l) => sql`select id, name from api_keys where org_id = ${orgId} and id = any(${l}::uuid[])`,
+    ),
+    lookup(
+      idsOf('import'),
+      (l) =>
+        sql`select id, file_name as name from imports where org_id = ${orgId} and id = any(${l}::uuid[])`,
+    ),
+  ]);
+  const names = new Map([...users, ...keys, ...imports].map((r) => [r.id, r.name]));
+  return page.map((e) => ({ ...e, actor_name: e.actor_id ? (names.get(e.actor_id) ?? null) : null }));
 }

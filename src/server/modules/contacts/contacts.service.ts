@@ -109,10 +109,14 @@ export async function mergeContacts(
 export async function getTimeline(ctx: Ctx, id: string, q: { limit?: number; cursor?: string }) {
   assertCan(ctx, 'contacts:read');
   const db = ctx.deps.database.db;
-  if (!(await repo.exists(db, ctx.orgId, id))) throw notFound('Contact');
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
   const cursor = q.cursor ? decodeCursor(q.cursor, 'timeline') : undefined;
-  const list = await repo.timeline(db, ctx.orgId, id, limit + 1, cursor?.id);
+  // The existence check runs beside the page query (another pooled connection): one round trip.
+  const [found, list] = await Promise.all([
+    repo.exists(db, ctx.orgId, id),
+    repo.timeline(db, ctx.orgId, id, limit + 1, cursor?.id),
+  ]);
+  if (!found) throw notFound('Contact');
   const items = list.slice(0, limit);
   const last = items[items.length - 1];
   return {
