@@ -142,7 +142,9 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
       } catch {
         // not JSON
       }
-      if (response.status === 401 && code === 'BAD_REQUEST') code = 'UNAUTHENTICATED';
+      // One code for "sign in first" across the API (better-auth says UNAUTHORIZED on some routes).
+      if (response.status === 401 && (code === 'BAD_REQUEST' || code === 'UNAUTHORIZED'))
+        code = 'UNAUTHENTICATED';
       if (/ORIGIN/.test(code)) {
         // Say which origin the server expects (better-auth only says "Invalid origin").
         const given = request.headers.origin;

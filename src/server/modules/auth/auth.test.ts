@@ -357,6 +357,17 @@ describe.skipIf(databaseMissing)('accounts', () => {
     expect((await client(server, current).get('/api/v1/me')).statusCode).toBe(200);
   });
 
+  it("answers signed-out password changes and session revocations with the API's UNAUTHENTICATED code", async () => {
+    for (const url of ['/api/auth/change-password', '/api/auth/revoke-sessions']) {
+      const res = await client(server).post(url, {
+        currentPassword: 'x-password-1',
+        newPassword: 'x-password-2',
+      });
+      expect(res.statusCode, url).toBe(401);
+      expect(res.json().error.code, url).toBe('UNAUTHENTICATED');
+    }
+  });
+
   it('rate-limits failed sign-ins per account (429) while other accounts still work', async () => {
     const user = await createUser(server);
     const limit = server.config.rateLimits.signInPerAccount;
