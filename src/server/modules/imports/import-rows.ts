@@ -1,25 +1,13 @@
 import { CUSTOM_FIELD_TYPES } from '../../../common/contacts.js';
 import { unguardFormula } from '../../../common/csv-safe.js';
 import { fieldKeyOf } from '../../../common/fields.js';
+import type { UpsertRow } from '../contacts/write/upsert.js';
 import { FieldValueError, isValidDate, normaliseValue } from '../fields/field-values.js';
 import type { FieldDef } from '../fields/fields.repo.js';
 import type { Target } from './mapping.js';
 
-/** One CSV row turned into contact values, or the reasons it was rejected. */
-export interface StagedRow {
-  row: number;
-  email: string | null;
-  first_name: string;
-  last_name: string;
-  phones: string[];
-  job_title: string;
-  company_name: string;
-  source: string;
-  address: Record<string, string> | null;
-  subscription_status: string | null;
-  tags: string[];
-  custom: Record<string, unknown>;
-}
+/** One CSV row turned into contact values: the shape the contacts write path upserts. */
+export type StagedRow = UpsertRow;
 
 export interface RowError {
   row: number;
