@@ -200,10 +200,7 @@ export async function upsertImportBatch(
       select (select count(*) from up)::int as updated, 0 as created,
         (select count(*) from m where m.same)::int as matched_unchanged, '[]'::jsonb as dups`;
   } else {
-    // `m` is materialized: inlined, the planner re-ran it for every written row (O(n²)).
     q = sql`with s as (${staged}),
-      m as materialized (select ${sql.raw(OLD_COLUMNS)} from contacts c join s on s.email is not null and lower(c.email) = s.email
-        where c.org_id = ${org}),
       up as (
         insert into contacts as c (org_id, email, first_name, last_name, phones, job_title, company_id, company_name, source,
           address, subscription_status, tag_ids, custom)
@@ -213,7 +210,10 @@ export async function upsertImportBatch(
         from s order by s.row
         on conflict (org_id, lower(email)) ${policy === 'create_only' ? sql`do nothing` : sql`do update set ${setList('excluded')} where not (${same('excluded')})`}
         returning ${sql.raw(NEW_COLUMNS)}, (xmax = 0) as inserted),
-      w as (select up.*, s.row, m.* from up left join s on s.email = lower(up.email) left join m on m.o_email = lower(up.email)),
+      -- The old values of the updated rows only (one primary-key lookup each): every part of the
+      -- statement reads the snapshot from before it, so this sees the contact before the update.
+      w as (select up.*, s.row, o.* from up left join s on s.email = lower(up.email)
+        left join lateral (select ${sql.raw(OLD_COLUMNS)} from contacts c where c.id = up.id and not up.inserted) o on true),
       j as (select w.*, ${derived} from w),
       ${events(false)},
       -- The same email in an earlier batch of this file: the contact that row created is updated
