@@ -141,7 +141,10 @@ describe.skipIf(databaseMissing || usingPglite)('event bus', () => {
     });
     try {
       const ctx = systemCtx(runtime.deps, orgId);
-      id = await insertContact(ctx, { firstName: 'Listen', email: 'listen@example.com' });
+      id = await insertContact(ctx, {
+        firstName: 'Listen',
+        email: `listen-${randomBytes(4).toString('hex')}@example.com`,
+      });
       await patchContact(ctx, id, { lastName: 'Closely', tags: ['heard'] });
       await expect
         .poll(() => seen.map((s) => s.type), { timeout: 30_000 })
@@ -159,8 +162,12 @@ describe.skipIf(databaseMissing || usingPglite)('event bus', () => {
     });
     try {
       const ctx = systemCtx(runtime.deps, orgId);
+      const email = `taken-${randomBytes(4).toString('hex')}@example.com`;
+      await insertContact(ctx, { email });
+      await runtime.events.dispatch();
+      seen.length = 0;
       // A duplicate email fails inside the write: no contact, no event, no outbox row.
-      await expect(insertContact(ctx, { email: 'listen@example.com' })).rejects.toMatchObject({
+      await expect(insertContact(ctx, { email })).rejects.toMatchObject({
         code: 'DUPLICATE_EMAIL',
       });
       await runtime.events.dispatch();
