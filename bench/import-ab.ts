@@ -1,18 +1,9 @@
-/**
- * A/B import timing: the same generated CSV imported by two checkouts of Moxora (this one and
- * another, e.g. a `git worktree` of an older commit sharing node_modules), in alternating order,
- * each on a fresh database: created (empty organisation), updated (a changed file), unchanged
- * (the same file again). Prints each round and the medians with their ratios (this / other).
- *
- *   npx tsx bench/import-ab.ts /path/to/other/checkout [rows=200000] [rounds=3]
- */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { generateCsv } from './csv-data.js';
+import { cliImport, freshDb, runCli } from './imports.js';
 
-const ADMIN = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const here = path.resolve(import.meta.dirname, '..');
 const other = path.resolve(process.argv[2] ?? '');
 const rows = Number(process.argv[3] ?? 200_000);
@@ -24,48 +15,12 @@ if (!fs.existsSync(path.join(other, 'src/server/cli.ts'))) {
 const DIR = path.join(here, '.tmp/bench-import-ab');
 fs.mkdirSync(DIR, { recursive: true });
 
-function cli(root: string, args: string[], env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--expose-gc', '--import', 'tsx', path.join(root, 'src/server/cli.ts'), ...args],
-      {
-        cwd: root,
-        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += String(d);
-    });
-    child.stderr.on('data', (d) => {
-      err = (err + String(d)).slice(-4000);
-    });
-    child.on('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`cli ${args[0]} exited ${code}: ${err}`)),
-    );
-  });
-}
-
-async function freshDb(name: string) {
-  const admin = new pg.Client({ connectionString: ADMIN });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 async function run(root: string, file: string, changed: string) {
   const url = await freshDb('moxora_bench_ab');
   const dataDir = path.join(DIR, 'data');
   fs.rmSync(dataDir, { recursive: true, force: true });
   const env = { DATABASE_URL: url, MOXORA_DATA_DIR: dataDir };
-  await cli(root, ['migrate'], env);
+  await runCli(root, ['migrate'], env);
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   const u = await c.query(
@@ -84,13 +39,8 @@ async function run(root: string, file: string, changed: string) {
   );
   await c.end();
   const timed = async (f: string) => {
-    const t0 = performance.now();
-    const out = await cli(root, ['import', f, '--org', 'Bench'], env);
-    const result = JSON.parse(out.trim().split('\n').pop()!) as {
-      seconds: number;
-      counts: Record<string, number>;
-    };
-    return { wall: (performance.now() - t0) / 1000, job: result.seconds, counts: result.counts };
+    const r = await cliImport(f, env, root);
+    return { wall: r.seconds, job: r.jobSeconds, counts: r.counts };
   };
   return { created: await timed(file), updated: await timed(changed), unchanged: await timed(changed) };
 }

@@ -34,25 +34,15 @@ function sampleRss() {
 }
 
 /**
- * One import as a user runs it from the command line (`moxora import FILE --org Bench`): a separate
- * process, so its peak RSS (VmHWM) is the import's own, not this benchmark's.
+ * `moxora <args>` as a separate process of the checkout at `root`, with --expose-gc as
+ * bin/moxora.js starts `moxora import` (a full GC between batches, lib/memory.ts); its peak RSS
+ * (VmHWM) is the command's own, not this benchmark's.
  */
-async function cliImport(file: string, env: Record<string, string>) {
-  const root = path.resolve(import.meta.dirname, '..');
+export async function runCli(root: string, args: string[], env: Record<string, string>) {
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    // --expose-gc as bin/moxora.js starts `moxora import`: a full GC between batches (lib/memory.ts).
-    [
-      '--expose-gc',
-      '--import',
-      'tsx',
-      path.join(root, 'src/server/cli.ts'),
-      'import',
-      file,
-      '--org',
-      'Bench',
-    ],
+    ['--expose-gc', '--import', 'tsx', path.join(root, 'src/server/cli.ts'), ...args],
     {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
@@ -78,17 +68,26 @@ async function cliImport(file: string, env: Record<string, string>) {
   }, 100);
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   clearInterval(poll);
-  const seconds = (performance.now() - t0) / 1000;
-  if (code !== 0) throw new Error(`moxora import exited ${code}: ${err}`);
+  if (code !== 0) throw new Error(`moxora ${args[0]} exited ${code}: ${err}`);
+  return { out, seconds: (performance.now() - t0) / 1000, peakRssMb: Math.round(hwm / 1024) };
+}
+
+/** One import as a user runs it from the command line (`moxora import FILE --org Bench`). */
+export async function cliImport(
+  file: string,
+  env: Record<string, string>,
+  root = path.resolve(import.meta.dirname, '..'),
+) {
+  const { out, seconds, peakRssMb } = await runCli(root, ['import', file, '--org', 'Bench'], env);
   const result = JSON.parse(out.trim().split('\n').pop()!) as {
     status: string;
     counts: { created: number; updated: number; unchanged: number; skipped: number; failed: number };
     seconds: number;
   };
-  return { seconds, jobSeconds: result.seconds, peakRssMb: Math.round(hwm / 1024), counts: result.counts };
+  return { seconds, jobSeconds: result.seconds, peakRssMb, counts: result.counts };
 }
 
-async function freshDb(name: string) {
+export async function freshDb(name: string) {
   const admin = new pg.Client({ connectionString: ADMIN });
   await admin.connect();
   await admin.query(`drop database if exists ${name} with (force)`);

@@ -138,3 +138,30 @@ export interface FilterField {
   operators: Operator[];
   options?: string[];
 }
+
+/** True when a filter holds at least one condition (a filter of empty groups narrows nothing). */
+export function filterHasCondition(node: FilterNode | undefined): boolean {
+  const stack = node ? [node] : [];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if ('and' in n) stack.push(...n.and);
+    else if ('or' in n) stack.push(...n.or);
+    else return true;
+  }
+  return false;
+}
+
+/**
+ * True when a bulk selection narrows nothing (no ids, no filter condition, a blank search, no
+ * segment): it would act on every contact, which must be asked for with `all: true`.
+ * One rule for the request schema and the web's confirmation.
+ */
+export function selectsEverything(selection: {
+  ids?: unknown;
+  filter?: FilterNode;
+  search?: string;
+  segmentId?: string;
+}): boolean {
+  if (selection.ids !== undefined) return false;
+  return !filterHasCondition(selection.filter) && !selection.search?.trim() && !selection.segmentId;
+}

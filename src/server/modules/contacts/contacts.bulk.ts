@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { SUBSCRIPTION_STATUSES } from '../../../common/contacts.js';
+import { selectsEverything } from '../../../common/filters.js';
 import { assertCan, type Ctx, type Deps, jobCtx, userIdOf } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
@@ -93,24 +94,10 @@ async function prepare(db: Db, ctx: Ctx, action: BulkActionT): Promise<BulkChang
   }
 }
 
-/** A selection without ids, filter conditions, search or segment means every contact. */
-export function selectsEverything(selection: SelectionT): boolean {
-  if ('ids' in selection) return false;
-  const s = selection as { filter?: unknown; search?: string; segmentId?: string };
-  const emptyFilter = (node: unknown): boolean => {
-    if (node === undefined || node === null) return true;
-    if (typeof node !== 'object') return false;
-    const n = node as { and?: unknown[]; or?: unknown[] };
-    const list = n.and ?? n.or;
-    return Array.isArray(list) && list.every(emptyFilter);
-  };
-  return emptyFilter(s.filter) && !s.search?.trim() && !s.segmentId;
-}
-
 export async function runBulk(ctx: Ctx, input: { selection: SelectionT; action: BulkActionT }) {
   assertCan(ctx, 'contacts:write');
   const db = ctx.deps.database.db;
-  if (selectsEverything(input.selection) && (input.selection as { all?: boolean }).all !== true) {
+  if (selectsEverything(input.selection) && !('all' in input.selection && input.selection.all === true)) {
     throw new AppError(
       'VALIDATION_FAILED',
       'selection: it selects every contact; repeat with "all": true in the selection to confirm',

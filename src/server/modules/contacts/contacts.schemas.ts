@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SUBSCRIPTION_STATUSES } from '../../../common/contacts.js';
-import { FilterNode } from '../../../common/filters.js';
+import { FilterNode, selectsEverything } from '../../../common/filters.js';
 
 export const IdParams = z.object({ id: z.uuid('must be a UUID') });
 const Email = z.string().trim().toLowerCase().max(254).pipe(z.email('must be a valid email address'));
@@ -99,18 +99,6 @@ export const ContactPage = z.object({
   count: z.number().int().optional(),
 });
 
-/** True when a filter holds at least one condition (a filter of empty groups selects all or nothing). */
-function hasCondition(node: FilterNode | undefined): boolean {
-  const stack = node ? [node] : [];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if ('and' in n) stack.push(...n.and);
-    else if ('or' in n) stack.push(...n.or);
-    else return true;
-  }
-  return false;
-}
-
 /**
  * What a bulk action applies to: listed ids, or the contacts matching a filter, a search and/or
  * a segment. A selection that narrows nothing (`{}`, an empty filter, a blank search) would act
@@ -135,8 +123,7 @@ export const Selection = z
   ])
   .superRefine((selection, ctx) => {
     if ('ids' in selection) return;
-    const narrowed =
-      hasCondition(selection.filter) || Boolean(selection.search?.trim()) || Boolean(selection.segmentId);
+    const narrowed = !selectsEverything(selection);
     if (!narrowed && selection.all !== true) {
       ctx.addIssue({
         code: 'custom',

@@ -1,4 +1,3 @@
-import type { FilterNode } from '@common/filters';
 import { useMutation } from '@tanstack/react-query';
 import { api, type Body, type Res } from '@/lib/api';
 
@@ -7,17 +6,7 @@ type BulkInput = Body<'/api/v1/contacts/bulk', 'post'>;
 /** `{ ids }`, or `{ filter?, search?, segmentId?, all? }`. */
 export type BulkSelection = BulkInput['selection'];
 
-/** True when nothing narrows the selection: it would act on every contact (needs `all: true`). */
-export function selectsEverything(selection: BulkSelection): boolean {
-  if ('ids' in selection) return false;
-  const hasCondition = (node: FilterNode | undefined): boolean => {
-    if (!node) return false;
-    if ('and' in node) return node.and.some(hasCondition);
-    if ('or' in node) return node.or.some(hasCondition);
-    return true;
-  };
-  return !hasCondition(selection.filter) && !selection.search?.trim() && !selection.segmentId;
-}
+export { selectsEverything } from '@common/filters';
 
 export type BulkAction = BulkInput['action'];
 
