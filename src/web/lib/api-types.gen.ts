@@ -2337,6 +2337,8 @@ export interface paths {
                             }[];
                             nextCursor: string | null;
                             count?: number;
+                            /** @description With count: true when more than 10,000 contacts match (count is then 10,000; ask again with exactCount for the exact number). */
+                            countCapped?: boolean;
                         };
                     };
                 };
@@ -2471,6 +2473,8 @@ export interface paths {
                         limit?: number;
                         cursor?: string;
                         includeCount?: boolean;
+                        /** @description With includeCount: count every matching contact. Without it the count stops at 10,000 (countCapped: true), which stays fast at a million contacts. */
+                        exactCount?: boolean;
                     };
                 };
             };
@@ -2525,6 +2529,8 @@ export interface paths {
                             }[];
                             nextCursor: string | null;
                             count?: number;
+                            /** @description With count: true when more than 10,000 contacts match (count is then 10,000; ask again with exactCount for the exact number). */
+                            countCapped?: boolean;
                         };
                     };
                 };
@@ -3448,6 +3454,8 @@ export interface paths {
                             }[];
                             nextCursor: string | null;
                             count?: number;
+                            /** @description With count: true when more than 10,000 contacts match (count is then 10,000; ask again with exactCount for the exact number). */
+                            countCapped?: boolean;
                         };
                     };
                 };

@@ -3,7 +3,7 @@ import { CONTACT_SORTS } from '../../../common/contacts.js';
 import type { FilterNode } from '../../../common/filters.js';
 import type { Ctx } from '../../lib/context.js';
 import { AppError, notFound } from '../../lib/errors.js';
-import { escapeLike, rows } from '../../lib/sql.js';
+import { rows } from '../../lib/sql.js';
 import { type FieldDef, listFields } from '../fields/fields.repo.js';
 import { findTagsByNames } from '../tags/tags.repo.js';
 import { compileFilter, customExpr, tagNamesIn } from './contacts.filter.js';
@@ -153,10 +153,35 @@ export async function buildWhere(ctx: Ctx, q: ContactQuery, defs?: FieldDef[]): 
     for (const f of filters) where.push(compileFilter(f.node, { defs: fieldDefs, tagIds }, f.path));
   }
   if (q.companyId) where.push(sql`c.company_id = ${q.companyId}`);
-  const search = q.search?.trim().toLowerCase();
+  const search = q.search?.trim();
   if (search) {
     if (search.length > 200) throw new AppError('VALIDATION_FAILED', 'search: at most 200 characters');
-    where.push(sql`c.search_text like ${`%${escapeLike(search)}%`}`);
+    where.push(searchCondition(search));
   }
   return where;
+}
+
+/**
+ * The words of a search string: runs of letters, combining marks and digits (everything else
+ * separates words, so no tsquery syntax survives), at most 10 of them.
+ */
+export function searchWords(search: string): string[] {
+  return search
+    .normalize('NFC')
+    .split(/[^\p{L}\p{M}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, 10);
+}
+
+/**
+ * Word-prefix search (decision 004): every word of the string must start a word of the contact's
+ * names, emails (split at @ . + - _), company or phones (or a phone's digits, or their last 10, 7
+ * or 4 digits), accents and case ignored. The database turns the words into `word:*` lexemes
+ * (`contacts_search_query`, migration 0009) with the same unaccent and split as the trigger that
+ * maintains `search_vector`. A string without any word matches nothing.
+ */
+export function searchCondition(search: string): SQL {
+  const words = searchWords(search);
+  if (words.length === 0) return sql`false`;
+  return sql`c.search_vector @@ contacts_search_query(${words.join(' ')})`;
 }

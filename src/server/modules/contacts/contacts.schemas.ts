@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { SUBSCRIPTION_STATUSES } from '../../../common/contacts.js';
 import { FilterNode, selectsEverything } from '../../../common/filters.js';
 
+/** Counts that come with a page stop here unless asked for exactly (decision 004). */
+export const COUNT_CAP = 10_000;
+
 export const IdParams = z.object({ id: z.uuid('must be a UUID') });
 const Email = z.string().trim().toLowerCase().max(254).pipe(z.email('must be a valid email address'));
 const Phone = z
@@ -90,6 +93,12 @@ export const SearchBody = z
     limit: z.number().int().min(1).max(200).optional(),
     cursor: z.string().max(2000).optional(),
     includeCount: z.boolean().optional(),
+    exactCount: z
+      .boolean()
+      .optional()
+      .describe(
+        `With includeCount: count every matching contact. Without it the count stops at ${COUNT_CAP.toLocaleString('en')} (countCapped: true), which stays fast at a million contacts.`,
+      ),
   })
   .strict();
 
@@ -97,6 +106,12 @@ export const ContactPage = z.object({
   items: z.array(ContactSchema),
   nextCursor: z.string().nullable(),
   count: z.number().int().optional(),
+  countCapped: z
+    .boolean()
+    .optional()
+    .describe(
+      `With count: true when more than ${COUNT_CAP.toLocaleString('en')} contacts match (count is then ${COUNT_CAP.toLocaleString('en')}; ask again with exactCount for the exact number).`,
+    ),
 });
 
 /**

@@ -13,6 +13,7 @@ import {
   parseSort,
 } from './contacts.query.js';
 import * as repo from './contacts.repo.js';
+import { COUNT_CAP } from './contacts.schemas.js';
 import { insertContact, mergeInto, patchContact, removeContact } from './write/contact.js';
 
 export type { Address, ContactDto, ContactInput } from './contacts.present.js';
@@ -31,7 +32,13 @@ export {
 
 export async function listContacts(
   ctx: Ctx,
-  q: ContactQuery & { sort?: string; limit?: number; cursor?: string; includeCount?: boolean },
+  q: ContactQuery & {
+    sort?: string;
+    limit?: number;
+    cursor?: string;
+    includeCount?: boolean;
+    exactCount?: boolean;
+  },
 ) {
   assertCan(ctx, 'contacts:read');
   const db = ctx.deps.database.db;
@@ -46,7 +53,9 @@ export async function listContacts(
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
   const [list, count, tags] = await Promise.all([
     repo.listPage(db, ctx.orgId, { where: page, sortExpr: sort.expr, desc: sort.desc, limit: limit + 1 }),
-    q.includeCount ? repo.countWhere(db, ctx.orgId, where) : Promise.resolve(undefined),
+    q.includeCount
+      ? repo.countWhere(db, ctx.orgId, where, q.exactCount ? undefined : COUNT_CAP + 1)
+      : Promise.resolve(undefined),
     tagMap(db, ctx.orgId),
   ]);
   const more = list.length > limit;
@@ -55,7 +64,11 @@ export async function listContacts(
   return {
     items: items.map((r) => presentContact(r, tags)),
     nextCursor: more && last ? encodeCursor(sort.key, last._sort ?? '', last.id) : null,
-    ...(count === undefined ? {} : { count }),
+    ...(count === undefined
+      ? {}
+      : count > COUNT_CAP && !q.exactCount
+        ? { count: COUNT_CAP, countCapped: true }
+        : { count, countCapped: false }),
   };
 }
 

@@ -282,6 +282,74 @@ describe.skipIf(databaseMissing)('contacts', () => {
     ).toEqual(['Kim']);
   });
 
+  it('searches by word prefix, ignoring accents and case; mid-word fragments no longer match', async () => {
+    const co = (await c.post('/api/v1/companies', { name: 'Café Zürich' })).json();
+    const made = await c.post('/api/v1/contacts', {
+      firstName: 'Ångström',
+      lastName: "O'Brien-Smith",
+      email: 'anders.x+news@mail.nordic.test',
+      companyId: co.id,
+      phones: ['+44 20 7946 0958'],
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    await c.post('/api/v1/contacts', { firstName: 'Other', email: 'other@else.test' });
+    const names = async (search: string) =>
+      (await c.get(`/api/v1/contacts?search=${encodeURIComponent(search)}`))
+        .json()
+        .items.map((x: { firstName: string }) => x.firstName);
+    // Accents, case, word order, prefixes of names and of the email's parts.
+    for (const q of [
+      'angstrom',
+      'ÅNGSTRÖM',
+      'angs brie',
+      'brien',
+      'smi',
+      'nordic',
+      'anders.x@mail',
+      'zurich caf',
+    ])
+      expect(await names(q), q).toEqual(['Ångström']);
+    // Phones: as written, all digits, the last 10, 7 or 4 digits.
+    for (const q of ['7946 0958', '442079460958', '2079460958', '9460958', '0958'])
+      expect(await names(q), q).toEqual(['Ångström']);
+    // Every word must match; mid-word fragments do not (this was substring search before 0009).
+    expect(await names('angstrom other')).toEqual([]);
+    expect(await names('ngstr')).toEqual([]);
+    expect(await names('mith')).toEqual([]);
+    // tsquery syntax in the input is only a word separator; a string without words matches nothing.
+    expect(await names("ang:* & !'|(")).toEqual(['Ångström']);
+    expect(await names('%%% & |')).toEqual([]);
+  });
+
+  it('gives new contacts time-ordered (UUIDv7) ids', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await c.post('/api/v1/contacts', { firstName: `V${i}` })).json().id);
+      await new Promise((r) => setTimeout(r, 2)); // ordered across milliseconds, random within one
+    }
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-/);
+    expect([...ids].sort()).toEqual(ids);
+    // The id's first 48 bits are the creation time in Unix milliseconds.
+    const ms = Number.parseInt(ids[0]!.replace(/-/g, '').slice(0, 12), 16);
+    expect(Math.abs(ms - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('caps the count of a page at 10,000 unless asked for the exact count', async () => {
+    await server.runtime.database.query(
+      `insert into contacts (org_id, first_name, email)
+        select $1, 'Bulk', 'bulk' || g || '@cap.test' from generate_series(1, 10050) g`,
+      [org.orgId],
+    );
+    const capped = (await c.post('/api/v1/contacts/search', { limit: 1, includeCount: true })).json();
+    expect([capped.count, capped.countCapped]).toEqual([10_000, true]);
+    const exact = (
+      await c.post('/api/v1/contacts/search', { limit: 1, includeCount: true, exactCount: true })
+    ).json();
+    expect([exact.count, exact.countCapped]).toEqual([10_050, false]);
+    const few = (await c.post('/api/v1/contacts/search', { search: 'bulk1000', includeCount: true })).json(); // bulk1000, bulk10000 … bulk10009
+    expect([few.count, few.countCapped]).toEqual([11, false]);
+  });
+
   it('pages through every contact exactly once with keyset cursors, in any sort', async () => {
     await addNumberedPeople();
     await c.post('/api/v1/contacts', { firstName: 'Nameless score', email: 'ns@x.test' });
