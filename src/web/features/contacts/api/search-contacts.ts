@@ -1,4 +1,4 @@
-import { infiniteQueryOptions, keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { infiniteQueryOptions, keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, type Body, type Res } from '@/lib/api';
 import { contactsKey } from './types';
 
@@ -37,4 +37,26 @@ export function useSearchContacts(orgId: string, params: ContactSearchParams) {
     ...searchContactsQueryOptions(orgId, params),
     placeholderData: keepPreviousData,
   });
+}
+
+/**
+ * The exact number of contacts a view matches. The first page's count stops at 10,000
+ * (`countCapped`) so it stays fast at a million contacts; this asks for the whole count, only
+ * when the user wants it or selects contacts of a view that large.
+ */
+export const exactContactCountQueryOptions = (orgId: string, params: ContactSearchParams) => ({
+  queryKey: [...contactsKey(orgId), 'exact-count', params] as const,
+  queryFn: ({ signal }: { signal: AbortSignal }) =>
+    api
+      .post<Res<'/api/v1/contacts/search', 'post'>>(
+        '/api/v1/contacts/search',
+        { ...params, limit: 1, includeCount: true, exactCount: true } satisfies SearchBody,
+        { signal },
+      )
+      .then((r) => r.count ?? 0),
+  staleTime: 0,
+});
+
+export function useExactContactCount(orgId: string, params: ContactSearchParams, enabled: boolean) {
+  return useQuery({ ...exactContactCountQueryOptions(orgId, params), enabled });
 }

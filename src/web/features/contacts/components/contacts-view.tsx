@@ -18,7 +18,7 @@ import { useLocalStorage } from '@/lib/use-local-storage';
 import { plural } from '@/lib/utils';
 import type { BulkSelection } from '../api/bulk-contacts';
 import { useFilterFields } from '../api/get-filter-fields';
-import { type ContactSearchParams, useSearchContacts } from '../api/search-contacts';
+import { type ContactSearchParams, useExactContactCount, useSearchContacts } from '../api/search-contacts';
 import { contactsKey } from '../api/types';
 import { countConditions, sameFilter, summarize } from '../lib/filter';
 import { BulkBar } from './bulk-bar';
@@ -115,7 +115,6 @@ export function ContactsView({
   const searchParams: ContactSearchParams = React.useMemo(() => ({ ...criteria, sort }), [criteria, sort]);
   const query = useSearchContacts(orgId, searchParams);
   const rows = React.useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? [], [query.data]);
-  const total = query.data?.pages[0]?.count;
 
   // Columns: standard + custom fields; visibility persisted per organisation.
   const columns = React.useMemo(() => buildColumns(env), [env]);
@@ -159,6 +158,24 @@ export function ContactsView({
   const [selection, setSelection] = React.useState<Selection>(EMPTY_SELECTION);
   const selectionKey = JSON.stringify(searchParams);
   React.useEffect(() => setSelection(EMPTY_SELECTION), [selectionKey]);
+  // The count: exact up to 10,000; above that the first page says "10,000+" (countCapped) and the
+  // exact number is fetched on request, or as soon as contacts are selected (bulk actions and
+  // exports name exact numbers).
+  const firstPage = query.data?.pages[0];
+  const capped = firstPage?.countCapped === true;
+  const [exactFor, setExactFor] = React.useState<string | null>(null);
+  const exact = useExactContactCount(
+    orgId,
+    criteria,
+    capped && (exactFor === selectionKey || selection.allMatching || selection.ids.size > 0),
+  );
+  const total = capped ? exact.data : firstPage?.count;
+  const totalText =
+    total !== undefined
+      ? plural(total, 'contact')
+      : capped
+        ? `${(firstPage?.count ?? 0).toLocaleString()}+ contacts`
+        : undefined;
   const selectedCount = selection.allMatching ? (total ?? rows.length) : selection.ids.size;
   const bulkSelection: BulkSelection = selection.allMatching ? criteria : { ids: [...selection.ids] };
 
@@ -208,9 +225,23 @@ export function ContactsView({
       <PageHeader
         title="Contacts"
         description={
-          total !== undefined && !orgHasNoContacts ? (
+          totalText !== undefined && !orgHasNoContacts ? (
             <span data-testid="contacts-total">
-              {hasCriteria ? `${plural(total, 'contact')} match` : plural(total, 'contact')}
+              {hasCriteria ? `${totalText} match` : totalText}
+              {capped && total === undefined ? (
+                <>
+                  {' · '}
+                  <button
+                    type="button"
+                    className="underline underline-offset-2 hover:text-foreground disabled:no-underline"
+                    disabled={exact.isFetching}
+                    onClick={() => setExactFor(selectionKey)}
+                    data-testid="contacts-exact-count"
+                  >
+                    {exact.isFetching ? 'Counting…' : 'Count exactly'}
+                  </button>
+                </>
+              ) : null}
             </span>
           ) : (
             'The people you keep in touch with.'
@@ -383,8 +414,8 @@ export function ContactsView({
                 stale={query.isPlaceholderData}
               />
               <p className="text-xs text-muted-foreground" aria-live="polite">
-                {total !== undefined
-                  ? `Showing ${rows.length.toLocaleString()} of ${plural(total, 'contact')}`
+                {totalText !== undefined
+                  ? `Showing ${rows.length.toLocaleString()} of ${totalText}`
                   : `${plural(rows.length, 'contact')} loaded`}
                 {query.hasNextPage ? ' · scroll for more' : ''}
               </p>
