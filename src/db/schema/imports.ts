@@ -37,6 +37,8 @@ export const imports = pgTable(
     options: jsonb('options').$type<Record<string, unknown>>(),
     dryRun: boolean('dry_run').notNull().default(false),
     rowsDone: integer('rows_done').notNull().default(0),
+    /** Records committed per partition of the rows (one writer each); resume skips them. */
+    partsDone: integer('parts_done').array(),
     createdCount: integer('created_count').notNull().default(0),
     updatedCount: integer('updated_count').notNull().default(0),
     skippedCount: integer('skipped_count').notNull().default(0),
