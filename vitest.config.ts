@@ -1,7 +1,5 @@
 import { defineConfig } from 'vitest/config';
 
-const pglite = process.env.TEST_DB === 'pglite';
-
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
@@ -10,16 +8,16 @@ export default defineConfig({
     // Upper bounds only: tests wait for conditions (test/helpers/wait.ts), never for fixed times.
     // Sized for a busy 2-core machine; tests that start processes set their own (helpers/process.ts).
     testTimeout: 60_000,
-    // beforeAll creates a database: on PGlite that is an initdb, 15-35 s on a loaded 2-core machine.
+    // beforeAll clones a database; a few start processes (and initialise a PostgreSQL data folder).
     hookTimeout: 180_000,
     pool: 'forks',
-    maxWorkers: pglite ? 2 : 3,
+    maxWorkers: 3,
     fileParallelism: true,
     // Tests run in a random order within each file (the seed is printed): a test that only passes
     // after another one has made its data fails here rather than some day.
     sequence: { shuffle: { files: false, tests: true } },
     reporters: ['default'],
-    // The same suite runs on PostgreSQL (default) and on PGlite (TEST_DB=pglite).
-    ...(pglite ? { name: 'pglite' } : { name: 'postgres' }),
+    // On TEST_DATABASE_URL's server, or on an embedded PostgreSQL of its own (test/global-setup.ts).
+    name: process.env.TEST_DATABASE_URL ? 'postgres' : 'embedded-postgres',
   },
 });

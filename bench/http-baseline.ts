@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { buildApp, createRuntime } from '../src/server/app.js';
 import { loadConfig } from '../src/server/lib/config.js';
-import { openPglite, openPostgres } from '../src/server/lib/db.js';
+import { openEmbedded, openPostgres } from '../src/server/lib/db.js';
 import type { BenchResult } from './run.js';
 
 interface Load {
@@ -47,7 +47,7 @@ export async function httpBaseline(seconds: number): Promise<BenchResult[]> {
     MOXORA_DATA_DIR: '.tmp/bench-http',
   });
   const dbUrl = process.env.DATABASE_URL;
-  const database = dbUrl ? await openPostgres(dbUrl, 10) : await openPglite('memory://');
+  const database = dbUrl ? await openPostgres(dbUrl, 10) : await openEmbedded('.tmp/bench-http');
   const runtime = await createRuntime(config, { database });
   const { app } = await buildApp(runtime);
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,7 +1,7 @@
 /**
  * `npm run api:types`: writes src/web/lib/api-types.gen.ts, the web's API types, from the app's
- * OpenAPI document. The document is built in process (the real routes and zod schemas on an
- * in-memory PGlite database), so no server, PostgreSQL or network is needed.
+ * OpenAPI document. The document is built in process (the real routes and zod schemas) on a
+ * database object that never connects, so no server, PostgreSQL or network is needed.
  * test/api-types.test.ts fails when the committed file no longer matches the routes.
  */
 import fs from 'node:fs';
@@ -9,9 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
-import { buildApp, createRuntime, ROOT_DIR } from '../src/server/app.js';
+import { buildApp, ROOT_DIR, type Runtime } from '../src/server/app.js';
 import { loadConfig } from '../src/server/lib/config.js';
-import { openPglite } from '../src/server/lib/db.js';
+import { unconnectedDatabase } from '../src/server/lib/db.js';
+import type { JobQueue } from '../src/server/lib/jobs.js';
+import { createLogger } from '../src/server/lib/logger.js';
+import { createOutboxMailer } from '../src/server/lib/mailer.js';
 
 export const API_TYPES_FILE = path.join(ROOT_DIR, 'src/web/lib/api-types.gen.ts');
 
@@ -33,8 +36,30 @@ export async function buildOpenApiDocument(): Promise<OpenAPI3> {
       MOXORA_DATA_DIR: dataDir,
       // The document describes the API itself, not the loopback-only local mail viewer.
       DEV_OUTBOX: 'false',
+      AUTH_SECRET: 'openapi-document-generator-secret-never-used',
     });
-    const runtime = await createRuntime(config, { database: await openPglite('memory://') });
+    // Building the app registers routes and plugins; nothing queries the database or the queue
+    // (the auth secret is given), so a pool that never connects and a queue that refuses do.
+    const database = unconnectedDatabase();
+    const refuse = () => {
+      throw new Error('The OpenAPI generator has no job queue');
+    };
+    const jobs = { send: refuse, startWorkers: refuse, stop: async () => {} } as unknown as JobQueue;
+    const log = createLogger('silent');
+    const mailer = createOutboxMailer(path.join(dataDir, 'outbox'), config.mailFrom);
+    const runtime: Runtime = {
+      config,
+      database,
+      mailer,
+      jobs,
+      events: undefined as never,
+      log,
+      deps: { config, database, jobs, events: undefined as never },
+      close: async () => {
+        mailer.close();
+        await database.close();
+      },
+    };
     try {
       const { app } = await buildApp(runtime);
       try {

@@ -15,7 +15,7 @@ function refsIn(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-// The document is built in memory (PGlite), so this runs with or without PostgreSQL.
+// The document is built on a database object that never connects: no PostgreSQL needed.
 describe('web API types generated from the OpenAPI document', () => {
   it('src/web/lib/api-types.gen.ts matches the routes (run `npm run api:types` after changing a route)', async () => {
     const doc = await buildOpenApiDocument();

@@ -4,12 +4,10 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { client, createOrg } from './helpers/factories.js';
 import { PROCESS_TEST_TIMEOUT_MS, startMoxora, stopAllProcesses } from './helpers/process.js';
-import { createTestServer, databaseMissing, type TestServer, usingPglite } from './helpers/server.js';
+import { createTestServer, databaseMissing, type TestServer } from './helpers/server.js';
 
 /** `moxora import` and `moxora export` against the same PostgreSQL database as a running API. */
-// Skipped on PGlite: the CLI runs as a second process next to the test's server, which only
-// PostgreSQL allows (PGlite's folder is locked by one process); skipped without PostgreSQL.
-describe.skipIf(databaseMissing || usingPglite)(
+describe.skipIf(databaseMissing)(
   'command line import and export',
   { timeout: PROCESS_TEST_TIMEOUT_MS },
   () => {

@@ -34,7 +34,7 @@ describe('safeErrorSummary', () => {
     expect(summary.stack).toMatch(/^\s+at /);
   });
 
-  it('keeps the message of a driver error that carries its query and parameters (PGlite), not them', () => {
+  it('keeps the message of a driver error that carries its query and parameters (some drivers attach them), not them', () => {
     const err = Object.assign(new Error('value too long for type character varying(100)'), {
       code: '22001',
       severity: 'ERROR',

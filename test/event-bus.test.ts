@@ -12,7 +12,7 @@ import { systemCtx } from '../src/server/lib/context.js';
 import { openPostgres } from '../src/server/lib/db.js';
 import { insertContact, patchContact } from '../src/server/modules/contacts/write/contact.js';
 import './fixtures/event-recorder.js';
-import { databaseMissing, usingPglite } from './helpers/server.js';
+import { databaseMissing } from './helpers/server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -26,9 +26,8 @@ function recorded(file: string): StoredContactEvent[] {
     .map((l) => JSON.parse(l) as StoredContactEvent);
 }
 
-// The crash test needs a second process on the same database: PostgreSQL only (PGlite is one
-// process; the embedded-database issue replaces it).
-describe.skipIf(databaseMissing || usingPglite)('event bus', () => {
+// The crash test runs a second process on the same database.
+describe.skipIf(databaseMissing)('event bus', () => {
   let dbUrl: string;
   let cloneName: string;
   let runtime: Runtime;

@@ -4,16 +4,22 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { TestProject } from 'vitest/node';
 import { openPostgres } from '../src/server/lib/db.js';
+import {
+  type EmbeddedPostgres,
+  openEmbeddedPostgres,
+  stopLeftoverServer,
+} from '../src/server/lib/embedded-postgres.js';
 import { buildServer, ROOT } from './helpers/server-build.js';
 
 /**
  * Every run: compile the server once, for the tests that start it as a child process
  * (helpers/process.ts).
- * PostgreSQL runs: migrate a template database once per run; each test file clones it
+ * The database server: TEST_DATABASE_URL when set; otherwise one embedded PostgreSQL for the whole
+ * run (lib/embedded-postgres.ts, data under .tmp/test-pg/run-<pid>, a free port), stopped and
+ * removed at teardown, so `npm test` needs nothing but Node.
+ * Then a template database is migrated once per run; each test file clones it
  * (CREATE DATABASE … TEMPLATE), so files never see each other's rows.
- * PGlite runs: nothing to prepare (each file opens its own embedded database).
  */
-export const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,7 +31,6 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  project.provide('pgAdminUrl', ADMIN_URL);
   // One folder per run: runs started side by side never share (or delete) each other's build.
   const buildsDir = path.join(ROOT, '.tmp', 'test-server');
   const buildDir = path.join(buildsDir, `run-${process.pid}`);
@@ -39,38 +44,61 @@ export default async function setup(project: TestProject) {
   }
   project.provide('serverBuild', { dir: buildDir, error: buildError });
   const removeBuild = () => fs.rmSync(buildDir, { recursive: true, force: true });
-  if (process.env.TEST_DB === 'pglite') {
-    project.provide('pgTemplate', null);
-    return removeBuild;
+  let embedded: EmbeddedPostgres | undefined;
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  const pgRunsDir = path.join(ROOT, '.tmp', 'test-pg');
+  const pgDir = path.join(pgRunsDir, `run-${process.pid}`);
+  const stopEmbedded = async () => {
+    await embedded?.stop();
+    fs.rmSync(pgDir, { recursive: true, force: true });
+  };
+  if (!adminUrl) {
+    await removeServersOfDeadRuns(pgRunsDir);
+    fs.rmSync(pgDir, { recursive: true, force: true });
+    try {
+      embedded = await openEmbeddedPostgres(pgDir, { maxConnections: 300 });
+    } catch (err) {
+      removeBuild();
+      await stopEmbedded().catch(() => {});
+      throw new Error(`Could not start the tests' embedded PostgreSQL: ${(err as Error).message}`);
+    }
+    adminUrl = embedded.url;
   }
-  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
+  project.provide('pgAdminUrl', adminUrl);
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
   } catch (err) {
-    const msg = `PostgreSQL is not reachable at ${ADMIN_URL} (${(err as Error).message}).`;
-    if (process.env.CI === 'true') throw new Error(`${msg} CI=true: PostgreSQL tests cannot be skipped.`);
-    console.warn(
-      `\n\n*** ${msg}\n*** SKIPPING every PostgreSQL test. Set TEST_DATABASE_URL or start PostgreSQL.\n\n`,
-    );
-    project.provide('pgTemplate', null);
-    process.env.MOXORA_PG_MISSING = '1';
-    return removeBuild;
+    removeBuild();
+    await stopEmbedded();
+    throw new Error(`PostgreSQL is not reachable at TEST_DATABASE_URL (${(err as Error).message}).`);
   }
   const template = `moxora_tpl_${process.pid}_${Date.now().toString(36)}`;
-  await admin.query(`create database ${template}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${template}`;
-  const database = await openPostgres(url.toString(), 2);
-  await database.migrate();
-  const boss = new PgBoss({
-    db: { executeSql: (t, v) => database.executeSql(t, v) },
-    schema: 'pgboss',
-    supervise: false,
-    schedule: false,
-  });
-  await boss.start();
-  await boss.stop({ graceful: false, close: false });
-  await database.close();
+  try {
+    await admin.query(`create database ${template}`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${template}`;
+    const database = await openPostgres(url.toString(), 2);
+    try {
+      await database.migrate();
+      const boss = new PgBoss({
+        db: { executeSql: (t, v) => database.executeSql(t, v) },
+        schema: 'pgboss',
+        supervise: false,
+        schedule: false,
+      });
+      await boss.start();
+      await boss.stop({ graceful: false, close: false });
+    } finally {
+      await database.close();
+    }
+  } catch (err) {
+    await admin.query(`drop database if exists ${template} with (force)`).catch(() => {});
+    await admin.end().catch(() => {});
+    await stopEmbedded().catch(() => {});
+    removeBuild();
+    throw err;
+  }
   project.provide('pgTemplate', template);
 
   return async () => {
@@ -82,8 +110,29 @@ export default async function setup(project: TestProject) {
       await admin.query(`drop database if exists ${datname} with (force)`).catch(() => {});
     }
     await admin.end();
+    await stopEmbedded();
     removeBuild();
   };
+}
+
+/** Embedded servers of runs that were killed before their teardown: stopped and removed. */
+async function removeServersOfDeadRuns(dir: string) {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^run-(\d+)$/.exec(name)?.[1]);
+    if (!pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      await stopLeftoverServer(path.join(dir, name, 'pg')).catch(() => {});
+      fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    }
+  }
 }
 
 /** Builds left by runs that were killed before their teardown. */

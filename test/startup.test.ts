@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime } from '../src/server/app.js';
 import { loadConfig } from '../src/server/lib/config.js';
 import {
+  embeddedPostgresPid,
   freePort,
+  killEmbeddedPostgres,
   PROCESS_DEADLINE_MS,
   PROCESS_TEST_TIMEOUT_MS,
   startMoxora,
@@ -37,99 +39,160 @@ async function signUp(port: number, email: string) {
   });
 }
 
-// Skipped in the PGlite pass (TEST_DB=pglite): these tests spawn `npm start` on its own embedded
-// database whatever TEST_DB says, so running them twice would test the same thing twice.
-describe.skipIf(process.env.TEST_DB === 'pglite')(
-  'start-up (embedded database; runs once, in the PostgreSQL pass)',
-  { timeout: PROCESS_TEST_TIMEOUT_MS },
-  () => {
-    // A data folder as a first start leaves it (database created and migrated, queue schema
-    // installed), copied by the tests that are not about the first start: creating one costs
-    // most of a start-up (16 s on a busy 2-core machine, against 3 s to open one).
-    let initialised: string;
-    beforeAll(async () => {
-      initialised = fs.mkdtempSync(path.join(os.tmpdir(), 'moxora-initialised-'));
-      const runtime = await createRuntime(loadConfig({ MOXORA_DATA_DIR: initialised, LOG_LEVEL: 'silent' }));
-      await runtime.close();
-    }, PROCESS_DEADLINE_MS);
-    afterAll(() => {
-      if (initialised) fs.rmSync(initialised, { recursive: true, force: true });
-    });
-    const initialisedCopy = (prefix: string) => {
-      const dir = tmpDir(prefix);
-      fs.cpSync(initialised, dir, { recursive: true });
-      return dir;
-    };
+/** Emails of the users in the embedded PostgreSQL of `dir` (which must be running). */
+async function usersIn(dir: string): Promise<string[]> {
+  const creds = JSON.parse(fs.readFileSync(path.join(dir, 'embedded-postgres.json'), 'utf8')) as {
+    port: number;
+    password: string;
+  };
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: creds.port,
+    user: 'postgres',
+    password: creds.password,
+    database: 'postgres',
+  });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ email: string }>('select email from users order by email');
+    return rows.map((r) => r.email);
+  } finally {
+    await client.end();
+  }
+}
 
-    it.each([
-      ['not a url', 'DATABASE_URL is not a valid URL'],
-      ['mysql://root@localhost/db', 'DATABASE_URL must start with postgres://'],
-      ['postgres://localhost', 'DATABASE_URL names no database'],
-    ])('stops on a malformed DATABASE_URL (%s) with one clear line', async (url, expected) => {
-      const p = start({ DATABASE_URL: url, PORT: String(await freePort()) });
+// These tests start `npm start` without DATABASE_URL: on the embedded PostgreSQL of a data folder.
+describe('start-up (embedded PostgreSQL)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
+  // A data folder as a first start leaves it (database created and migrated, queue schema
+  // installed), copied by the tests that are not about the first start: creating one costs
+  // most of a start-up (16 s on a busy 2-core machine, against 3 s to open one).
+  let initialised: string;
+  beforeAll(async () => {
+    initialised = fs.mkdtempSync(path.join(os.tmpdir(), 'moxora-initialised-'));
+    const runtime = await createRuntime(loadConfig({ MOXORA_DATA_DIR: initialised, LOG_LEVEL: 'silent' }));
+    await runtime.close();
+  }, PROCESS_DEADLINE_MS);
+  afterAll(() => {
+    if (initialised) fs.rmSync(initialised, { recursive: true, force: true });
+  });
+  const initialisedCopy = (prefix: string) => {
+    const dir = tmpDir(prefix);
+    fs.cpSync(initialised, dir, { recursive: true });
+    return dir;
+  };
+
+  it.each([
+    ['not a url', 'DATABASE_URL is not a valid URL'],
+    ['mysql://root@localhost/db', 'DATABASE_URL must start with postgres://'],
+    ['postgres://localhost', 'DATABASE_URL names no database'],
+  ])('stops on a malformed DATABASE_URL (%s) with one clear line', async (url, expected) => {
+    const p = start({ DATABASE_URL: url, PORT: String(await freePort()) });
+    expect(await p.waitForExit()).toBe(1);
+    const lines = p.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(expected);
+  });
+
+  it('stops on a PORT that is not a number with one line naming PORT, through tsx as `npm start` runs it', async () => {
+    const bad = start({ PORT: 'eighty' }, 'tsx');
+    expect(await bad.waitForExit()).toBe(1);
+    expect(bad.stderr()).toMatch(/^moxora: Invalid configuration: PORT/);
+  });
+
+  it('stops with one line naming PORT when the port is already in use', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', resolve));
+    try {
+      const port = (blocker.address() as net.AddressInfo).port;
+      const p = start({ PORT: String(port), MOXORA_DATA_DIR: initialisedCopy('moxora-port-') });
       expect(await p.waitForExit()).toBe(1);
-      const lines = p.stderr().trim().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toContain(expected);
-    });
+      expect(p.stderr().trim()).toBe(
+        `moxora: PORT ${port} is already in use: stop the other process or set PORT`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
 
-    it('stops on a PORT that is not a number with one line naming PORT, through tsx as `npm start` runs it', async () => {
-      const bad = start({ PORT: 'eighty' }, 'tsx');
-      expect(await bad.waitForExit()).toBe(1);
-      expect(bad.stderr()).toMatch(/^moxora: Invalid configuration: PORT/);
-    });
+  it('initialises the embedded PostgreSQL on an empty folder, lets a CLI process use it, and reuses it on the next start', async () => {
+    const dir = tmpDir('moxora-embedded-');
+    const port1 = await freePort();
+    const first = start({ PORT: String(port1), MOXORA_DATA_DIR: dir, LOG_LEVEL: 'info' });
+    expect((await first.waitHealthy(port1)).database.kind).toBe('embedded');
+    expect(first.stdout()).toContain('initialising the embedded PostgreSQL');
+    // The generated password is readable by its owner only.
+    expect(fs.statSync(path.join(dir, 'embedded-postgres.json')).mode & 0o777).toBe(0o600);
+    expect((await signUp(port1, 'first@example.com')).status).toBe(200);
+    const postmaster = embeddedPostgresPid(dir);
+    expect(postmaster).not.toBeNull();
 
-    it('stops with one line naming PORT when the port is already in use', async () => {
-      const blocker = net.createServer();
-      await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', resolve));
-      try {
-        const port = (blocker.address() as net.AddressInfo).port;
-        const p = start({ PORT: String(port), MOXORA_DATA_DIR: initialisedCopy('moxora-port-') });
-        expect(await p.waitForExit()).toBe(1);
-        expect(p.stderr().trim()).toBe(
-          `moxora: PORT ${port} is already in use: stop the other process or set PORT`,
-        );
-      } finally {
-        blocker.close();
-      }
-    });
+    // A second process on the folder connects to the running server rather than starting one.
+    const health = startMoxora('cli', ['health'], { MOXORA_DATA_DIR: dir });
+    expect(await health.waitForExit(), health.stderr()).toBe(0);
+    expect(JSON.parse(health.stdout())).toMatchObject({ database: 'embedded' });
+    expect(embeddedPostgresPid(dir)).toBe(postmaster); // and leaves it running
+    expect((await signUp(port1, 'second@example.com')).status).toBe(200);
 
-    it('starts on an empty data folder, refuses a second process on it, and the folder stays usable', async () => {
-      const dir = tmpDir('moxora-lock-');
-      const port1 = await freePort();
-      const first = start({ PORT: String(port1), MOXORA_DATA_DIR: dir });
-      expect((await first.waitHealthy(port1)).database.kind).toBe('pglite');
-      expect((await signUp(port1, 'lock@example.com')).status).toBe(200);
+    // SIGTERM stops the app, then its PostgreSQL.
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(embeddedPostgresPid(dir)).toBeNull();
+    expect(() => process.kill(postmaster!, 0)).toThrow();
+    expect(fs.existsSync(path.join(dir, 'moxora.lock'))).toBe(false);
+    // Its start-up log said where the database is.
+    expect(first.stdout()).toContain(`Embedded PostgreSQL: ${path.join(dir, 'pg')} on 127.0.0.1:`);
 
-      const second = start({ PORT: String(await freePort()), MOXORA_DATA_DIR: dir });
-      expect(await second.waitForExit()).toBe(1);
-      expect(second.stderr()).toContain('is in use by another Moxora process');
+    // The next start reuses the cluster: no initdb, both users still there.
+    const port2 = await freePort();
+    const again = start({ PORT: String(port2), MOXORA_DATA_DIR: dir, LOG_LEVEL: 'info' });
+    expect((await again.waitHealthy(port2)).database.kind).toBe('embedded');
+    expect(again.stdout()).not.toContain('initialising the embedded PostgreSQL');
+    expect(await usersIn(dir)).toEqual(['first@example.com', 'second@example.com']);
+    expect(await again.stop('SIGINT')).toBe(0);
+    expect(embeddedPostgresPid(dir)).toBeNull();
+  });
 
-      // The first process is unharmed and still writes.
-      expect((await fetch(`http://127.0.0.1:${port1}/api/health`)).status).toBe(200);
-      expect((await signUp(port1, 'lock2@example.com')).status).toBe(200);
-      expect(await first.stop('SIGTERM')).toBe(0);
-      expect(fs.existsSync(path.join(dir, 'moxora.lock'))).toBe(false);
+  it('comes back healthy with its data after a SIGKILL, whether PostgreSQL survived it or died too', async () => {
+    const dir = initialisedCopy('moxora-crash-');
+    const port = await freePort();
+    const first = start({ PORT: String(port), MOXORA_DATA_DIR: dir });
+    await first.waitHealthy(port);
+    expect((await signUp(port, 'before-kill@example.com')).status).toBe(200);
+    // SIGKILL to Moxora's whole process group: PostgreSQL, in a group of its own, survives it.
+    process.kill(-first.child.pid!, 'SIGKILL');
+    await first.exited;
+    const orphan = embeddedPostgresPid(dir);
+    expect(orphan).not.toBeNull();
 
-      // The folder opens cleanly afterwards, with both users in it.
-      const db = new PGlite(path.join(dir, 'pgdata'));
-      try {
-        const { rows } = await db.query<{ email: string }>('select email from users order by email');
-        expect(rows.map((r) => r.email)).toEqual(['lock2@example.com', 'lock@example.com']);
-      } finally {
-        await db.close();
-      }
-    });
+    // The next start stops the server the dead process left behind and starts its own.
+    const second = start({ PORT: String(port), MOXORA_DATA_DIR: dir, LOG_LEVEL: 'info' });
+    await second.waitHealthy(port);
+    expect(second.stdout()).toContain('stopped a PostgreSQL server left running');
+    expect(embeddedPostgresPid(dir)).not.toBe(orphan);
+    expect((await signUp(port, 'after-first-kill@example.com')).status).toBe(200);
 
-    it('takes over a lock left by a process that died', async () => {
-      const dir = initialisedCopy('moxora-stale-');
-      fs.writeFileSync(path.join(dir, 'moxora.lock'), '999999'); // no such pid
-      const port = await freePort();
-      const p = start({ PORT: String(port), MOXORA_DATA_DIR: dir });
-      await p.waitHealthy(port);
-      const owner = Number(fs.readFileSync(path.join(dir, 'moxora.lock'), 'utf8'));
-      expect(owner).toBe(p.child.pid); // the new server holds it
-      expect(await p.stop('SIGTERM')).toBe(0);
-    });
-  },
-);
+    // Now a power cut: Moxora and PostgreSQL (with every backend) SIGKILLed at once.
+    process.kill(-second.child.pid!, 'SIGKILL');
+    await second.exited;
+    expect(await killEmbeddedPostgres(dir)).toBe(true);
+
+    // PostgreSQL replays its write-ahead log: every committed row is there.
+    const third = start({ PORT: String(port), MOXORA_DATA_DIR: dir, LOG_LEVEL: 'info' });
+    expect((await third.waitHealthy(port)).database.kind).toBe('embedded');
+    expect(third.stdout()).toContain('automatic recovery');
+    expect(await usersIn(dir)).toEqual(['after-first-kill@example.com', 'before-kill@example.com']);
+    expect(await third.stop('SIGTERM')).toBe(0);
+    expect(embeddedPostgresPid(dir)).toBeNull();
+  });
+
+  it('takes over a lock left by a process that died', async () => {
+    const dir = initialisedCopy('moxora-stale-');
+    fs.writeFileSync(path.join(dir, 'moxora.lock'), '999999'); // no such pid
+    const port = await freePort();
+    const p = start({ PORT: String(port), MOXORA_DATA_DIR: dir });
+    await p.waitHealthy(port);
+    const owner = Number(fs.readFileSync(path.join(dir, 'moxora.lock'), 'utf8'));
+    expect(owner).toBe(p.child.pid); // the new server holds it
+    expect(await p.stop('SIGTERM')).toBe(0);
+    expect(embeddedPostgresPid(dir)).toBeNull();
+  });
+});

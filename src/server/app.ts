@@ -67,6 +67,7 @@ export async function createRuntime(
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       poolSize: config.databasePoolSize,
+      log: (level, message) => log[level]({ component: 'embedded-postgres' }, message),
     }));
   try {
     await database.migrate();

@@ -7,7 +7,7 @@ const HELP = `Usage: moxora <command>
 
 Commands:
   start            API, web UI and workers in one process (same as npm start)
-  worker           queue workers only (needs DATABASE_URL)
+  worker           queue workers only
   migrate          apply database migrations and exit
   health           print database and queue status as JSON
   import FILE --org ORG [--policy create_update|create_only|update_only] [--dry-run] [--tags a,b]
@@ -16,6 +16,8 @@ Commands:
                    export contacts to CSV
   help             this text
 
+Without DATABASE_URL, commands use the embedded PostgreSQL of MOXORA_DATA_DIR (default ./data):
+the server a running \`npm start\` runs there, or one they start and stop themselves.
 Configuration comes from environment variables; see docs/operations.md.`;
 
 async function main() {

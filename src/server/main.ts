@@ -1,6 +1,5 @@
 import { buildApp, createRuntime } from './app.js';
 import { ConfigError, loadConfig } from './lib/config.js';
-import { DataDirLockedError } from './lib/datadir-lock.js';
 
 /**
  * `npm start`: migrate, then API + web + workers in one process. Exits with one clear line
@@ -24,12 +23,14 @@ async function main() {
   try {
     runtime = await createRuntime(config);
   } catch (err) {
-    if (err instanceof DataDirLockedError) fail(err.message);
     const e = err as NodeJS.ErrnoException;
     if (config.databaseUrl) {
       fail(`Cannot use DATABASE_URL (${redactDbUrl(config.databaseUrl)}): ${e.message}`);
     }
-    fail(`Cannot open the embedded database in ${config.dataDir}: ${e.message}`);
+    // One line, even when PostgreSQL's own output (initdb, the server log) is in the message.
+    fail(
+      `Cannot open the embedded PostgreSQL in ${config.dataDir}: ${e.message.replace(/\s*\n\s*/g, ' | ')}`,
+    );
   }
   const { app } = await buildApp(runtime);
   let stopping = false;
@@ -66,6 +67,15 @@ async function main() {
     },
     `Moxora is running at ${config.baseUrl}`,
   );
+  const embedded = runtime.database.embedded;
+  if (embedded) {
+    runtime.log.info(
+      { pgData: embedded.pgData, port: embedded.port, initialised: embedded.initialised },
+      embedded.owner
+        ? `Embedded PostgreSQL: ${embedded.pgData} on 127.0.0.1:${embedded.port} (stops with this process)`
+        : `Embedded PostgreSQL: ${embedded.pgData} on 127.0.0.1:${embedded.port}, run by Moxora process ${embedded.ownerPid} (it stops when that process stops)`,
+    );
+  }
   if (runtime.mailer.kind === 'outbox') runtime.log.info(`Outbox viewer: ${config.baseUrl}/_dev/outbox`);
 }
 

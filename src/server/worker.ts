@@ -1,9 +1,12 @@
 import { createRuntime } from './app.js';
 import { ConfigError, loadConfig } from './lib/config.js';
-import { DataDirLockedError } from './lib/datadir-lock.js';
 import './jobs.registry.js';
 
-/** `moxora worker`: queue workers alone, for production scale-out against PostgreSQL. */
+/**
+ * `moxora worker`: queue workers alone, for production scale-out. With DATABASE_URL it uses that
+ * server; without, the embedded PostgreSQL of MOXORA_DATA_DIR (the one `npm start` runs there, or
+ * its own when none runs).
+ */
 export async function runWorker() {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -15,16 +18,8 @@ export async function runWorker() {
     }
     throw err;
   }
-  if (!config.databaseUrl) {
-    process.stderr.write(
-      'moxora: DATABASE_URL is required for a separate worker (the embedded database belongs to `npm start`)\n',
-    );
-    process.exit(1);
-  }
   const runtime = await createRuntime(config).catch((err) => {
-    const msg =
-      err instanceof DataDirLockedError ? err.message : `Cannot start the worker: ${(err as Error).message}`;
-    process.stderr.write(`moxora: ${msg}\n`);
+    process.stderr.write(`moxora: Cannot start the worker: ${(err as Error).message}\n`);
     process.exit(1);
   });
   let stopping = false;

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,9 @@ import { waitFor } from './wait.js';
  *   SIGKILLs the whole group of anything still running, so a failed or timed-out test never
  *   leaves a server behind (nor a grandchild: `tsx` forks the real node process). The same
  *   happens when the test worker exits.
+ * - A child without DATABASE_URL runs the embedded PostgreSQL of its MOXORA_DATA_DIR, in a process
+ *   group of its own (so that a Ctrl-C reaches Moxora first): `stopAllProcesses()` also kills the
+ *   server left running on any data folder a child of the test used.
  * - Waits are for conditions (an exit, a health answer, a line of output), bounded by a
  *   generous deadline rather than by how fast this machine happens to be today.
  */
@@ -25,6 +29,58 @@ export const PROCESS_TEST_TIMEOUT_MS = PROCESS_DEADLINE_MS * 3;
 
 const ENTRIES = { main: 'src/server/main', cli: 'src/server/cli' } as const;
 const live = new Set<ChildProcess>();
+/** Data folders of the children started since the last stopAllProcesses() (embedded PostgreSQL). */
+const embeddedDirs = new Set<string>();
+
+/** The pid of the PostgreSQL server running on `dataDir` (lib/embedded-postgres.ts), if any. */
+export function embeddedPostgresPid(dataDir: string): number | null {
+  try {
+    const pid = Number.parseInt(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8'), 10);
+    if (!(pid > 0)) return null;
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * SIGKILLs the embedded PostgreSQL of `dataDir` with all its backends (its own process group), as a
+ * power cut would, and waits until it is gone.
+ */
+export async function killEmbeddedPostgres(dataDir: string): Promise<boolean> {
+  const pid = embeddedPostgresPid(dataDir);
+  if (pid === null) return false;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  await waitFor(
+    () => {
+      try {
+        process.kill(-pid, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    },
+    { what: `PostgreSQL (pid ${pid}) to die`, timeoutMs: PROCESS_DEADLINE_MS, intervalMs: 20 },
+  );
+  return true;
+}
+
+function killEmbeddedNow() {
+  for (const dir of embeddedDirs) {
+    const pid = embeddedPostgresPid(dir);
+    if (pid === null) continue;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 
 function killGroup(child: ChildProcess) {
   if (!child.pid) return;
@@ -37,15 +93,20 @@ function killGroup(child: ChildProcess) {
 
 process.on('exit', () => {
   for (const child of live) killGroup(child);
+  killEmbeddedNow();
 });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     for (const child of live) killGroup(child);
+    killEmbeddedNow();
     process.kill(process.pid, signal); // then die of it as if we had not been listening
   });
 }
 
-/** SIGKILLs every child process (and its group) that is still running. For `afterEach`. */
+/**
+ * SIGKILLs every child process (and its group) that is still running, and the embedded PostgreSQL
+ * servers they left on their data folders. For `afterEach`.
+ */
 export async function stopAllProcesses(): Promise<void> {
   const waits: Promise<unknown>[] = [];
   for (const child of live) {
@@ -53,6 +114,8 @@ export async function stopAllProcesses(): Promise<void> {
     killGroup(child);
   }
   await Promise.all(waits);
+  for (const dir of [...embeddedDirs]) await killEmbeddedPostgres(dir);
+  embeddedDirs.clear();
 }
 
 export interface MoxoraProcess {
@@ -96,6 +159,8 @@ export function startMoxora(
     detached: true, // its own process group, so a kill reaches its children too
   });
   live.add(child);
+  // Only folders a test chose: never the repository's own ./data (a developer's server may use it).
+  if (!env.DATABASE_URL && env.MOXORA_DATA_DIR) embeddedDirs.add(path.resolve(ROOT, env.MOXORA_DATA_DIR));
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => {

@@ -7,11 +7,14 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { buildApp, createRuntime, type Runtime } from '../../src/server/app.js';
 import { type Config, loadConfig } from '../../src/server/lib/config.js';
-import { type Database, openPglite, openPostgres } from '../../src/server/lib/db.js';
+import { type Database, openPostgres } from '../../src/server/lib/db.js';
 
-export const usingPglite = process.env.TEST_DB === 'pglite';
-/** True when this run has no database to test against (developer machine without PostgreSQL). */
-export const databaseMissing = !usingPglite && inject('pgTemplate') === null;
+/**
+ * True when this run has no database to test against. global-setup.ts starts an embedded
+ * PostgreSQL when TEST_DATABASE_URL is unset and fails the run when it cannot, so this is false
+ * in practice; the suites keep the guard for a global setup that provides no template.
+ */
+export const databaseMissing = inject('pgTemplate') === null;
 
 export interface TestServer {
   app: FastifyInstance;
@@ -19,38 +22,31 @@ export interface TestServer {
   config: Config;
   baseUrl: string;
   origin: string;
-  /** PostgreSQL runs: the URL of this server's own database, for child processes (CLI, worker). */
-  databaseUrl: string | null;
+  /** The URL of this server's own database, for child processes (CLI, worker). */
+  databaseUrl: string;
   /** Every route of the app, as registered (HEAD twins of GET routes included). */
   routes: RouteOptions[];
   close(): Promise<void>;
 }
 
-/** A fresh database (a clone of the migrated template, or a new PGlite) with the app and workers on it. */
+/** A fresh database (a clone of the migrated template) with the app and workers on it. */
 export async function createTestServer(
   overrides: Partial<Config> = {},
   opts: { logStream?: NodeJS.WritableStream } = {},
 ): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'moxora-test-'));
   const baseUrl = 'http://localhost:3999';
-  let cloneName: string | undefined;
-  let databaseUrl: string | null = null;
-  let database: Database;
-  if (usingPglite) {
-    database = await openPglite(path.join(dataDir, 'db'));
-  } else {
-    const template = inject('pgTemplate');
-    if (!template) throw new Error('PostgreSQL is not available for this test run');
-    cloneName = `${template}_f${randomBytes(5).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
-    await admin.connect();
-    await admin.query(`create database ${cloneName} template ${template}`);
-    await admin.end();
-    const url = new URL(inject('pgAdminUrl'));
-    url.pathname = `/${cloneName}`;
-    databaseUrl = url.toString();
-    database = await openPostgres(databaseUrl, 5);
-  }
+  const template = inject('pgTemplate');
+  if (!template) throw new Error('PostgreSQL is not available for this test run');
+  const cloneName = `${template}_f${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+  await admin.connect();
+  await admin.query(`create database ${cloneName} template ${template}`);
+  await admin.end();
+  const url = new URL(inject('pgAdminUrl'));
+  url.pathname = `/${cloneName}`;
+  const databaseUrl = url.toString();
+  const database: Database = await openPostgres(databaseUrl, 5);
   const config = loadConfig(
     {
       NODE_ENV: 'test',
@@ -75,12 +71,10 @@ export async function createTestServer(
     async close() {
       await app.close();
       await runtime.close();
-      if (cloneName) {
-        const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
-        await admin.connect();
-        await admin.query(`drop database if exists ${cloneName} with (force)`).catch(() => {});
-        await admin.end();
-      }
+      const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+      await admin.connect();
+      await admin.query(`drop database if exists ${cloneName} with (force)`).catch(() => {});
+      await admin.end();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -2,13 +2,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * An exclusive lock on the embedded database folder. PGlite has none of its own, and two
- * processes writing one folder corrupt it, so the first process writes its pid into
- * `<dir>/moxora.lock` with O_EXCL; a later process reads the pid and is refused while that
- * process lives. A lock left by a dead process is taken over.
+ * Ownership of the embedded database folder: the process that holds it runs the embedded
+ * PostgreSQL server (lib/embedded-postgres.ts); other processes connect to that server instead of
+ * starting a second one on the same files. The first process writes its pid into
+ * `<dir>/moxora.lock` with O_EXCL; a later process reads the pid and sees who owns the folder
+ * while that process lives. A lock left by a dead process is taken over.
  */
 export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError';
+  constructor(
+    message: string,
+    /** The owner's pid (0 when unknown). */
+    readonly pid = 0,
+  ) {
+    super(message);
+  }
 }
 
 export interface DataDirLock {
@@ -49,8 +57,8 @@ export function lockDataDir(dir: string): DataDirLock {
       const pid = Number.parseInt(fs.readFileSync(file, 'utf8').trim(), 10);
       if (Number.isFinite(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
         throw new DataDirLockedError(
-          `The data folder ${dir} is in use by another Moxora process (pid ${pid}). ` +
-            'Run one process per embedded database, or set DATABASE_URL to use PostgreSQL.',
+          `The data folder ${dir} is in use by another Moxora process (pid ${pid}).`,
+          pid,
         );
       }
       // Stale lock (the process is gone, or the file is unreadable): remove and retry.

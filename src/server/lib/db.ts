@@ -1,15 +1,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import * as schema from '../../db/schema/index.js';
-import { type DataDirLock, lockDataDir } from './datadir-lock.js';
+import { type EmbeddedOptions, openEmbeddedPostgres } from './embedded-postgres.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -25,7 +21,10 @@ export interface SqlResult<R = Record<string, unknown>> {
 
 /** A database connection: Drizzle for queries, raw SQL for pg-boss and health checks. */
 export interface Database {
-  kind: 'postgres' | 'pglite';
+  /** 'postgres': DATABASE_URL; 'embedded': the PostgreSQL server Moxora runs on its data folder. */
+  kind: 'postgres' | 'embedded';
+  /** Embedded only: where it is and who runs it. */
+  embedded?: { pgData: string; port: number; owner: boolean; ownerPid: number; initialised: boolean };
   db: Db;
   /** Parameterised query (one statement). */
   query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<SqlResult<R>>;
@@ -38,13 +37,26 @@ export interface Database {
 const MIGRATION_LOCK_KEY = 728_311_001; // pg_advisory_lock key for migrations
 
 export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+  return postgresDatabase(
+    new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 }),
+  );
+}
+
+/**
+ * A Database on a pool that has not connected yet (pg.Pool connects on the first query): for
+ * code that needs the object but never queries it, like the OpenAPI document generator.
+ */
+export function unconnectedDatabase(): Database {
+  return postgresDatabase(new pg.Pool({ host: '127.0.0.1', port: 1, max: 1 }));
+}
+
+function postgresDatabase(pool: pg.Pool, kind: Database['kind'] = 'postgres'): Database {
   pool.on('error', () => {
     // idle client errors (e.g. server restart) are surfaced on the next query
   });
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
-    kind: 'postgres',
+    kind,
     db,
     async query(text, values) {
       const r = await pool.query(text, values as unknown[] | undefined);
@@ -74,57 +86,48 @@ export async function openPostgres(url: string, poolSize = 10): Promise<Database
   };
 }
 
-export async function openPglite(dataDir: string): Promise<Database> {
-  let lock: DataDirLock | undefined;
-  let client: PGlite;
-  if (dataDir === 'memory://') {
-    client = new PGlite({ extensions: { pg_trgm } });
-  } else {
-    lock = lockDataDir(dataDir);
-    try {
-      client = new PGlite(path.join(dataDir, 'pgdata'), { extensions: { pg_trgm } });
-      await client.waitReady;
-    } catch (err) {
-      lock.release();
-      throw err;
-    }
-  }
-  await client.waitReady;
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
-  return {
-    kind: 'pglite',
-    db,
-    async query(text, values) {
-      const r = await client.query(text, values as unknown[] | undefined);
-      return { rows: r.rows as never[] };
-    },
-    async executeSql(text, values) {
-      if (values && values.length > 0) {
-        const r = await client.query(text, values);
-        return { rows: r.rows as Record<string, unknown>[] };
-      }
-      const results = await client.exec(text);
-      const last = results[results.length - 1];
-      return { rows: (last?.rows ?? []) as Record<string, unknown>[] };
-    },
-    async migrate() {
-      await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: MIGRATIONS_DIR });
-    },
-    async close() {
-      try {
-        await client.close();
-      } finally {
-        lock?.release();
-      }
-    },
-  };
-}
-
 export async function openDatabase(opts: {
   databaseUrl?: string;
   dataDir: string;
   poolSize?: number;
+  log?: EmbeddedOptions['log'];
 }): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize);
-  return openPglite(path.join(opts.dataDir));
+  return openEmbedded(path.join(opts.dataDir), { poolSize: opts.poolSize, log: opts.log });
+}
+
+/**
+ * The embedded PostgreSQL on `<dataDir>/pg` (lib/embedded-postgres.ts): started by this process,
+ * or the one another Moxora process already runs there. close() ends the pool, then stops the
+ * server if this process started it.
+ */
+export async function openEmbedded(
+  dataDir: string,
+  opts: { poolSize?: number; log?: EmbeddedOptions['log'] } = {},
+): Promise<Database> {
+  const server = await openEmbeddedPostgres(dataDir, { log: opts.log });
+  const pool = new pg.Pool({
+    connectionString: server.url,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: 10_000,
+  });
+  const database = postgresDatabase(pool, 'embedded');
+  const closePool = database.close;
+  return {
+    ...database,
+    embedded: {
+      pgData: server.pgData,
+      port: server.port,
+      owner: server.owner,
+      ownerPid: server.ownerPid,
+      initialised: server.initialised,
+    },
+    async close() {
+      try {
+        await closePool();
+      } finally {
+        await server.stop();
+      }
+    },
+  };
 }

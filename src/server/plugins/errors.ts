@@ -124,7 +124,7 @@ export function safeErrorSummary(err: unknown): SafeErrorSummary {
   for (let e: unknown = err; e instanceof Error && chain.length < 4; e = e.cause) {
     chain.push(e as Error & Record<string, unknown>);
   }
-  // A driver error may carry the query and its parameters too (PGlite's do): its own message is kept.
+  // A driver error may carry the query and its parameters too (some drivers attach them): its own message is kept.
   const messages = chain.map((e) =>
     isDbError(e) ? redactDbMessage(e.message) : isQueryWrapper(e) ? 'Database query failed' : e.message,
   );

@@ -38,7 +38,7 @@ export interface paths {
                                 latencyMs: number;
                                 error?: string;
                                 /** @enum {string} */
-                                kind: "postgres" | "pglite";
+                                kind: "postgres" | "embedded";
                             };
                             queue: {
                                 /** @enum {string} */
@@ -65,7 +65,7 @@ export interface paths {
                                 latencyMs: number;
                                 error?: string;
                                 /** @enum {string} */
-                                kind: "postgres" | "pglite";
+                                kind: "postgres" | "embedded";
                             };
                             queue: {
                                 /** @enum {string} */

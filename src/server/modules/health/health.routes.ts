@@ -11,7 +11,7 @@ const Check = z.object({
 const HealthResponse = z.object({
   status: z.enum(['ok', 'error']),
   version: z.string(),
-  database: Check.extend({ kind: z.enum(['postgres', 'pglite']) }),
+  database: Check.extend({ kind: z.enum(['postgres', 'embedded']) }),
   queue: Check,
 });
 
