@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { CONTACT_SORTS } from '../../../common/contacts.js';
 import type { FilterNode } from '../../../common/filters.js';
 import type { Ctx } from '../../lib/context.js';
+import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { rows } from '../../lib/sql.js';
 import { type FieldDef, listFields } from '../fields/fields.repo.js';
@@ -156,7 +157,7 @@ export async function buildWhere(ctx: Ctx, q: ContactQuery, defs?: FieldDef[]): 
   const search = q.search?.trim();
   if (search) {
     if (search.length > 200) throw new AppError('VALIDATION_FAILED', 'search: at most 200 characters');
-    where.push(searchCondition(search));
+    where.push(await searchCondition(db, search));
   }
   return where;
 }
@@ -179,9 +180,19 @@ export function searchWords(search: string): string[] {
  * or 4 digits), accents and case ignored. The database turns the words into `word:*` lexemes
  * (`contacts_search_query`, migration 0009) with the same unaccent and split as the trigger that
  * maintains `search_vector`. A string without any word matches nothing.
+ *
+ * The tsquery is made first and sent as a value: written as a function call in the WHERE, the
+ * planner cannot estimate how many rows match (a rare two-word search then walked the created_at
+ * index through 150k rows: 1.6 s instead of 18 ms at 1M contacts), and as a filter it ran the
+ * function once per row.
  */
-export function searchCondition(search: string): SQL {
+export async function searchCondition(db: Db, search: string): Promise<SQL> {
   const words = searchWords(search);
   if (words.length === 0) return sql`false`;
-  return sql`c.search_vector @@ contacts_search_query(${words.join(' ')})`;
+  const [row] = await rows<{ q: string | null }>(
+    db,
+    sql`select contacts_search_query(${words.join(' ')})::text as q`,
+  );
+  if (!row?.q) return sql`false`;
+  return sql`c.search_vector @@ ${row.q}::tsquery`;
 }
