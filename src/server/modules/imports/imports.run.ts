@@ -6,33 +6,56 @@ import { AppError } from '../../lib/errors.js';
 import { collectGarbage } from '../../lib/memory.js';
 import { pgArray, rows } from '../../lib/sql.js';
 import { writeTx } from '../contacts/write/events.js';
-import { type DuplicatePolicy, upsertImportBatch } from '../contacts/write/upsert.js';
+import {
+  type BatchNames,
+  type DuplicatePolicy,
+  resolveImportNames,
+  upsertImportBatch,
+} from '../contacts/write/upsert.js';
 import { listFields } from '../fields/fields.repo.js';
 import { CsvFileError } from './csv-format.js';
-import { type CsvRecord, readCsvChunks } from './csv-reader.js';
-import {
-  createRowMapper,
-  mergeDuplicates,
-  newFieldKey,
-  type RowError,
-  type StagedRow,
-} from './import-rows.js';
+import type { PreparedBatch } from './import-batches.js';
+import { newFieldKey, type RowError, type StagedRow } from './import-rows.js';
+import { type BatchSource, startBatchSource } from './import-source.js';
 import { importFile } from './imports.files.js';
 import { type ImportRow, iso } from './imports.service.js';
 import type { Target } from './mapping.js';
 
 // ---------------------------------------------------------------- the job
 
+/** Writers (connections) of one import on PostgreSQL; PGlite has one connection, so one. */
+export const IMPORT_WRITERS = 2;
+/** How often a running import's heartbeat moves, whatever its batches do. */
+const HEARTBEAT_MS = 1_000;
+
+type ClaimedImport = ImportRow & { parts_done: number[] };
+
 /**
- * Runs (or resumes) an import. Progress is committed with each batch in the same transaction
- * as the batch's rows, guarded by the expected `rows_done`: a second runner, or a replay after
- * a crash, can never apply a batch twice.
+ * Runs (or resumes) an import.
+ *
+ * The file is read, parsed and mapped in a worker thread (import-worker.ts), which hands batches
+ * to the writers: on PostgreSQL two, one per partition of the rows (by a hash of the email, see
+ * import-batches.ts), each on its own connection, so the parser and two database backends work at
+ * the same time and the API's event loop only forwards batches.
+ *
+ * Exactly once: `imports.parts_done[p]` counts the records of partition p committed so far. Each
+ * batch commits in one transaction with its rows, events and report lines, and moves
+ * `parts_done[p]` (and `rows_done`, the counts) only if it still holds what the writer expects;
+ * otherwise (a second runner got ahead, or the import was cancelled) the transaction rolls back
+ * and the runner stops. A restarted job skips the first `parts_done[p]` records of each partition.
+ * An import claimed before partitions existed (rows_done > 0, no parts_done) resumes as one
+ * partition, which is the old rule (skip the first rows_done records).
  */
 export async function executeImport(deps: Deps, importId: string) {
   const db = deps.database.db;
-  const [claimed] = await rows<ImportRow>(
+  // A PostgreSQL server (external or embedded) takes parallel writers; an in-process database
+  // with one connection does not (the kind is read as a string: which kinds exist is db.ts's).
+  const kind: string = deps.database.kind;
+  const writers = kind !== 'pglite' && deps.config.databasePoolSize >= 4 ? IMPORT_WRITERS : 1;
+  const [claimed] = await rows<ClaimedImport>(
     db,
-    sql`update imports set status = 'running', started_at = coalesce(started_at, now()), heartbeat_at = now()
+    sql`update imports set status = 'running', started_at = coalesce(started_at, now()), heartbeat_at = now(),
+        parts_done = coalesce(parts_done, case when rows_done = 0 then array_fill(0, array[${writers}::int]) else array[rows_done] end)
       where id = ${importId} and status in ('queued','running') returning *`,
   );
   if (!claimed) return;
@@ -48,7 +71,13 @@ export async function executeImport(deps: Deps, importId: string) {
     // A dry run keeps its file for the real import that may follow (or the 24-hour purge).
     if (!imp.dry_run) await fs.promises.rm(file, { force: true });
   };
-  let writing: Promise<'ok' | 'stop'> = Promise.resolve('ok');
+  // The heartbeat moves every second while the import runs, even when a batch takes longer.
+  const heartbeat = setInterval(() => {
+    db.execute(
+      sql`update imports set heartbeat_at = now() where id = ${importId} and status = 'running'`,
+    ).catch(() => {});
+  }, HEARTBEAT_MS);
+  let source: BatchSource | undefined;
   try {
     const defs = await listFields(db, ctx.orgId, 'contact');
     const dryDefs = imp.dry_run
@@ -68,39 +97,49 @@ export async function executeImport(deps: Deps, importId: string) {
             })),
         ]
       : defs;
-    const mapper = createRowMapper({
+    const policy = imp.options?.duplicatePolicy ?? 'create_update';
+    const done = [...imp.parts_done];
+    source = startBatchSource({
+      file,
+      format: imp.format,
       headers: imp.headers,
       mapping: (imp.mapping ?? []).map((t) =>
         t.type === 'new_field' ? ({ type: 'custom', key: newFieldKey(t.label) } as Target) : t,
       ),
       defs: dryDefs,
       extraTags: imp.options?.extraTags ?? [],
+      parts: done.length,
+      skip: done,
+      maxRows: deps.config.importBatchRows,
     });
-    const policy = imp.options?.duplicatePolicy ?? 'create_update';
-    // Batches are prepared (mapped, validated, merged) while the previous one is being written:
-    // the parser and the database work at the same time. Each write still commits in order.
-    let done = imp.rows_done;
-    let batch: CsvRecord[] = [];
-    const submit = async () => {
-      const prepared = prepareBatch(batch, mapper);
-      batch = [];
-      if ((await writing) === 'stop') return false;
-      collectGarbage(); // the previous batch's garbage, before it piles up (see lib/memory.ts)
-      writing = applyBatch(ctx, imp, prepared, policy, done);
-      writing.catch(() => {}); // awaited below; avoids an unhandled rejection meanwhile
-      done += prepared.records;
-      return true;
-    };
-    for await (const chunk of readCsvChunks(file, imp.format)) {
-      for (const rec of chunk) {
-        if (rec.row === 1) continue; // header
-        if (rec.row - 1 <= imp.rows_done) continue; // committed before a restart
-        batch.push(rec);
-        if (batch.length >= deps.config.importBatchRows && !(await submit())) return;
+    const src = source;
+    let stop = false;
+    // One writer per partition; batches of a partition commit in file order.
+    const writer = async (part: number): Promise<'ok' | 'stop'> => {
+      try {
+        for (;;) {
+          if (stop) return 'stop';
+          const batch = await src.next(part);
+          if (!batch) return 'ok';
+          if (stop) return 'stop';
+          collectGarbage(); // the previous batch's garbage, before it piles up (see lib/memory.ts)
+          const t0 = performance.now();
+          if ((await applyBatch(ctx, imp, batch, policy, done[part]!)) === 'stop') {
+            stop = true;
+            return 'stop';
+          }
+          done[part]! += batch.records;
+          src.pace(part, batch.records / Math.max((performance.now() - t0) / 1000, 0.001));
+        }
+      } catch (err) {
+        stop = true; // the other writers finish the batch they are writing, then stop
+        throw err;
       }
-    }
-    if (batch.length && !(await submit())) return;
-    if ((await writing) === 'stop') return;
+    };
+    const results = await Promise.allSettled(done.map((_, p) => writer(p)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (results.some((r) => r.status === 'fulfilled' && r.value === 'stop')) return;
     const [fin] = await rows<{ status: string }>(
       db,
       sql`update imports set status = 'done', finished_at = now(), heartbeat_at = now() where id = ${importId} and status = 'running' returning status`,
@@ -110,44 +149,42 @@ export async function executeImport(deps: Deps, importId: string) {
       await fs.promises.rm(file, { force: true });
       // Fresh planner statistics: after a big import the old ones make list and export queries
       // pick a full scan and sort (1.1 s per export page at 1M rows instead of milliseconds).
-      if (done > 10_000) {
-        // Merge the trigram index's pending list now, so searches do not scan it row by row.
-        if (deps.database.kind === 'postgres')
-          await db.execute(sql`select gin_clean_pending_list('contacts_search_trgm_idx'::regclass)`);
+      if (done.reduce((a, b) => a + b, 0) > 10_000) {
+        // Merge the pending lists of contacts' GIN indexes now, so searches do not scan them row
+        // by row (whichever GIN indexes the schema has).
+        if (kind !== 'pglite')
+          await db.execute(sql`select gin_clean_pending_list(i.indexrelid) from pg_index i
+            join pg_class c on c.oid = i.indexrelid join pg_am a on a.oid = c.relam
+            where i.indrelid = 'contacts'::regclass and a.amname = 'gin'`);
         await db.execute(sql`analyze contacts`);
       }
     }
   } catch (err) {
-    await writing.catch(() => {}); // a batch still in flight commits (or not) before the import is marked failed
     await fail(
       err instanceof AppError || err instanceof CsvFileError ? err.message : 'The import failed unexpectedly',
     );
     if (!(err instanceof AppError) && !(err instanceof CsvFileError)) throw err;
+  } finally {
+    clearInterval(heartbeat);
+    await source?.close();
   }
 }
 
-interface PreparedBatch {
-  records: number;
-  errors: RowError[];
-  rows: StagedRow[];
-  notes: RowError[];
-  failed: number;
-}
+/** The batch's transaction found the import cancelled, or another runner ahead of this one. */
+class Superseded extends Error {}
 
-/** The CPU part of a batch: map and validate every record, merge duplicate emails. */
-function prepareBatch(records: CsvRecord[], mapper: ReturnType<typeof createRowMapper>): PreparedBatch {
-  const errors: RowError[] = [];
-  const staged: StagedRow[] = [];
-  for (const r of records) {
-    const { staged: s, errors: e } = mapper.map(r.row, r.fields);
-    for (const x of e) errors.push(x);
-    if (s) staged.push(s);
-  }
-  const { rows: merged, notes } = mergeDuplicates(staged);
-  return { records: records.length, errors, rows: merged, notes, failed: records.length - staged.length };
-}
+const RETRYABLE = new Set(['40P01', '40001']); // deadlock, serialization failure
+const pgCode = (err: unknown): string | undefined => {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e?.code ?? e?.cause?.code;
+};
 
-/** Applies one batch in one transaction; returns 'stop' when cancelled or when another runner got ahead. */
+/**
+ * Applies one batch: its tags and companies first (their own short transaction), then its rows,
+ * events, report lines and progress in one transaction. Returns 'stop' when cancelled or when
+ * another runner got ahead. A deadlock (the two writers of an import share no contact, but other
+ * writers exist) is retried: the transaction rolled back whole.
+ */
 async function applyBatch(
   ctx: Ctx,
   imp: ImportRow,
@@ -155,35 +192,62 @@ async function applyBatch(
   policy: DuplicatePolicy,
   expectedDone: number,
 ): Promise<'ok' | 'stop'> {
-  const { rows: merged, notes, errors, failed } = batch;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await applyBatchOnce(ctx, imp, batch, policy, expectedDone);
+    } catch (err) {
+      if (err instanceof Superseded) return 'stop';
+      if (attempt >= 3 || !RETRYABLE.has(pgCode(err) ?? '')) throw err;
+    }
+  }
+}
+
+async function applyBatchOnce(
+  ctx: Ctx,
+  imp: ImportRow,
+  batch: PreparedBatch,
+  policy: DuplicatePolicy,
+  expectedDone: number,
+): Promise<'ok'> {
+  const { rows: merged, errors, failed } = batch;
+  const notes = [...batch.notes]; // the writer adds notes for duplicates across batches
+  const names =
+    !imp.dry_run && merged.length
+      ? await resolveImportNames(ctx.deps.database.db, ctx.orgId, merged)
+      : undefined;
+  const slot = batch.part + 1; // PostgreSQL arrays count from 1
   return writeTx(ctx, async (tx) => {
-    const [state] = await rows<{ status: string; rows_done: number }>(
-      tx,
-      sql`select status, rows_done from imports where id = ${imp.id} for update`,
-    );
-    if (state?.status !== 'running' || state.rows_done !== expectedDone) return 'stop' as const;
-    // Room for the trigram index to merge its pending list in one sort instead of many.
+    const [state] = await rows<{ status: string }>(tx, sql`select status from imports where id = ${imp.id}`);
+    if (state?.status !== 'running') throw new Superseded();
+    // Room for GIN indexes to merge their pending lists in one sort instead of many.
     await tx.execute(sql`set local work_mem = '64MB'`);
     let created = 0;
     let updated = 0;
     let unchanged = 0;
-    const merges = notes.length; // the writer adds notes for duplicates across batches
     if (merged.length) {
       ({ created, updated, unchanged } = imp.dry_run
         ? await predictBatch(tx, ctx, merged, policy)
-        : await writeBatch(tx, ctx, imp, merged, policy, notes));
+        : await writeBatch(tx, ctx, imp, merged, policy, notes, names));
     }
-    const skipped = merged.length - created - updated - unchanged + merges;
+    // Rows merged into a later row of the batch (the notes the writer adds for duplicates across
+    // batches are in `merged`: counted as skipped through `updated`, see writeBatch).
+    const skipped = merged.length - created - updated - unchanged + batch.notes.length;
     const report = [...errors, ...notes];
     if (report.length) {
       await tx.execute(sql`insert into import_errors (import_id, org_id, row, "column", value, reason)
         select ${imp.id}, ${ctx.orgId}, x.row, x.column, x.value, x.reason
         from jsonb_to_recordset(${JSON.stringify(report)}::jsonb) as x(row int, "column" text, value text, reason text)`);
     }
-    await tx.execute(sql`update imports set rows_done = rows_done + ${batch.records}, created_count = created_count + ${created},
+    // The guard: this partition's progress is still what this runner read, and the import still runs.
+    const [moved] = await rows<{ id: string }>(
+      tx,
+      sql`update imports set parts_done[${sql.raw(String(slot))}] = parts_done[${sql.raw(String(slot))}] + ${batch.records},
+        rows_done = rows_done + ${batch.records}, created_count = created_count + ${created},
         updated_count = updated_count + ${updated}, skipped_count = skipped_count + ${skipped},
         unchanged_count = unchanged_count + ${unchanged}, failed_count = failed_count + ${failed}, heartbeat_at = now()
-      where id = ${imp.id}`);
+      where id = ${imp.id} and status = 'running' and parts_done[${sql.raw(String(slot))}] = ${expectedDone} returning id`,
+    );
+    if (!moved) throw new Superseded();
     return 'ok' as const;
   });
 }
@@ -220,6 +284,7 @@ async function writeBatch(
   batch: StagedRow[],
   policy: DuplicatePolicy,
   notes: RowError[],
+  names: BatchNames | undefined,
 ) {
   const out = await upsertImportBatch(
     tx,
@@ -227,6 +292,7 @@ async function writeBatch(
     { id: imp.id, fileName: imp.file_name, startedAt: iso(imp.started_at) },
     batch,
     policy,
+    names,
   );
   for (const d of out.dups) {
     notes.push({

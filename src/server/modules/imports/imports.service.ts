@@ -249,7 +249,7 @@ export async function startImport(
     await tx.execute(sql`delete from import_errors where import_id = ${id}`);
     await tx.execute(sql`update imports set status = 'queued', mapping = ${JSON.stringify(mapping)}::jsonb,
         options = ${JSON.stringify({ duplicatePolicy: input.duplicatePolicy, extraTags: input.extraTags })}::jsonb,
-        dry_run = ${input.dryRun}, rows_done = 0, created_count = 0, updated_count = 0, skipped_count = 0, unchanged_count = 0,
+        dry_run = ${input.dryRun}, rows_done = 0, parts_done = null, created_count = 0, updated_count = 0, skipped_count = 0, unchanged_count = 0,
         failed_count = 0, error = null, started_at = null, finished_at = null, heartbeat_at = now()
       where org_id = ${ctx.orgId} and id = ${id}`);
     // In the same transaction: the import is "queued" exactly when its job exists.

@@ -84,23 +84,42 @@ const NEW_COLUMNS = `c.id, c.email, c.created_at, ${[
   .map((c) => `c.${c}`)
   .join(', ')}`;
 
+/** The ids of the tags and companies a batch names (by lower-cased name). */
+export interface BatchNames {
+  tagId: Map<string, string>;
+  companyId: Map<string, { id: string; name: string }>;
+}
+
+/**
+ * Resolves (or creates) the tags and companies a batch names, in a short transaction of its own
+ * under a per-organisation lock: an import's parallel writers (and two imports) never create the
+ * same company twice (companies have no unique name) nor wait on each other's tag rows until
+ * their batch commits. A batch that then fails leaves its new tags and companies behind; a resumed
+ * import finds and reuses them.
+ */
+export async function resolveImportNames(db: Db, orgId: string, batch: UpsertRow[]): Promise<BatchNames> {
+  const tagNames = [...new Set(batch.flatMap((r) => r.tags))];
+  const companyNames = batch.map((r) => r.company_name).filter(Boolean);
+  if (tagNames.length === 0 && companyNames.length === 0) return { tagId: new Map(), companyId: new Map() };
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(728311002, hashtext(${orgId}::text))`);
+    const tags = await ensureTags(tx, orgId, tagNames);
+    const companyId = await ensureCompaniesByName(tx, orgId, companyNames);
+    return { tagId: new Map(tags.map((t) => [t.name.toLowerCase(), t.id])), companyId };
+  });
+}
+
 export async function upsertImportBatch(
   tx: Db,
   ctx: Ctx,
   imp: { id: string; fileName: string; startedAt: string | null },
   batch: UpsertRow[],
   policy: DuplicatePolicy,
+  names?: BatchNames,
 ): Promise<UpsertResult> {
   const org = ctx.orgId;
   // Tags and companies named in the batch: resolved (or created) once per batch.
-  const tagNames = [...new Set(batch.flatMap((r) => r.tags))];
-  const tags = await ensureTags(tx, org, tagNames);
-  const tagId = new Map(tags.map((t) => [t.name.toLowerCase(), t.id]));
-  const companyId = await ensureCompaniesByName(
-    tx,
-    org,
-    batch.map((r) => r.company_name),
-  );
+  const { tagId, companyId } = names ?? (await resolveImportNames(tx, org, batch));
   const payload = batch.map((r) => {
     const co = r.company_name ? companyId.get(r.company_name.toLowerCase()) : undefined;
     return {
