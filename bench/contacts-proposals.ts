@@ -8,10 +8,32 @@ import type pg from 'pg';
  *  - sort indexes DESC NULLS FIRST (the DESC NULLS LAST ones could not serve ORDER BY … DESC);
  *  - GIN (jsonb_path_ops) on contacts.custom, and `eq` on select/number/boolean custom fields
  *    compiled as `c.custom @> {"key": value}`.
+ * Adopted in migration 0009 / contacts.service.ts: P3, the capped count (10,001 rows at most).
  */
 
-/** Proposed indexes, applied to the bench database with BENCH_PROPOSALS=1 (none pending). */
-export const PROPOSED_INDEXES: Array<{ name: string; ddl: string }> = [];
+/**
+ * Proposed indexes, applied to the bench database with BENCH_PROPOSALS=1: the sort btrees of the
+ * first-name, email, company-name and job-title sorts, so each sort is measured with and without
+ * its index on the same data (decision 004).
+ */
+export const PROPOSED_INDEXES: Array<{ name: string; ddl: string }> = [
+  {
+    name: 'proposed_first_name_sort',
+    ddl: 'create index proposed_first_name_sort on contacts (org_id, lower(first_name), id)',
+  },
+  {
+    name: 'proposed_email_sort',
+    ddl: "create index proposed_email_sort on contacts (org_id, coalesce(lower(email), ''), id)",
+  },
+  {
+    name: 'proposed_job_title_sort',
+    ddl: 'create index proposed_job_title_sort on contacts (org_id, lower(job_title), id)',
+  },
+  {
+    name: 'proposed_company_name_sort',
+    ddl: 'create index proposed_company_name_sort on contacts (org_id, lower(company_name), id)',
+  },
+];
 
 /**
  * Adds the proposed indexes (apply) or removes every `proposed_*` index (so the database matches
@@ -44,17 +66,4 @@ export async function setProposals(pool: pg.Pool, apply: boolean, log: (line: st
   } finally {
     client.release();
   }
-}
-
-/**
- * P3 (query). Capped count: count at most 10,001 matches and let the UI show "10,000+" (an
- * exact figure can still be asked for, e.g. on a segment page, or computed by a job).
- * countWhere's `select count(*)::int as n from contacts c where …` becomes
- * `select count(*)::int as n from (select 1 from contacts c where … limit 10001) s`.
- */
-export const COUNT_CAP = 10_000;
-export function cappedCount(text: string): string {
-  const head = 'select count(*)::int as n from contacts c where';
-  if (!text.startsWith(head)) throw new Error('P3 no longer applies: countWhere SQL changed');
-  return `select count(*)::int as n from (select 1 from contacts c where${text.slice(head.length)} limit ${COUNT_CAP + 1}) s`;
 }

@@ -16,7 +16,7 @@ import { openPostgres } from '../src/server/lib/db.js';
  * Bump SEED_VERSION whenever the generated data changes: a database seeded by another version
  * (or another size) is dropped and seeded again.
  */
-export const SEED_VERSION = 2;
+export const SEED_VERSION = 3;
 export const BENCH_PASSWORD = 'bench-password-0001';
 export const ownerEmail = (n: number) => `owner${n}@bench.moxora.test`;
 /** Tags, most popular first (the draw is weighted by rank). */
@@ -79,7 +79,7 @@ export interface SeedInfo {
   phases: Record<string, number>;
   orgs: SeedOrg[];
   totals: { contacts: number; companies: number; events: number; contactsWithEvents: number };
-  /** Contacts of org #1 whose search_text contains "smith" (names, emails, company). */
+  /** Contacts of org #1 with a word starting "smith" (names, emails, company). */
   smithInOrg1: number;
 }
 
@@ -195,6 +195,19 @@ function copy(client: pg.Client, table: string, columns: string[]): CopyWriter {
 
 // ---------- the seed ----------
 
+/**
+ * A time-ordered id like the database's uuid_v7() (migration 0009): Unix ms in the first 48 bits,
+ * version 7, variant 10, the rest from the seeded faker. Contacts and companies are written with
+ * explicit ids (events point at them), so the seed makes them the way the column default would.
+ */
+function uuidV7(): string {
+  const hex =
+    Date.now().toString(16).padStart(12, '0') +
+    faker.string.hexadecimal({ length: 20, casing: 'lower', prefix: '' });
+  const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** Weighted pick of `k` distinct indexes in [0, weights.length). */
 function pickDistinct(weights: number[], total: number, k: number): number[] {
   const out: number[] = [];
@@ -305,7 +318,7 @@ async function seed(url: string, org1Contacts: number, log: (line: string) => vo
         let domain = `${base}.${faker.internet.domainSuffix()}`;
         for (let k = 2; seen.has(domain); k++) domain = `${base}${k}.${faker.internet.domainSuffix()}`;
         seen.add(domain);
-        const c = { id: faker.string.uuid(), name, domain };
+        const c = { id: uuidV7(), name, domain };
         list.push(c);
         const created = REF_MS - faker.number.int({ min: 0, max: 3 * YEAR_MS });
         await co.add(
@@ -412,7 +425,7 @@ async function seed(url: string, org1Contacts: number, log: (line: string) => vo
             { weight: 8, value: 'enterprise' },
           ]);
         }
-        const id = faker.string.uuid();
+        const id = uuidV7();
         const consent = source === 'form';
         const pending = cw.add(
           `${[
@@ -484,7 +497,7 @@ async function seed(url: string, org1Contacts: number, log: (line: string) => vo
 
     const org1 = orgs[0]!;
     const smith = await client.query<{ n: number }>(
-      `select count(*)::int as n from contacts where org_id = $1 and search_text like '%smith%'`,
+      `select count(*)::int as n from contacts where org_id = $1 and search_vector @@ contacts_search_query('smith')`,
       [org1.id],
     );
     const smithInOrg1 = smith.rows[0]!.n;
