@@ -26,9 +26,15 @@ export interface DataDirLock {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A pid reused by another program since (a container restart numbers processes again) is not
+  // a Moxora process: Moxora always runs in node. Without procfs (macOS), trust the pid.
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node');
+  } catch {
+    return true;
   }
 }
 
