@@ -93,7 +93,7 @@ describe('start-up (embedded PostgreSQL)', { timeout: PROCESS_TEST_TIMEOUT_MS },
     expect(lines[0]).toContain(expected);
   });
 
-  it('stops on a PORT that is not a number with one line naming PORT, through tsx as `npm start` runs it', async () => {
+  it('stops on a PORT that is not a number with one line naming PORT, through tsx as `npm run dev` runs it', async () => {
     const bad = start({ PORT: 'eighty' }, 'tsx');
     expect(await bad.waitForExit()).toBe(1);
     expect(bad.stderr()).toMatch(/^moxora: Invalid configuration: PORT/);

@@ -12,7 +12,7 @@ import { waitFor } from './wait.js';
  * what only a real process shows: start-up checks, signals, locks, crashes.
  *
  * - Runs the server compiled once per test run (see server-build.ts), or through `tsx` like
- *   `npm start` does (`via: 'tsx'`, slower: keep it to a test or two).
+ *   `npm run dev` does (`via: 'tsx'`, slower: keep it to a test or two).
  * - Every child leads its own process group, and `stopAllProcesses()` (call it in `afterEach`)
  *   SIGKILLs the whole group of anything still running, so a failed or timed-out test never
  *   leaves a server behind (nor a grandchild: `tsx` forks the real node process). The same
