@@ -114,6 +114,14 @@ export async function executeImport(deps: Deps, importId: string) {
     });
     const src = source;
     let stop = false;
+    // Tags and companies resolved so far, shared by the writers (a company name seen in one batch
+    // is not looked up again). Bounded: a file of a million distinct companies is not held.
+    let names: BatchNames = { tagId: new Map(), companyId: new Map() };
+    const namesFor = (reset = false) => {
+      if (reset) names = { tagId: new Map(), companyId: new Map() };
+      else if (names.companyId.size > 200_000) names = { tagId: names.tagId, companyId: new Map() };
+      return names;
+    };
     // One writer per partition; batches of a partition commit in file order.
     const writer = async (part: number): Promise<'ok' | 'stop'> => {
       try {
@@ -124,7 +132,7 @@ export async function executeImport(deps: Deps, importId: string) {
           if (stop) return 'stop';
           collectGarbage(); // the previous batch's garbage, before it piles up (see lib/memory.ts)
           const t0 = performance.now();
-          if ((await applyBatch(ctx, imp, batch, policy, done[part]!)) === 'stop') {
+          if ((await applyBatch(ctx, imp, batch, policy, done[part]!, namesFor)) === 'stop') {
             stop = true;
             return 'stop';
           }
@@ -173,7 +181,11 @@ export async function executeImport(deps: Deps, importId: string) {
 /** The batch's transaction found the import cancelled, or another runner ahead of this one. */
 class Superseded extends Error {}
 
-const RETRYABLE = new Set(['40P01', '40001']); // deadlock, serialization failure
+/**
+ * Deadlock, serialization failure; a foreign key violation: a tag or company the names cache holds
+ * was deleted meanwhile (the retry looks the batch's names up again).
+ */
+const RETRYABLE = new Set(['40P01', '40001', '23503']);
 const pgCode = (err: unknown): string | undefined => {
   const e = err as { code?: string; cause?: { code?: string } };
   return e?.code ?? e?.cause?.code;
@@ -191,10 +203,12 @@ async function applyBatch(
   batch: PreparedBatch,
   policy: DuplicatePolicy,
   expectedDone: number,
+  namesFor: (reset?: boolean) => BatchNames,
 ): Promise<'ok' | 'stop'> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await applyBatchOnce(ctx, imp, batch, policy, expectedDone);
+      // A retry looks every name up again (a cached tag or company may have been deleted).
+      return await applyBatchOnce(ctx, imp, batch, policy, expectedDone, namesFor(attempt > 1));
     } catch (err) {
       if (err instanceof Superseded) return 'stop';
       if (attempt >= 3 || !RETRYABLE.has(pgCode(err) ?? '')) throw err;
@@ -208,12 +222,13 @@ async function applyBatchOnce(
   batch: PreparedBatch,
   policy: DuplicatePolicy,
   expectedDone: number,
+  known: BatchNames,
 ): Promise<'ok'> {
   const { rows: merged, errors, failed } = batch;
   const notes = [...batch.notes]; // the writer adds notes for duplicates across batches
   const names =
     !imp.dry_run && merged.length
-      ? await resolveImportNames(ctx.deps.database.db, ctx.orgId, merged)
+      ? await resolveImportNames(ctx.deps.database.db, ctx.orgId, merged, known)
       : undefined;
   const slot = batch.part + 1; // PostgreSQL arrays count from 1
   return writeTx(ctx, async (tx) => {

@@ -95,18 +95,29 @@ export interface BatchNames {
  * under a per-organisation lock: an import's parallel writers (and two imports) never create the
  * same company twice (companies have no unique name) nor wait on each other's tag rows until
  * their batch commits. A batch that then fails leaves its new tags and companies behind; a resumed
- * import finds and reuses them.
+ * import finds and reuses them. `known` (one import's names so far, shared by its writers) spares
+ * the lookup of names an earlier batch resolved; the new ones are added to it.
  */
-export async function resolveImportNames(db: Db, orgId: string, batch: UpsertRow[]): Promise<BatchNames> {
-  const tagNames = [...new Set(batch.flatMap((r) => r.tags))];
-  const companyNames = batch.map((r) => r.company_name).filter(Boolean);
-  if (tagNames.length === 0 && companyNames.length === 0) return { tagId: new Map(), companyId: new Map() };
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(728311002, hashtext(${orgId}::text))`);
-    const tags = await ensureTags(tx, orgId, tagNames);
-    const companyId = await ensureCompaniesByName(tx, orgId, companyNames);
-    return { tagId: new Map(tags.map((t) => [t.name.toLowerCase(), t.id])), companyId };
-  });
+export async function resolveImportNames(
+  db: Db,
+  orgId: string,
+  batch: UpsertRow[],
+  known: BatchNames = { tagId: new Map(), companyId: new Map() },
+): Promise<BatchNames> {
+  const tagNames = [...new Set(batch.flatMap((r) => r.tags))].filter(
+    (t) => !known.tagId.has(t.toLowerCase()),
+  );
+  const companyNames = [
+    ...new Set(batch.map((r) => r.company_name).filter((n) => n && !known.companyId.has(n.toLowerCase()))),
+  ];
+  if (tagNames.length > 0 || companyNames.length > 0) {
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(728311002, hashtext(${orgId}::text))`);
+      for (const t of await ensureTags(tx, orgId, tagNames)) known.tagId.set(t.name.toLowerCase(), t.id);
+      for (const [k, c] of await ensureCompaniesByName(tx, orgId, companyNames)) known.companyId.set(k, c);
+    });
+  }
+  return known;
 }
 
 export async function upsertImportBatch(
