@@ -7,15 +7,16 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { createRuntime } from '../src/server/app.js';
 import { loadConfig } from '../src/server/lib/config.js';
 import type { Ctx } from '../src/server/lib/context.js';
-import { openEmbedded, openPostgres } from '../src/server/lib/db.js';
+import { type Database, openPostgres } from '../src/server/lib/db.js';
 import { writeContactsCsv } from '../src/server/modules/exports/exports.service.js';
 import { generateCsv } from './csv-data.js';
 import type { BenchResult } from './run.js';
 
 /**
- * CSV import and export at a million rows (issue: import ≤ 20 s and ≤ 2.5× a raw COPY into an
- * equally indexed table; re-import ≤ 40 s; peak RSS ≤ 400 MB; export ≤ 15 s; the embedded
- * PostgreSQL, end to end through `moxora import`, is reported next to them).
+ * CSV import and export at a million rows (issue 8: import ≤ 30 s and ≤ 1.5× a raw COPY into an
+ * equally indexed table; re-import with every row changed ≤ 60 s, unchanged ≤ 20 s; peak RSS of
+ * the importing process ≤ 400 MB; export ≤ 10 s). Against the machine's PostgreSQL by default,
+ * the embedded one with BENCH_EMBEDDED=1 (`npm run bench imports -- --embedded`).
  */
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const ADMIN = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -99,7 +100,62 @@ export async function freshDb(name: string) {
   return url.toString();
 }
 
-async function setupOrg(database: Awaited<ReturnType<typeof openPostgres>>) {
+/**
+ * Where the benchmarks run: a fresh database on the machine's PostgreSQL (BENCH_ADMIN_URL), or,
+ * with BENCH_EMBEDDED=1 (or `--embedded`), the embedded PostgreSQL on `dataDir`, started by this
+ * process (the CLI imports it runs connect to it as clients). `env` is what a `moxora` child needs
+ * to reach the same database; `url` serves the raw COPY baselines.
+ */
+export const EMBEDDED = process.env.BENCH_EMBEDDED === '1' || process.argv.includes('--embedded');
+
+export async function benchDatabase(
+  name: string,
+  dataDir: string,
+  poolSize = 10,
+): Promise<
+  | { database: Database; url: string | undefined; env: Record<string, string>; close(): Promise<void> }
+  | undefined
+> {
+  if (EMBEDDED) {
+    const { openEmbeddedPostgres } = await import('../src/server/lib/embedded-postgres.js');
+    const server = await openEmbeddedPostgres(dataDir);
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const u = new URL(server.url);
+    u.pathname = `/${name}`;
+    const database = await openPostgres(u.toString(), poolSize);
+    return {
+      database,
+      url: u.toString(),
+      env: { DATABASE_URL: u.toString(), MOXORA_DATA_DIR: dataDir },
+      async close() {
+        await database.close();
+        await server.stop();
+      },
+    };
+  }
+  let url: string;
+  try {
+    url = await freshDb(name);
+  } catch (err) {
+    process.stdout.write(
+      `${name}: PostgreSQL unreachable at ${ADMIN} (${(err as Error).message}); skipped\n`,
+    );
+    return undefined;
+  }
+  const database = await openPostgres(url, poolSize);
+  return {
+    database,
+    url,
+    env: { DATABASE_URL: url, MOXORA_DATA_DIR: dataDir },
+    close: () => database.close(),
+  };
+}
+
+export async function setupOrg(database: Database) {
   const q = (t: string, v?: unknown[]) => database.query(t, v);
   const u = (
     await q(
@@ -119,6 +175,68 @@ async function setupOrg(database: Awaited<ReturnType<typeof openPostgres>>) {
   return { orgId: o.id, userId: u.id };
 }
 
+/**
+ * The physical limit, measured the same run: one connection COPYs the file's rows, already in
+ * contacts' shape, into a table made `like contacts including all` (every index, default and
+ * check of contacts, whatever the current migrations made them) with contacts' triggers (the
+ * search vector), so it pays exactly the index and trigger work the import pays for its contacts.
+ * Not in it: the import's parsing, validation, merging, timeline events and report. The shaping
+ * (tag and company ids, the custom document) is done beforehand and not timed. Also timed: COPY of
+ * the raw file into a table without indexes.
+ */
+async function copyBaselines(url: string, file: string) {
+  const raw = new pg.Client({ connectionString: url });
+  await raw.connect();
+  try {
+    const timedCopy = async (sqlText: string, from: string) => {
+      const c0 = performance.now();
+      await pipeline(fs.createReadStream(from), raw.query(copyFrom(sqlText)));
+      return (performance.now() - c0) / 1000;
+    };
+    await raw.query(`drop table if exists copy_bare; drop table if exists copy_scratch`);
+    await raw.query(`create table copy_bare (email text, first_name text, last_name text, phone text, company text,
+      job_title text, tags text, score text, renewal text, plan text)`);
+    const bareSeconds = await timedCopy(`copy copy_bare from stdin with (format csv, header true)`, file);
+    // The rows as contacts holds them (ids for tags and companies derived from their names).
+    const shaped = path.join(DIR, `shaped-${path.basename(file)}`);
+    await pipeline(
+      raw.query(
+        copyTo(`copy (select '00000000-0000-0000-0000-000000000001'::uuid, lower(email), first_name, last_name,
+          array[phone], job_title, md5(lower(company))::uuid, company, 'import',
+          array(select md5(t)::uuid from unnest(string_to_array(nullif(tags, ''), ';')) t),
+          jsonb_build_object('score', score::numeric, 'renewal', renewal, 'plan', plan)
+          from copy_bare) to stdout`),
+      ),
+      fs.createWriteStream(shaped),
+    );
+    await raw.query(`create table copy_scratch (like contacts including all)`);
+    const triggers = await raw.query<{ def: string }>(
+      `select pg_get_triggerdef(oid) as def from pg_trigger where tgrelid = 'contacts'::regclass and not tgisinternal`,
+    );
+    for (const t of triggers.rows) {
+      await raw.query(
+        t.def
+          .replace(/ ON (public\.)?contacts /, ' ON copy_scratch ')
+          .replace(/TRIGGER (\w+)/, 'TRIGGER $1_scratch'),
+      );
+    }
+    const indexes = (
+      await raw.query<{ n: number }>(
+        `select count(*)::int as n from pg_indexes where tablename = 'copy_scratch'`,
+      )
+    ).rows[0]!.n;
+    const copySeconds = await timedCopy(
+      `copy copy_scratch (org_id, email, first_name, last_name, phones, job_title, company_id, company_name, source, tag_ids, custom) from stdin`,
+      shaped,
+    );
+    await raw.query('drop table copy_scratch; drop table copy_bare');
+    fs.rmSync(shaped, { force: true });
+    return { bareSeconds, copySeconds, indexes, triggers: triggers.rows.length };
+  } finally {
+    await raw.end();
+  }
+}
+
 export async function importBenchmarks(): Promise<BenchResult[]> {
   const file = path.join(DIR, `contacts-${ROWS}.csv`);
   const changed = path.join(DIR, `contacts-${ROWS}-changed.csv`);
@@ -128,74 +246,21 @@ export async function importBenchmarks(): Promise<BenchResult[]> {
   const genSeconds = (performance.now() - g0) / 1000;
   const mb = Math.round(fs.statSync(file).size / 1048576);
   const out: BenchResult[] = [];
-  let url: string;
-  try {
-    url = await freshDb('moxora_bench_import');
-  } catch (err) {
-    process.stdout.write(
-      `imports: PostgreSQL unreachable at ${ADMIN} (${(err as Error).message}); skipped\n`,
-    );
-    return [];
-  }
-  const database = await openPostgres(url, 10);
+  const dataDir = path.join(DIR, EMBEDDED ? 'data-embedded' : 'data');
+  if (!EMBEDDED) fs.rmSync(dataDir, { recursive: true, force: true });
+  const target = await benchDatabase('moxora_bench_import', dataDir);
+  if (!target) return [];
+  const { database, env } = target;
   await database.migrate();
-
-  // The physical limit: COPY the same file into a scratch table indexed like contacts. The file's
-  // columns are loaded as they are; what contacts derives from them (the search text, the tag
-  // array, the custom-field document) is computed by generated columns during the COPY, and each
-  // of contacts' indexes has its twin here (same kind, same key width, same org_id prefix).
-  const raw = new pg.Client({ connectionString: url });
-  await raw.connect();
-  await raw.query(`create function scratch_custom(text, text, text) returns jsonb immutable language sql
-    as $$ select jsonb_build_object('score', $1, 'renewal', $2, 'plan', $3) $$`);
-  await raw.query(`create table copy_scratch (id uuid primary key default gen_random_uuid(),
-    org_id uuid not null default '00000000-0000-0000-0000-000000000001', email text, first_name text, last_name text,
-    phone text, company text, job_title text, tags text, score text, renewal text, plan text,
-    company_id uuid, created_at timestamptz not null default now(), updated_at timestamptz not null default now(),
-    search_text text generated always as (lower(first_name || ' ' || last_name || ' ' || email || ' ' || company || ' ' || phone)) stored,
-    tag_arr text[] generated always as (string_to_array(tags, ';')) stored,
-    custom jsonb generated always as (scratch_custom(score, renewal, plan)) stored)`);
-  await raw.query(`create unique index on copy_scratch (org_id, lower(email));
-    create index on copy_scratch (org_id, created_at desc, id desc); create index on copy_scratch (org_id, updated_at desc, id desc);
-    create index on copy_scratch (org_id, lower(last_name), id); create index on copy_scratch (org_id, lower(first_name), id);
-    create index on copy_scratch (org_id, coalesce(lower(email), ''), id); create index on copy_scratch (org_id, lower(company), id);
-    create index on copy_scratch (org_id, company_id); create index on copy_scratch using gin (tag_arr);
-    create index on copy_scratch using gin (custom jsonb_path_ops);
-    create index copy_scratch_trgm on copy_scratch using gin (search_text gin_trgm_ops) with (gin_pending_list_limit = 16384)`);
-  const copyInto = async (table: string) => {
-    const c0 = performance.now();
-    await pipeline(
-      fs.createReadStream(file),
-      raw.query(
-        copyFrom(
-          `copy ${table} (email, first_name, last_name, phone, company, job_title, tags, score, renewal, plan) from stdin with (format csv, header true)`,
-        ),
-      ),
-    );
-    return (performance.now() - c0) / 1000;
-  };
-  const copySeconds = await copyInto('copy_scratch');
-  // For scale: the same COPY into a table without any index.
-  await raw.query(`create table copy_bare (email text, first_name text, last_name text, phone text, company text,
-    job_title text, tags text, score text, renewal text, plan text)`);
-  const bareSeconds = await copyInto('copy_bare');
-  await raw.query('drop table copy_scratch; drop table copy_bare');
-  await raw.end();
+  const base = await copyBaselines(target.url!, file);
+  const copySeconds = base.copySeconds;
 
   const ids = await setupOrg(database);
-  const dataDir = path.join(DIR, 'data');
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  const env = { DATABASE_URL: url, MOXORA_DATA_DIR: dataDir };
   const first = await cliImport(file, env);
   const again = await cliImport(changed, env);
   const same = await cliImport(changed, env);
 
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'silent',
-    MOXORA_DATA_DIR: dataDir,
-    DATABASE_URL: url,
-  });
+  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', ...env });
   const runtime = await createRuntime(config, { database });
   const ctx: Ctx = {
     orgId: ids.orgId,
@@ -207,6 +272,7 @@ export async function importBenchmarks(): Promise<BenchResult[]> {
     deps: runtime.deps,
   };
   const r = (x: number) => Math.round(x * 100) / 100;
+  const where = EMBEDDED ? 'embedded PostgreSQL' : 'PostgreSQL (DATABASE_URL)';
   try {
     const rss = sampleRss();
     const e0 = performance.now();
@@ -232,7 +298,7 @@ export async function importBenchmarks(): Promise<BenchResult[]> {
     const exportSeconds = (performance.now() - e0) / 1000;
     const exportRss = rss.stop();
     // The same rows and columns written by PostgreSQL itself (COPY … TO), in the same order.
-    const rawExport = new pg.Client({ connectionString: url });
+    const rawExport = new pg.Client({ connectionString: target.url });
     await rawExport.connect();
     const x0 = performance.now();
     await pipeline(
@@ -252,21 +318,22 @@ export async function importBenchmarks(): Promise<BenchResult[]> {
         unit: 's',
         note: 'cached between runs',
       },
-      { name: 'raw COPY into a table without indexes', value: r(bareSeconds), unit: 's' },
+      { name: 'raw COPY of the file into a table without indexes', value: r(base.bareSeconds), unit: 's' },
       {
-        name: 'raw COPY into an equally indexed scratch table',
+        name: 'raw COPY (one connection) into a table like contacts',
         value: r(copySeconds),
         unit: 's',
         baseline: r(copySeconds),
         ratio: 1,
+        note: `${base.indexes} indexes and ${base.triggers} trigger(s) of contacts; rows pre-shaped`,
       },
       {
-        name: 'import end to end (`moxora import`: upload, analysis, job), PostgreSQL',
+        name: `import end to end (\`moxora import\`: upload, analysis, job), ${where}`,
         value: r(first.seconds),
         unit: 's',
         baseline: r(copySeconds),
         ratio: r(first.seconds / copySeconds),
-        note: `${Math.round(ROWS / first.seconds)} rows/s; job ${r(first.jobSeconds)} s; created ${first.counts.created}; target ≤ 20 s and ≤ 2.5× COPY`,
+        note: `${Math.round(ROWS / first.seconds)} rows/s; job ${r(first.jobSeconds)} s; created ${first.counts.created}; target ≤ 30 s and ≤ 1.5× COPY`,
       },
       {
         name: 'peak RSS of the importing process',
@@ -280,7 +347,7 @@ export async function importBenchmarks(): Promise<BenchResult[]> {
         unit: 's',
         baseline: r(copySeconds),
         ratio: r(again.seconds / copySeconds),
-        note: `updated ${again.counts.updated}; target ≤ 40 s; peak RSS ${again.peakRssMb} MB`,
+        note: `updated ${again.counts.updated}; job ${r(again.jobSeconds)} s; target ≤ 60 s; peak RSS ${again.peakRssMb} MB`,
       },
       {
         name: 're-import of the same file again (nothing changes)',
@@ -288,7 +355,7 @@ export async function importBenchmarks(): Promise<BenchResult[]> {
         unit: 's',
         baseline: r(copySeconds),
         ratio: r(same.seconds / copySeconds),
-        note: `unchanged ${same.counts.unchanged}, updated ${same.counts.updated}; peak RSS ${same.peakRssMb} MB`,
+        note: `unchanged ${same.counts.unchanged}, updated ${same.counts.updated}; job ${r(same.jobSeconds)} s; target ≤ 20 s; peak RSS ${same.peakRssMb} MB`,
       },
       {
         name: `export ${exported} contacts to CSV`,
@@ -296,27 +363,12 @@ export async function importBenchmarks(): Promise<BenchResult[]> {
         unit: 's',
         baseline: r(rawExportSeconds),
         ratio: r(exportSeconds / rawExportSeconds),
-        note: `baseline: COPY (select …) TO of the same rows and columns; peak RSS ${exportRss} MB (benchmark process); target ≤ 15 s`,
+        note: `baseline: COPY (select …) TO of the same rows and columns; peak RSS ${exportRss} MB (benchmark process); target ≤ 10 s`,
       },
     );
   } finally {
     await runtime.close();
-  }
-
-  if (process.env.BENCH_SKIP_EMBEDDED !== '1') {
-    const embeddedDir = path.join(DIR, 'embedded');
-    fs.rmSync(embeddedDir, { recursive: true, force: true });
-    const pdb = await openEmbedded(embeddedDir);
-    await pdb.migrate();
-    await setupOrg(pdb as never);
-    await pdb.close();
-    const p = await cliImport(file, { MOXORA_DATA_DIR: embeddedDir });
-    out.push({
-      name: 'import end to end, embedded PostgreSQL',
-      value: r(p.seconds),
-      unit: 's',
-      note: `${Math.round(ROWS / p.seconds)} rows/s; created ${p.counts.created}; peak RSS ${p.peakRssMb} MB`,
-    });
+    if (EMBEDDED) await target.close();
   }
   return out;
 }

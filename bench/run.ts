@@ -31,14 +31,23 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   contacts: async () => (await import('./contacts.js')).contactsBench(),
   // Also on request only: generates a 1M-row CSV and imports it twice (`npm run bench imports`).
   imports: async () => (await import('./imports.js')).importBenchmarks(),
+  // `npm start`-like process (API + workers) importing 1M rows: health and list p95, progress gaps.
+  'import-responsiveness': async () =>
+    (await import('./import-responsiveness.js')).importResponsivenessBenchmark(),
   // One CLI import of 200k rows, for the importing process's peak RSS (`npm run bench import-memory`).
   'import-memory': async () => (await import('./imports.js')).importMemoryBenchmark(),
   // The CSV reader alone on the same generated file, no database (`npm run bench csv-reader`).
   'csv-reader': async () => (await import('./csv-reader.js')).csvReaderBenchmarks(),
 };
-const onlyOnRequest = new Set(['contacts', 'imports', 'import-memory', 'csv-reader']);
+const onlyOnRequest = new Set([
+  'contacts',
+  'imports',
+  'import-responsiveness',
+  'import-memory',
+  'csv-reader',
+]);
 
-const only = process.argv[2];
+const only = process.argv.slice(2).find((a) => !a.startsWith('--')); // flags (--embedded) are the suites'
 if (only && !suites[only]) {
   process.stderr.write(`unknown suite ${only}; one of: ${Object.keys(suites).join(', ')}\n`);
   process.exit(2);
