@@ -1,4 +1,5 @@
 import { unguardFormula } from '../../../common/csv-safe.js';
+import type { StagedBatch } from '../contacts/write/upsert.js';
 import type { FieldDef } from '../fields/fields.repo.js';
 import type { CsvFormat } from './csv-format.js';
 import { readCsvChunks } from './csv-reader.js';
@@ -37,9 +38,29 @@ export interface PreparedBatch {
   /** CSV records in the batch (the amount `rows_done` moves by). */
   records: number;
   errors: RowError[];
-  rows: StagedRow[];
+  /** The valid rows, merged by email, as the writer's statement takes them. */
+  staged: StagedBatch;
   notes: RowError[];
   failed: number;
+}
+
+/** Rows as one JSON document with their names and emails (see StagedBatch). */
+export function stageRows(batch: StagedRow[]): StagedBatch {
+  const tagNames = new Set<string>();
+  const companyNames = new Set<string>();
+  const emails: string[] = [];
+  for (const r of batch) {
+    for (const t of r.tags) tagNames.add(t);
+    if (r.company_name) companyNames.add(r.company_name);
+    if (r.email) emails.push(r.email);
+  }
+  return {
+    json: JSON.stringify(batch),
+    count: batch.length,
+    tagNames: [...tagNames],
+    companyNames: [...companyNames],
+    emails,
+  };
 }
 
 /** The first batches are small (progress within a second), later ones grow with the writer's pace. */
@@ -135,7 +156,7 @@ export async function produceBatches(input: PlanInput, sink: BatchSink): Promise
       part: p,
       records: records.length,
       errors,
-      rows,
+      staged: stageRows(rows),
       notes,
       failed: records.length - staged.length,
     });

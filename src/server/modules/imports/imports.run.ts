@@ -10,12 +10,13 @@ import {
   type BatchNames,
   type DuplicatePolicy,
   resolveImportNames,
+  type StagedBatch,
   upsertImportBatch,
 } from '../contacts/write/upsert.js';
 import { listFields } from '../fields/fields.repo.js';
 import { CsvFileError } from './csv-format.js';
 import type { PreparedBatch } from './import-batches.js';
-import { newFieldKey, type RowError, type StagedRow } from './import-rows.js';
+import { newFieldKey, type RowError } from './import-rows.js';
 import { type BatchSource, startBatchSource } from './import-source.js';
 import { importFile } from './imports.files.js';
 import { type ImportRow, iso } from './imports.service.js';
@@ -224,11 +225,11 @@ async function applyBatchOnce(
   expectedDone: number,
   known: BatchNames,
 ): Promise<'ok'> {
-  const { rows: merged, errors, failed } = batch;
+  const { staged, errors, failed } = batch;
   const notes = [...batch.notes]; // the writer adds notes for duplicates across batches
   const names =
-    !imp.dry_run && merged.length
-      ? await resolveImportNames(ctx.deps.database.db, ctx.orgId, merged, known)
+    !imp.dry_run && staged.count
+      ? await resolveImportNames(ctx.deps.database.db, ctx.orgId, staged, known)
       : undefined;
   const slot = batch.part + 1; // PostgreSQL arrays count from 1
   return writeTx(ctx, async (tx) => {
@@ -239,14 +240,14 @@ async function applyBatchOnce(
     let created = 0;
     let updated = 0;
     let unchanged = 0;
-    if (merged.length) {
+    if (staged.count) {
       ({ created, updated, unchanged } = imp.dry_run
-        ? await predictBatch(tx, ctx, merged, policy)
-        : await writeBatch(tx, ctx, imp, merged, policy, notes, names));
+        ? await predictBatch(tx, ctx, staged, policy)
+        : await writeBatch(tx, ctx, imp, staged, policy, notes, names));
     }
     // Rows merged into a later row of the batch (the notes the writer adds for duplicates across
     // batches are in `merged`: counted as skipped through `updated`, see writeBatch).
-    const skipped = merged.length - created - updated - unchanged + batch.notes.length;
+    const skipped = staged.count - created - updated - unchanged + batch.notes.length;
     const report = [...errors, ...notes];
     if (report.length) {
       await tx.execute(sql`insert into import_errors (import_id, org_id, row, "column", value, reason)
@@ -268,8 +269,8 @@ async function applyBatchOnce(
 }
 
 /** Dry run: what the batch would do, from one lookup of existing emails. Writes nothing. */
-async function predictBatch(tx: Db, ctx: Ctx, batch: StagedRow[], policy: DuplicatePolicy) {
-  const emails = batch.map((r) => r.email).filter((e): e is string => Boolean(e));
+async function predictBatch(tx: Db, ctx: Ctx, batch: StagedBatch, policy: DuplicatePolicy) {
+  const emails = batch.emails;
   const existing = emails.length
     ? new Set(
         (
@@ -282,11 +283,13 @@ async function predictBatch(tx: Db, ctx: Ctx, batch: StagedRow[], policy: Duplic
     : new Set<string>();
   let created = 0;
   let updated = 0;
-  for (const r of batch) {
-    const exists = r.email ? existing.has(r.email) : false;
+  // Rows are merged by email: each email once; the rows without one are new.
+  for (const e of emails) {
+    const exists = existing.has(e);
     if (exists && policy !== 'create_only') updated++;
     if (!exists && policy !== 'update_only') created++;
   }
+  if (policy !== 'update_only') created += batch.count - emails.length;
   // Whether a matched row would change nothing is only known when it is written.
   return { created, updated, unchanged: 0 };
 }
@@ -296,7 +299,7 @@ async function writeBatch(
   tx: Db,
   ctx: Ctx,
   imp: ImportRow,
-  batch: StagedRow[],
+  batch: StagedBatch,
   policy: DuplicatePolicy,
   notes: RowError[],
   names: BatchNames | undefined,

@@ -101,15 +101,11 @@ export interface BatchNames {
 export async function resolveImportNames(
   db: Db,
   orgId: string,
-  batch: UpsertRow[],
+  batch: Pick<StagedBatch, 'tagNames' | 'companyNames'>,
   known: BatchNames = { tagId: new Map(), companyId: new Map() },
 ): Promise<BatchNames> {
-  const tagNames = [...new Set(batch.flatMap((r) => r.tags))].filter(
-    (t) => !known.tagId.has(t.toLowerCase()),
-  );
-  const companyNames = [
-    ...new Set(batch.map((r) => r.company_name).filter((n) => n && !known.companyId.has(n.toLowerCase()))),
-  ];
+  const tagNames = batch.tagNames.filter((t) => !known.tagId.has(t.toLowerCase()));
+  const companyNames = batch.companyNames.filter((n) => !known.companyId.has(n.toLowerCase()));
   if (tagNames.length > 0 || companyNames.length > 0) {
     await db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(728311002, hashtext(${orgId}::text))`);
@@ -120,38 +116,57 @@ export async function resolveImportNames(
   return known;
 }
 
+/**
+ * A batch as its statement takes it: the rows as one JSON document (made where the rows were
+ * parsed: the import's worker thread, so the API's event loop never serialises them; see
+ * imports/import-batches.ts stageRows), with the names it uses and its emails, for the small work
+ * left to the writer.
+ */
+export interface StagedBatch {
+  /** JSON array of the rows (UpsertRow, tags and company by name). */
+  json: string;
+  count: number;
+  /** Distinct tag and company names, as spelt in the rows. */
+  tagNames: string[];
+  companyNames: string[];
+  emails: string[];
+}
+
 export async function upsertImportBatch(
   tx: Db,
   ctx: Ctx,
   imp: { id: string; fileName: string; startedAt: string | null },
-  batch: UpsertRow[],
+  batch: StagedBatch,
   policy: DuplicatePolicy,
   names?: BatchNames,
 ): Promise<UpsertResult> {
   const org = ctx.orgId;
   // Tags and companies named in the batch: resolved (or created) once per batch.
   const { tagId, companyId } = names ?? (await resolveImportNames(tx, org, batch));
-  const payload = batch.map((r) => {
-    const co = r.company_name ? companyId.get(r.company_name.toLowerCase()) : undefined;
-    return {
-      row: r.row,
-      email: r.email,
-      first_name: r.first_name,
-      last_name: r.last_name,
-      phones: r.phones,
-      job_title: r.job_title,
-      company_id: co?.id ?? null,
-      company_name: co?.name ?? '',
-      source: r.source,
-      address: r.address,
-      subscription_status: r.subscription_status,
-      tag_ids: [...new Set(r.tags.map((t) => tagId.get(t.toLowerCase())).filter(Boolean))],
-      custom: r.custom,
-    };
-  });
-  const staged = sql`select * from jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) as x(row int, email text, first_name text,
-    last_name text, phones text[], job_title text, company_id uuid, company_name text, source text, address jsonb,
-    subscription_status text, tag_ids uuid[], custom jsonb)`;
+  // The batch's names → ids, keyed by the rows' own spelling (looked up in SQL by the same string).
+  const lookup = {
+    t: Object.fromEntries(
+      batch.tagNames.flatMap((t) => {
+        const id = tagId.get(t.toLowerCase());
+        return id ? [[t, id]] : [];
+      }),
+    ),
+    c: Object.fromEntries(
+      batch.companyNames.flatMap((n) => {
+        const co = companyId.get(n.toLowerCase());
+        return co ? [[n, [co.id, co.name]]] : [];
+      }),
+    ),
+  };
+  const staged = sql`select x.row, x.email, x.first_name, x.last_name, x.phones, x.job_title,
+      (n.c -> x.company_name ->> 0)::uuid as company_id, coalesce(n.c -> x.company_name ->> 1, '') as company_name,
+      x.source, x.address, x.subscription_status,
+      array(select (n.t ->> t.v)::uuid from unnest(x.tags) with ordinality as t(v, o) where n.t ? t.v
+        group by 1 order by min(t.o)) as tag_ids,
+      x.custom
+    from jsonb_to_recordset(${batch.json}::jsonb) as x(row int, email text, first_name text, last_name text, phones text[],
+      job_title text, company_name text, source text, address jsonb, subscription_status text, tags text[], custom jsonb),
+    (select ${JSON.stringify(lookup)}::jsonb -> 't' as t, ${JSON.stringify(lookup)}::jsonb -> 'c' as c) n`;
   // The new values of a matched contact, from the row `n` (the staged row, or `excluded` in an
   // upsert, where unmapped columns arrive as '' / '{}' / the insert defaults). Empty cells keep
   // what the contact has; phones and tags are added to; an import never resubscribes a contact
@@ -255,7 +270,7 @@ export async function upsertImportBatch(
         where not j.inserted and j.created_at >= ${imp.startedAt ?? new Date(0).toISOString()}::timestamptz)
       select (select count(*) from up where not up.inserted)::int as updated,
         (select count(*) from up where up.inserted)::int as created,
-        ${policy === 'create_only' ? sql`0` : sql`${batch.length}::int - (select count(*) from up)::int`} as matched_unchanged,
+        ${policy === 'create_only' ? sql`0` : sql`${batch.count}::int - (select count(*) from up)::int`} as matched_unchanged,
         (select coalesce(jsonb_agg(jsonb_build_object('row', dup.row, 'email', dup.email, 'firstRow', dup.first_row)), '[]'::jsonb) from dup) as dups`;
   }
   const [out] = await rows<{
