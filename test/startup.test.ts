@@ -78,6 +78,12 @@ describe('start-up (embedded PostgreSQL)', { timeout: PROCESS_TEST_TIMEOUT_MS },
   const initialisedCopy = (prefix: string) => {
     const dir = tmpDir(prefix);
     fs.cpSync(initialised, dir, { recursive: true });
+    // Node 22+ `fs.cpSync` creates folders with the default mode (0755), where Node 20 kept the
+    // source's: PostgreSQL refuses a data directory that is not 0700 or 0750, so copy the modes.
+    for (const rel of ['', ...(fs.readdirSync(initialised, { recursive: true }) as string[])]) {
+      const st = fs.lstatSync(path.join(initialised, rel));
+      if (st.isDirectory()) fs.chmodSync(path.join(dir, rel), st.mode & 0o7777);
+    }
     return dir;
   };
 
