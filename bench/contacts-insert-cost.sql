@@ -43,11 +43,11 @@ begin
       initcap(substr(md5('f' || g), 1, 3 + g %% 5)),
       initcap(substr(md5('l' || g), 1, 4 + g %% 6)),
       substr(md5('e' || g), 1, 8) || g || '@' || (array['gmail.com','example.org','acme.test','mail.co.uk'])[1 + g %% 4],
-      case when g %% 5 = 0 then '{}'::text[] else array['+1 555 ' || lpad((g * 7919 %% 10000000)::text, 7, '0')] end,
+      case when g %% 5 = 0 then '{}'::text[] else array['+1 555 ' || lpad((g::bigint * 7919 %% 10000000)::text, 7, '0')] end,
       (array['Engineer','Sales Manager','CEO','Designer','Accountant','Nurse','Teacher'])[1 + g %% 7] || ' ' || (g %% 97),
-      'Company ' || (g * 104729 %% 20000),
+      'Company ' || (g::bigint * 104729 %% 20000),
       'import',
-      (select coalesce(array_agg($1[1 + (g * k * 31 %% 30)]), '{}') from generate_series(1, g %% 4) k),
+      (select coalesce(array_agg($1[1 + (g::bigint * k * 31 %% 30)::int]), '{}') from generate_series(1, g %% 4) k),
       jsonb_build_object('score', g %% 1000, 'plan', (array['free','starter','pro','enterprise'])[1 + g %% 4])
     from generate_series(1, $2) g$q$, target) using tags, n;
 end $$;
