@@ -64,7 +64,7 @@ export function stageRows(batch: StagedRow[]): StagedBatch {
 }
 
 /** The first batches are small (progress within a second), later ones grow with the writer's pace. */
-export const FIRST_BATCH_ROWS = 2_000;
+export const FIRST_BATCH_ROWS = 1_000;
 const MIN_BATCH_ROWS = 2_000;
 /**
  * A batch is sized to take about this long to write: with two writers committing in turn,
