@@ -140,7 +140,7 @@ describe('start-up (embedded PostgreSQL)', { timeout: PROCESS_TEST_TIMEOUT_MS },
     expect((await signUp(port1, 'second@example.com')).status).toBe(200);
 
     // SIGTERM stops the app, then its PostgreSQL.
-    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(await first.stop('SIGTERM'), first.stderr() + first.stdout().slice(-3000)).toBe(0);
     expect(embeddedPostgresPid(dir)).toBeNull();
     expect(() => process.kill(postmaster!, 0)).toThrow();
     expect(fs.existsSync(path.join(dir, 'moxora.lock'))).toBe(false);

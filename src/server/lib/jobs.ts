@@ -72,8 +72,22 @@ const DEFAULT_QUEUE: Omit<PgBoss.Queue, 'name'> = {
 
 export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
   const { database, log, config } = deps;
+  // pg-boss's own statements in flight: a worker completes its job (and its poller may still be
+  // fetching) after the handler returned, so stop() waits for these before the pool may close.
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   const boss = new PgBoss({
-    db: { executeSql: (text, values) => database.executeSql(text, values) },
+    db: {
+      executeSql: async (text, values) => {
+        inFlight++;
+        try {
+          return await database.executeSql(text, values);
+        } finally {
+          inFlight--;
+          if (inFlight === 0) drained?.();
+        }
+      },
+    },
     schema: 'pgboss',
     // Maintenance and cron run in every process; pg-boss coordinates them with advisory locks.
     supervise: true,
@@ -167,6 +181,19 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
       for (const [id, { name }] of stillActive) {
         // Release unfinished jobs so another worker retries them now rather than after expiry.
         await boss.fail(name, id, { message: 'worker shut down before the job finished' }).catch(() => {});
+      }
+      // pg-boss marks a job done after its handler returned, possibly after boss.stop resolved:
+      // wait until no handler runs and none of pg-boss's statements is in flight, twice in a row
+      // (a completion starts on the turn after its handler ends), before the pool may close.
+      const deadline = Date.now() + 5_000;
+      let quietTurns = 0;
+      while (quietTurns < 2 && Date.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          if (inFlight > 0) drained = resolve;
+          setTimeout(resolve, 10).unref();
+        });
+        drained = undefined;
+        quietTurns = active.size === 0 && inFlight === 0 ? quietTurns + 1 : 0;
       }
     },
     async health() {
