@@ -68,7 +68,9 @@ export default defineConfig({
           process.env.E2E_SKIP_BUILD === '1'
             ? null
             : 'npx vite build --config vite.config.ts --logLevel warn',
-          'npx tsx src/server/main.ts',
+          // The compiled server, as npm start runs it (on the embedded PostgreSQL: no DATABASE_URL).
+          'node scripts/build-server.mjs --if-stale',
+          'node dist/server/src/server/main.js',
         ]
           .filter(Boolean)
           .join(' && '),
