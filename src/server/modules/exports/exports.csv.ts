@@ -23,6 +23,8 @@ import { csvCell } from './csv-safe.js';
 
 /** Rows per keyset page (exports and the organisation zip). */
 export const PAGE = 5_000;
+/** Rows per page of a CSV export (cells only, as text: larger pages, fewer index descents). */
+const CSV_PAGE = 10_000;
 
 /**
  * The standard columns of a contacts export, one entry each: the header label, the cell as SQL
@@ -213,18 +215,25 @@ async function* csvPages(
     columns.map((col, i) => sql`${columnSql(col)} as ${sql.raw(`c${i}`)}`),
     sql`, `,
   );
-  let cursor: { value: string; id: string } | undefined;
-  for (;;) {
+  const fetchPage = (cursor: { value: string; id: string } | undefined) => {
     const conds = cursor ? [...where, afterCursor(s, cursor)] : where;
-    const page = await rows<Record<string, string>>(
+    return rows<Record<string, string>>(
       db,
       sql`select c.id::text as _id, (${s.expr})::text as _sort, ${cells} from contacts c
         where c.org_id = ${ctx.orgId}${conds.length ? sql` and ${sql.join(conds, sql` and `)}` : sql``}
-        order by ${s.expr} ${dir}, c.id ${dir} limit ${PAGE}`,
+        order by ${s.expr} ${dir}, c.id ${dir} limit ${CSV_PAGE}`,
     );
+  };
+  // The next page is read while the caller writes this one (the database and the CSV writer
+  // work at the same time).
+  let next = fetchPage(undefined);
+  for (;;) {
+    const page = await next;
     if (page.length === 0) return;
     const last = page[page.length - 1]!;
-    cursor = { value: last._sort ?? '', id: last._id! };
+    next =
+      page.length < CSV_PAGE ? Promise.resolve([]) : fetchPage({ value: last._sort ?? '', id: last._id! });
+    next.catch(() => {}); // awaited on the next turn; no unhandled rejection if the caller stops first
     yield page.map((r) => columns.map((_, i) => r[`c${i}`]));
   }
 }
