@@ -135,12 +135,9 @@ export const contacts = pgTable(
     index('contacts_org_created_idx').on(t.orgId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('contacts_org_updated_idx').on(t.orgId, t.updatedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('contacts_org_last_name_idx').on(t.orgId, sql`lower(${t.lastName})`, t.id),
-    // Every list sort has its btree: without one, a sort is a scan and top-N heapsort of the whole
-    // organisation, 0.6–1.8 s at 1M contacts here against a 300 ms target (decision 004).
-    index('contacts_org_first_name_idx').on(t.orgId, sql`lower(${t.firstName})`, t.id),
-    index('contacts_org_email_sort_idx').on(t.orgId, sql`coalesce(lower(${t.email}), '')`, t.id),
-    index('contacts_org_company_name_idx').on(t.orgId, sql`lower(${t.companyName})`, t.id),
-    index('contacts_org_job_title_idx').on(t.orgId, sql`lower(${t.jobTitle})`, t.id),
+    // Only the default (created), updated and last-name sorts have a btree. Each sort btree with
+    // random keys costs an import of 1M rows more than it saves (decision 004, migration 0012): the
+    // first-name, email, company and job-title sorts are a parallel scan + top-N heapsort.
     index('contacts_company_idx').on(t.orgId, t.companyId),
     index('contacts_tags_gin_idx').using('gin', t.tagIds),
     // `custom @> {"key": value}` (equality on select, number and boolean custom fields).
