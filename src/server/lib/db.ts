@@ -81,7 +81,8 @@ function postgresDatabase(pool: pg.Pool, kind: Database['kind'] = 'postgres'): D
       }
     },
     async close() {
-      await pool.end();
+      // Idempotent: a runtime and its owner may both close the same database.
+      if (!pool.ended) await pool.end();
     },
   };
 }

@@ -24,7 +24,7 @@ import type { Target } from './mapping.js';
 
 // ---------------------------------------------------------------- the job
 
-/** Writers (connections) of one import on PostgreSQL; PGlite has one connection, so one. */
+/** Writers (connections) of one import; a pool too small for them gets one. */
 export const IMPORT_WRITERS = 2;
 /** How often a running import's heartbeat moves, whatever its batches do. */
 const HEARTBEAT_MS = 1_000;
@@ -49,10 +49,8 @@ type ClaimedImport = ImportRow & { parts_done: number[] };
  */
 export async function executeImport(deps: Deps, importId: string) {
   const db = deps.database.db;
-  // A PostgreSQL server (external or embedded) takes parallel writers; an in-process database
-  // with one connection does not (the kind is read as a string: which kinds exist is db.ts's).
-  const kind: string = deps.database.kind;
-  const writers = kind !== 'pglite' && deps.config.databasePoolSize >= 4 ? IMPORT_WRITERS : 1;
+  // Parallel writers need connections of their own, with some left for the API and other jobs.
+  const writers = deps.config.databasePoolSize >= 4 ? IMPORT_WRITERS : 1;
   const [claimed] = await rows<ClaimedImport>(
     db,
     sql`update imports set status = 'running', started_at = coalesce(started_at, now()), heartbeat_at = now(),
@@ -161,8 +159,7 @@ export async function executeImport(deps: Deps, importId: string) {
       if (done.reduce((a, b) => a + b, 0) > 10_000) {
         // Merge the pending lists of contacts' GIN indexes now, so searches do not scan them row
         // by row (whichever GIN indexes the schema has).
-        if (kind !== 'pglite')
-          await db.execute(sql`select gin_clean_pending_list(i.indexrelid) from pg_index i
+        await db.execute(sql`select gin_clean_pending_list(i.indexrelid) from pg_index i
             join pg_class c on c.oid = i.indexrelid join pg_am a on a.oid = c.relam
             where i.indrelid = 'contacts'::regclass and a.amname = 'gin'`);
         await db.execute(sql`analyze contacts`);
