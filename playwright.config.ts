@@ -76,6 +76,9 @@ export default defineConfig({
           .join(' && '),
         url: `${BASE_URL}/api/health`,
         reuseExistingServer: false,
+        // SIGTERM, not the default SIGKILL: the server then stops its embedded PostgreSQL (which
+        // runs in its own process group and would outlive a killed server).
+        gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
         timeout: 180_000,
         stdout: 'pipe',
         stderr: 'pipe',
