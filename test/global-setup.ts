@@ -34,7 +34,7 @@ export default async function setup(project: TestProject) {
   // One folder per run: runs started side by side never share (or delete) each other's build.
   const buildsDir = path.join(ROOT, '.tmp', 'test-server');
   const buildDir = path.join(buildsDir, `run-${process.pid}`);
-  removeBuildsOfDeadRuns(buildsDir);
+  await removeFoldersOfDeadRuns(buildsDir);
   let buildError: string | null = null;
   try {
     await buildServer(buildDir);
@@ -53,7 +53,7 @@ export default async function setup(project: TestProject) {
     fs.rmSync(pgDir, { recursive: true, force: true });
   };
   if (!adminUrl) {
-    await removeServersOfDeadRuns(pgRunsDir);
+    await removeFoldersOfDeadRuns(pgRunsDir, (folder) => stopLeftoverServer(path.join(folder, 'pg')));
     fs.rmSync(pgDir, { recursive: true, force: true });
     try {
       embedded = await openEmbeddedPostgres(pgDir, { maxConnections: 300 });
@@ -115,8 +115,11 @@ export default async function setup(project: TestProject) {
   };
 }
 
-/** Embedded servers of runs that were killed before their teardown: stopped and removed. */
-async function removeServersOfDeadRuns(dir: string) {
+/**
+ * What runs killed before their teardown left in `dir` (folders named run-<pid> of a pid that no
+ * longer runs): `cleanUp` (e.g. stop an embedded server) runs first, then the folder goes.
+ */
+async function removeFoldersOfDeadRuns(dir: string, cleanUp?: (folder: string) => Promise<unknown>) {
   let names: string[] = [];
   try {
     names = fs.readdirSync(dir);
@@ -129,26 +132,7 @@ async function removeServersOfDeadRuns(dir: string) {
     try {
       process.kill(pid, 0);
     } catch {
-      await stopLeftoverServer(path.join(dir, name, 'pg')).catch(() => {});
-      fs.rmSync(path.join(dir, name), { recursive: true, force: true });
-    }
-  }
-}
-
-/** Builds left by runs that were killed before their teardown. */
-function removeBuildsOfDeadRuns(dir: string) {
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = Number(/^run-(\d+)$/.exec(name)?.[1]);
-    if (!pid) continue;
-    try {
-      process.kill(pid, 0);
-    } catch {
+      await cleanUp?.(path.join(dir, name)).catch(() => {});
       fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     }
   }

@@ -164,7 +164,8 @@ export async function stopLeftoverServer(pgData: string): Promise<boolean> {
   throw new Error(`A PostgreSQL server (pid ${pid}) on ${pgData} does not stop`);
 }
 
-async function freePort(): Promise<number> {
+/** A loopback TCP port nobody listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on('error', reject);
