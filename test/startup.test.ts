@@ -157,6 +157,21 @@ describe('start-up (embedded PostgreSQL)', { timeout: PROCESS_TEST_TIMEOUT_MS },
     expect(embeddedPostgresPid(dir)).toBeNull();
   });
 
+  // As root the embedded server runs as the postgres user, which a 0700 folder above the data
+  // folder (mktemp -d, /root) used to lock out of it; not root, no other user is involved.
+  it.runIf(process.getuid?.() === 0)(
+    'starts as root on a data folder below a folder only root may enter',
+    async () => {
+      const parent = tmpDir('moxora-private-');
+      fs.chmodSync(parent, 0o700);
+      const port = await freePort();
+      const p = start({ PORT: String(port), MOXORA_DATA_DIR: path.join(parent, 'data') });
+      expect((await p.waitHealthy(port)).database.kind).toBe('embedded');
+      expect(fs.statSync(parent).mode & 0o777).toBe(0o701); // passing through, not listing
+      expect(await p.stop('SIGTERM')).toBe(0);
+    },
+  );
+
   it('comes back healthy with its data after a SIGKILL, whether PostgreSQL survived it or died too', async () => {
     const dir = initialisedCopy('moxora-crash-');
     const port = await freePort();

@@ -215,6 +215,27 @@ async function postgresUser(log: NonNullable<EmbeddedOptions['log']>) {
   }
 }
 
+/**
+ * Running as root, PostgreSQL runs as the postgres user, which must be able to reach PGDATA: the
+ * data folder and every folder above it (a data folder under /root or a mktemp folder, both
+ * 0700, stopped initdb with "could not open file"). Each one that others cannot traverse gets
+ * o+x — passing through, not listing — and the change is logged.
+ */
+function letTraverse(dir: string, uid: number, log: NonNullable<EmbeddedOptions['log']>) {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const st = fs.statSync(d);
+    if (st.uid !== uid && (st.mode & 0o001) === 0) {
+      fs.chmodSync(d, (st.mode & 0o7777) | 0o001);
+      if (d !== path.resolve(dir))
+        log(
+          'warn',
+          `made ${d} traversable by others (o+x, no listing) so that the postgres user reaches the data folder`,
+        );
+    }
+    if (path.dirname(d) === d) break;
+  }
+}
+
 function chownTree(dir: string, ids: { uid: number; gid: number }) {
   fs.lchownSync(dir, ids.uid, ids.gid);
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -346,11 +367,7 @@ async function startAsOwner(
 ): Promise<EmbeddedPostgres> {
   const bin = await binaries();
   const ids = await postgresUser(log);
-  if (ids) {
-    // The postgres user must be able to reach PGDATA: let it traverse the data folder (no listing).
-    const mode = fs.statSync(dir).mode;
-    if ((mode & 0o001) === 0) fs.chmodSync(dir, (mode & 0o7777) | 0o001);
-  }
+  if (ids) letTraverse(dir, ids.uid, log);
   if (ids && fs.existsSync(pgData) && fs.statSync(pgData).uid !== ids.uid) {
     // A cluster copied or restored by root: give it back to the user PostgreSQL runs as.
     chownTree(pgData, ids);
