@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type SQL, sql } from 'drizzle-orm';
+import { DEFAULT_EXPORT_COLUMNS } from '../../../common/exports.js';
 import type { FilterNode } from '../../../common/filters.js';
 import type { Ctx } from '../../lib/context.js';
 import { pgArray, rows } from '../../lib/sql.js';
@@ -138,16 +139,7 @@ export const STANDARD_COLUMNS: Record<
   },
 };
 
-export const DEFAULT_COLUMNS = [
-  'firstName',
-  'lastName',
-  'email',
-  'phones',
-  'company',
-  'jobTitle',
-  'tags',
-  'createdAt',
-];
+export const DEFAULT_COLUMNS = DEFAULT_EXPORT_COLUMNS;
 
 export interface ContactsCsvParams {
   filter?: FilterNode;

@@ -49,13 +49,4 @@ export const STANDARD_EXPORT_COLUMNS: ReadonlyArray<{ id: string; label: string 
 ];
 
 /** What the server exports when no columns are given. */
-export const DEFAULT_EXPORT_COLUMNS = [
-  'firstName',
-  'lastName',
-  'email',
-  'phones',
-  'company',
-  'jobTitle',
-  'tags',
-  'createdAt',
-];
+export { DEFAULT_EXPORT_COLUMNS } from '@common/exports';
