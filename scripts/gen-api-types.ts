@@ -4,6 +4,7 @@
  * database object that never connects, so no server, PostgreSQL or network is needed.
  * test/api-types.test.ts fails when the committed file no longer matches the routes.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { buildApp, ROOT_DIR, type Runtime } from '../src/server/app.js';
 import { loadConfig } from '../src/server/lib/config.js';
+import { createKeyring } from '../src/server/lib/crypto.js';
 import { unconnectedDatabase } from '../src/server/lib/db.js';
 import type { JobQueue } from '../src/server/lib/jobs.js';
 import { createLogger } from '../src/server/lib/logger.js';
@@ -44,6 +46,7 @@ export async function buildOpenApiDocument(): Promise<OpenAPI3> {
     const refuse = () => {
       throw new Error('The OpenAPI generator has no job queue');
     };
+    const keys = createKeyring([randomBytes(32)]);
     const jobs = { send: refuse, startWorkers: refuse, stop: async () => {} } as unknown as JobQueue;
     const log = createLogger('silent');
     const mailer = createOutboxMailer(path.join(dataDir, 'outbox'), config.mailFrom);
@@ -54,7 +57,8 @@ export async function buildOpenApiDocument(): Promise<OpenAPI3> {
       jobs,
       events: undefined as never,
       log,
-      deps: { config, database, jobs, events: undefined as never },
+      keys,
+      deps: { config, database, jobs, events: undefined as never, keys },
       close: async () => {
         mailer.close();
         await database.close();

@@ -1,5 +1,11 @@
 /** Constants shared by server and web for contacts, companies and custom fields. */
-export const SUBSCRIPTION_STATUSES = ['subscribed', 'unsubscribed', 'bounced', 'complained'] as const;
+export const SUBSCRIPTION_STATUSES = [
+  'subscribed',
+  'not_subscribed',
+  'unsubscribed',
+  'bounced',
+  'complained',
+] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 export const CUSTOM_FIELD_TYPES = [

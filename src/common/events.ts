@@ -36,6 +36,31 @@ const origin = {
   cause: EventCause.optional(),
 };
 
+/** What an email event on the timeline says about its message. */
+const emailData = {
+  sendId: z.string(),
+  campaignId: z.string().nullable().optional(),
+  campaignName: z.string().optional(),
+  subject: z.string().optional(),
+  source: z.string().optional(),
+  /** Privacy-proxy open or security-scanner click. */
+  machine: z.boolean().optional(),
+  url: z.string().optional(),
+  bounceType: z.enum(['hard', 'soft']).optional(),
+  reason: z.string().optional(),
+};
+const EMAIL_TIMELINE_EVENTS = [
+  z.object({ type: z.literal('email.sent'), data: z.object(emailData) }),
+  z.object({ type: z.literal('email.failed'), data: z.object(emailData) }),
+  z.object({ type: z.literal('email.delivered'), data: z.object(emailData) }),
+  z.object({ type: z.literal('email.opened'), data: z.object(emailData) }),
+  z.object({ type: z.literal('email.clicked'), data: z.object(emailData) }),
+  z.object({ type: z.literal('email.bounced'), data: z.object(emailData) }),
+  z.object({ type: z.literal('email.complained'), data: z.object(emailData) }),
+  z.object({ type: z.literal('email.unsubscribed'), data: z.object(emailData) }),
+  z.object({ type: z.literal('email.resubscribed'), data: z.object(emailData) }),
+] as const;
+
 /**
  * Every change to a contact, recorded once in `contact_events` in the same transaction as the
  * change, and published to subscribers after commit (see docs/architecture.md, "Events").
@@ -64,6 +89,7 @@ export const ContactEventSchema = z.discriminatedUnion('type', [
     type: z.literal('note.added'),
     data: z.object({ noteId: z.string(), excerpt: z.string() }),
   }),
+  ...EMAIL_TIMELINE_EVENTS,
 ]);
 export type ContactEvent = z.infer<typeof ContactEventSchema>;
 export type ContactEventType = ContactEvent['type'];

@@ -10,6 +10,7 @@ import './jobs.registry.js';
 import { type Auth, createAuth } from './lib/auth.js';
 import type { Config } from './lib/config.js';
 import type { Deps } from './lib/context.js';
+import { createKeyring, type Keyring, loadEncryptionKey } from './lib/crypto.js';
 import { type Database, openDatabase } from './lib/db.js';
 import { createEventBus, type EventBus } from './lib/events.js';
 import { createJobQueue, type JobQueue } from './lib/jobs.js';
@@ -51,6 +52,7 @@ export interface Runtime {
   jobs: JobQueue;
   events: EventBus;
   log: Logger;
+  keys: Keyring;
   deps: Deps;
   close(): Promise<void>;
 }
@@ -74,7 +76,10 @@ export async function createRuntime(
     const mailer = config.smtpUrl
       ? createSmtpMailer(config.smtpUrl, config.mailFrom)
       : createOutboxMailer(outboxDir(config.dataDir), config.mailFrom);
-    const jobs = await createJobQueue({ database, mailer, config, log });
+    const keys = createKeyring([
+      loadEncryptionKey({ envKey: config.encryptionKey, dataDir: config.dataDir }),
+    ]);
+    const jobs = await createJobQueue({ database, mailer, config, log, keys });
     const events = createEventBus({ database, jobs, log });
     // Processes that run workers also sweep the event outbox (events whose writer died before
     // dispatching them); every process dispatches what it writes itself right after commit.
@@ -83,7 +88,7 @@ export async function createRuntime(
       await startWorkers();
       events.start(EVENT_SWEEP_MS);
     };
-    const deps: Deps = { config, database, jobs, events };
+    const deps: Deps = { config, database, jobs, events, keys };
     let closed = false;
     return {
       config,
@@ -92,6 +97,7 @@ export async function createRuntime(
       jobs,
       events,
       log,
+      keys,
       deps,
       async close() {
         if (closed) return;

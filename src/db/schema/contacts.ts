@@ -116,8 +116,10 @@ export const contacts = pgTable(
     address: jsonb('address').$type<Address>(),
     ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
     source: text('source').notNull().default(''),
-    subscriptionStatus: text('subscription_status').notNull().default('subscribed'),
+    subscriptionStatus: text('subscription_status').notNull().default('not_subscribed'),
     consentSource: text('consent_source'),
+    /** Lawful basis of a marketing subscription: consent, contract, legitimate_interest … */
+    consentBasis: text('consent_basis'),
     consentAt: ts('consent_at'),
     restricted: boolean('restricted').notNull().default(false),
     tagIds: uuid('tag_ids').array().notNull().default(sql`'{}'::uuid[]`),
@@ -145,7 +147,7 @@ export const contacts = pgTable(
     index('contacts_search_idx').using('gin', t.searchVector),
     check(
       'contacts_subscription_ck',
-      sql`${t.subscriptionStatus} in ('subscribed','unsubscribed','bounced','complained')`,
+      sql`${t.subscriptionStatus} in ('subscribed','not_subscribed','unsubscribed','bounced','complained')`,
     ),
   ],
 );
@@ -196,7 +198,7 @@ export const contactEvents = pgTable(
     ),
     check(
       'contact_events_type_ck',
-      sql`${t.type} in ('contact.created','contact.updated','contact.deleted','tag.added','tag.removed','contact.merged','note.added')`,
+      sql`${t.type} in ('contact.created','contact.updated','contact.deleted','tag.added','tag.removed','contact.merged','note.added','email.sent','email.failed','email.delivered','email.opened','email.clicked','email.bounced','email.complained','email.unsubscribed','email.resubscribed')`,
     ),
     check(
       'contact_events_actor_type_ck',

@@ -1,5 +1,6 @@
 export * from './auth.js';
 export * from './contacts.js';
+export * from './email.js';
 export * from './exports.js';
 export * from './imports.js';
 export * from './organizations.js';

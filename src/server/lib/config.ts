@@ -72,6 +72,11 @@ const EnvSchema = z.object({
     .default(1024 * 1024 * 1024),
   IMPORT_BATCH_ROWS: z.coerce.number().int().min(1).max(200_000).default(20_000),
   DEV_OUTBOX: bool.optional(),
+  ENCRYPTION_KEY: z.string().min(32).optional(),
+  /** Months of raw email events kept (reports use aggregates kept for ever). */
+  EMAIL_EVENTS_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(13),
+  /** Campaign messages in flight at once per process (the SMTP pool size). */
+  SEND_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
 });
 
 export interface Config {
@@ -109,6 +114,9 @@ export interface Config {
   /** Rows per committed import batch: resume granularity and the in-batch duplicate window. */
   importBatchRows: number;
   devOutbox: boolean;
+  encryptionKey: string | undefined;
+  emailEventsRetentionMonths: number;
+  sendConcurrency: number;
 }
 
 /** Reads and validates configuration. Throws ConfigError naming the variable and the problem. */
@@ -153,6 +161,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     importMaxBytes: e.IMPORT_MAX_BYTES,
     importBatchRows: e.IMPORT_BATCH_ROWS,
     devOutbox: e.DEV_OUTBOX ?? !e.SMTP_URL,
+    encryptionKey: e.ENCRYPTION_KEY,
+    emailEventsRetentionMonths: e.EMAIL_EVENTS_RETENTION_MONTHS,
+    sendConcurrency: e.SEND_CONCURRENCY,
   };
   const merged = { ...config, ...overrides };
   // A base URL given as an override brings its own trusted origins unless they are given too.

@@ -3,6 +3,7 @@ import { type Actor, SYSTEM_ACTOR } from '../../common/events.js';
 import type { Permission, Role } from '../../common/permissions.js';
 import { can } from '../../common/permissions.js';
 import type { Config } from './config.js';
+import type { Keyring } from './crypto.js';
 import type { Database } from './db.js';
 import { AppError } from './errors.js';
 import type { EventBus } from './events.js';
@@ -16,6 +17,8 @@ export interface Deps {
   jobs: JobQueue;
   /** The event bus: writers call `events.kick()` after a commit that recorded events. */
   events?: EventBus;
+  /** Encryption of stored secrets and signing of email tokens. */
+  keys: Keyring;
 }
 
 /** The signed-in user without an organisation context (profile, invitations, org switching). */

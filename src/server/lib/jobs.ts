@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { safeErrorSummary } from '../plugins/errors.js';
 import type { Config } from './config.js';
+import type { Keyring } from './crypto.js';
 import type { Database, Db } from './db.js';
 import type { Mailer } from './mailer.js';
 
@@ -13,6 +14,7 @@ export interface JobDeps {
   mailer: Mailer;
   config: Config;
   log: Logger;
+  keys: Keyring;
   /** The queue itself, for handlers that enqueue follow-up jobs (set when the queue is created). */
   jobs?: JobQueue;
 }

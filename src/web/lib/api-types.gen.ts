@@ -2322,7 +2322,7 @@ export interface paths {
                                 } | null;
                                 source: string;
                                 /** @enum {string} */
-                                subscriptionStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
+                                subscriptionStatus: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                                 consent: {
                                     source: string;
                                     at: string | null;
@@ -2373,7 +2373,7 @@ export interface paths {
                         ownerId?: string | null;
                         source?: string;
                         /** @enum {string} */
-                        subscriptionStatus?: "subscribed" | "unsubscribed" | "bounced" | "complained";
+                        subscriptionStatus?: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                         consent?: {
                             source: string;
                             /** Format: date-time */
@@ -2422,7 +2422,7 @@ export interface paths {
                             } | null;
                             source: string;
                             /** @enum {string} */
-                            subscriptionStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
+                            subscriptionStatus: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                             consent: {
                                 source: string;
                                 at: string | null;
@@ -2514,7 +2514,7 @@ export interface paths {
                                 } | null;
                                 source: string;
                                 /** @enum {string} */
-                                subscriptionStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
+                                subscriptionStatus: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                                 consent: {
                                     source: string;
                                     at: string | null;
@@ -2680,7 +2680,7 @@ export interface paths {
                             } | null;
                             source: string;
                             /** @enum {string} */
-                            subscriptionStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
+                            subscriptionStatus: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                             consent: {
                                 source: string;
                                 at: string | null;
@@ -2752,7 +2752,7 @@ export interface paths {
                         ownerId?: string | null;
                         source?: string;
                         /** @enum {string} */
-                        subscriptionStatus?: "subscribed" | "unsubscribed" | "bounced" | "complained";
+                        subscriptionStatus?: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                         consent?: {
                             source: string;
                             /** Format: date-time */
@@ -2801,7 +2801,7 @@ export interface paths {
                             } | null;
                             source: string;
                             /** @enum {string} */
-                            subscriptionStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
+                            subscriptionStatus: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                             consent: {
                                 source: string;
                                 at: string | null;
@@ -2943,7 +2943,7 @@ export interface paths {
                             } | null;
                             source: string;
                             /** @enum {string} */
-                            subscriptionStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
+                            subscriptionStatus: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                             consent: {
                                 source: string;
                                 at: string | null;
@@ -3439,7 +3439,7 @@ export interface paths {
                                 } | null;
                                 source: string;
                                 /** @enum {string} */
-                                subscriptionStatus: "subscribed" | "unsubscribed" | "bounced" | "complained";
+                                subscriptionStatus: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                                 consent: {
                                     source: string;
                                     at: string | null;

@@ -9,7 +9,12 @@ export const bulkJob = defineJob({
   async handler(data, deps) {
     const { executeBulkOperation } = await import('./contacts.bulk.js');
     await executeBulkOperation(
-      { config: deps.config, database: deps.database, jobs: deps.jobs as NonNullable<typeof deps.jobs> },
+      {
+        config: deps.config,
+        database: deps.database,
+        jobs: deps.jobs as NonNullable<typeof deps.jobs>,
+        keys: deps.keys,
+      },
       data.operationId,
     );
   },

@@ -13,7 +13,12 @@ export const runExportJob = defineJob({
   async handler(data, deps) {
     const { executeExport } = await import('./exports.service.js');
     await executeExport(
-      { config: deps.config, database: deps.database, jobs: deps.jobs as NonNullable<typeof deps.jobs> },
+      {
+        config: deps.config,
+        database: deps.database,
+        jobs: deps.jobs as NonNullable<typeof deps.jobs>,
+        keys: deps.keys,
+      },
       data.exportId,
     );
   },

@@ -11,7 +11,12 @@ export const runImportJob = defineJob({
   async handler(data, deps) {
     const { executeImport } = await import('./imports.service.js');
     await executeImport(
-      { config: deps.config, database: deps.database, jobs: deps.jobs as NonNullable<typeof deps.jobs> },
+      {
+        config: deps.config,
+        database: deps.database,
+        jobs: deps.jobs as NonNullable<typeof deps.jobs>,
+        keys: deps.keys,
+      },
       data.importId,
     );
   },

@@ -7,12 +7,14 @@ import { useContactsEnv } from './contacts-env';
 /** What the contact page's parts share: status labels, list parsing, and the save hook. */
 export const STATUS_LABELS: Record<SubscriptionStatus, string> = {
   subscribed: 'Subscribed',
+  not_subscribed: 'Not subscribed',
   unsubscribed: 'Unsubscribed',
   bounced: 'Bounced',
   complained: 'Complained',
 };
 export const STATUS_VARIANTS = {
   subscribed: 'success',
+  not_subscribed: 'neutral',
   unsubscribed: 'neutral',
   bounced: 'warning',
   complained: 'destructive',

@@ -1,0 +1,38 @@
+import { type Keyring, safeEqual } from './crypto.js';
+
+/**
+ * Tokens in email links name a message (a ledger row), never a contact's address: `<id>.<mac>`
+ * where id is the send id (UUID, 32 hex) plus, for clicks, the link id, and mac a truncated
+ * HMAC-SHA256 under a key derived for the token's purpose. A tampered token fails verification.
+ */
+export type TokenPurpose = 'open' | 'click' | 'unsubscribe';
+
+const MAC_BYTES = 12;
+
+function hexId(uuid: string): string {
+  return uuid.replaceAll('-', '').toLowerCase();
+}
+function uuidOf(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function signToken(keys: Keyring, purpose: TokenPurpose, sendId: string, linkId?: number): string {
+  const body = linkId === undefined ? hexId(sendId) : `${hexId(sendId)}-${linkId.toString(36)}`;
+  return `${body}.${keys.mac(purpose, body).subarray(0, MAC_BYTES).toString('base64url')}`;
+}
+
+export function verifyToken(
+  keys: Keyring,
+  purpose: TokenPurpose,
+  token: string,
+): { sendId: string; linkId?: number } | null {
+  const m = /^([0-9a-f]{32})(?:-([0-9a-z]{1,12}))?\.([A-Za-z0-9_-]{16})$/.exec(token);
+  if (!m) return null;
+  const body = m[2] ? `${m[1]}-${m[2]}` : m[1]!;
+  const expected = keys.mac(purpose, body).subarray(0, MAC_BYTES);
+  if (!safeEqual(Buffer.from(m[3]!, 'base64url'), expected)) return null;
+  if ((purpose === 'click') !== (m[2] !== undefined)) return null;
+  const linkId = m[2] ? Number.parseInt(m[2], 36) : undefined;
+  if (linkId !== undefined && !Number.isSafeInteger(linkId)) return null;
+  return { sendId: uuidOf(m[1]!), ...(linkId !== undefined ? { linkId } : {}) };
+}
