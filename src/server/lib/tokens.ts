@@ -36,3 +36,27 @@ export function verifyToken(
   if (linkId !== undefined && !Number.isSafeInteger(linkId)) return null;
   return { sendId: uuidOf(m[1]!), ...(linkId !== undefined ? { linkId } : {}) };
 }
+
+/** Public tracking and unsubscribe addresses of a message (served by modules/tracking). */
+export const trackingUrls = {
+  open: (baseUrl: string, keys: Keyring, sendId: string) =>
+    `${baseUrl}/e/o/${signToken(keys, 'open', sendId)}.gif`,
+  click: (baseUrl: string, keys: Keyring, sendId: string, linkId: number) =>
+    `${baseUrl}/e/c/${signToken(keys, 'click', sendId, linkId)}`,
+  /** GET shows a page with a button (scanners unsubscribe nobody); POST is RFC 8058 one-click. */
+  unsubscribe: (baseUrl: string, keys: Keyring, sendId: string) =>
+    `${baseUrl}/e/u/${signToken(keys, 'unsubscribe', sendId)}`,
+  preferences: (baseUrl: string, keys: Keyring, sendId: string) =>
+    `${baseUrl}/e/p/${signToken(keys, 'unsubscribe', sendId)}`,
+};
+
+/** Deterministic Message-ID of a ledger row: a resend after a crash carries the same one. */
+export function messageIdFor(sendId: string, baseUrl: string): string {
+  return `<${sendId}@${new URL(baseUrl).hostname}>`;
+}
+
+/** The ledger id in one of our Message-IDs (`<uuid@host>`), or null. */
+export function sendIdFromMessageId(messageId: string): string | null {
+  const m = /^<?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@/i.exec(messageId.trim());
+  return m ? m[1]!.toLowerCase() : null;
+}
