@@ -151,6 +151,9 @@ CREATE TABLE "suppressions" (
 	"note" text DEFAULT '' NOT NULL,
 	"created_by" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"removed_at" timestamp with time zone,
+	"removed_by" uuid,
+	"removed_reason" text,
 	CONSTRAINT "suppressions_reason_ck" CHECK ("suppressions"."reason" in ('hard_bounce','soft_bounce','complaint','manual'))
 );
 --> statement-breakpoint
@@ -191,6 +194,7 @@ ALTER TABLE "idempotency_keys" ADD CONSTRAINT "idempotency_keys_org_id_organizat
 ALTER TABLE "senders" ADD CONSTRAINT "senders_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "suppressions" ADD CONSTRAINT "suppressions_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "suppressions" ADD CONSTRAINT "suppressions_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "suppressions" ADD CONSTRAINT "suppressions_removed_by_users_id_fk" FOREIGN KEY ("removed_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "templates" ADD CONSTRAINT "templates_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "templates" ADD CONSTRAINT "templates_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "campaigns_org_created_idx" ON "campaigns" USING btree ("org_id","created_at" DESC NULLS LAST);--> statement-breakpoint
@@ -206,7 +210,7 @@ CREATE UNIQUE INDEX "email_webhooks_org_provider_uq" ON "email_webhooks" USING b
 CREATE INDEX "idempotency_keys_created_idx" ON "idempotency_keys" USING btree ("created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "senders_org_email_uq" ON "senders" USING btree ("org_id",lower("email"));--> statement-breakpoint
 CREATE UNIQUE INDEX "senders_org_default_uq" ON "senders" USING btree ("org_id") WHERE "senders"."is_default";--> statement-breakpoint
-CREATE UNIQUE INDEX "suppressions_org_email_uq" ON "suppressions" USING btree ("org_id",lower("email"));--> statement-breakpoint
+CREATE UNIQUE INDEX "suppressions_org_email_uq" ON "suppressions" USING btree ("org_id",lower("email")) WHERE "suppressions"."removed_at" is null;--> statement-breakpoint
 CREATE INDEX "suppressions_org_created_idx" ON "suppressions" USING btree ("org_id","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE UNIQUE INDEX "templates_org_name_uq" ON "templates" USING btree ("org_id",lower("name"));--> statement-breakpoint
 ALTER TABLE "contact_events" ADD CONSTRAINT "contact_events_type_ck" CHECK ("contact_events"."type" in ('contact.created','contact.updated','contact.deleted','tag.added','tag.removed','contact.merged','note.added','email.sent','email.failed','email.delivered','email.opened','email.clicked','email.bounced','email.complained','email.unsubscribed','email.resubscribed'));--> statement-breakpoint

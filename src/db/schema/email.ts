@@ -267,9 +267,15 @@ export const suppressions = pgTable(
     note: text('note').notNull().default(''),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: ts('created_at').notNull().defaultNow(),
+    /** A removal keeps the row (who, when, why); only rows not removed suppress. */
+    removedAt: ts('removed_at'),
+    removedBy: uuid('removed_by').references(() => users.id, { onDelete: 'set null' }),
+    removedReason: text('removed_reason'),
   },
   (t) => [
-    uniqueIndex('suppressions_org_email_uq').on(t.orgId, sql`lower(${t.email})`),
+    uniqueIndex('suppressions_org_email_uq')
+      .on(t.orgId, sql`lower(${t.email})`)
+      .where(sql`${t.removedAt} is null`),
     index('suppressions_org_created_idx').on(t.orgId, t.createdAt.desc()),
     check('suppressions_reason_ck', sql`${t.reason} in ('hard_bounce','soft_bounce','complaint','manual')`),
   ],
