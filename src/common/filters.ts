@@ -23,6 +23,8 @@ export const OPERATORS = [
   'has_any',
   'has_all',
   'has_none',
+  'happened',
+  'not_happened',
 ] as const;
 export type Operator = (typeof OPERATORS)[number];
 
@@ -40,6 +42,7 @@ export const FIELD_TYPES = [
   'tags',
   'member',
   'datetime',
+  'email_activity',
 ] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
@@ -58,7 +61,35 @@ export const OPERATORS_BY_TYPE: Record<FieldType, Operator[]> = {
   multi_select: ['has_any', 'has_all', 'has_none', 'is_empty', 'is_not_empty'],
   tags: ['has_any', 'has_all', 'has_none', 'is_empty', 'is_not_empty'],
   member: ['eq', 'neq', 'in', 'not_in', 'is_empty', 'is_not_empty'],
+  email_activity: ['happened', 'not_happened'],
 };
+
+/**
+ * Email activity conditions, one more field of the same language (so groups, segments, URLs and
+ * campaign audiences take them unchanged):
+ *
+ *   { field: 'emailActivity', op: 'happened' | 'not_happened',
+ *     value: { event: 'opened' | 'clicked' | 'sent' | 'delivered' | 'bounced',
+ *              campaignId?: uuid, withinDays?: 1..3650 } }
+ *
+ * reads "has opened campaign X in the last 30 days" / "has not opened …": whether a message of the
+ * send ledger (email_sends) to the contact has that event, optionally of one campaign and within
+ * the last N days. Opens and clicks are human ones only (machine opens and clicks, e.g. mailbox
+ * link scanners and image proxies, never count).
+ */
+export const EMAIL_ACTIVITY_FIELD = 'emailActivity';
+export const EMAIL_ACTIVITY_EVENTS = ['opened', 'clicked', 'sent', 'delivered', 'bounced'] as const;
+export type EmailActivityEvent = (typeof EMAIL_ACTIVITY_EVENTS)[number];
+export const EMAIL_ACTIVITY_MAX_DAYS = 3650;
+
+export const EmailActivityValue = z
+  .object({
+    event: z.enum(EMAIL_ACTIVITY_EVENTS),
+    campaignId: z.uuid('must be a campaign id (a UUID)').optional(),
+    withinDays: z.number().int().min(1).max(EMAIL_ACTIVITY_MAX_DAYS).optional(),
+  })
+  .strict();
+export type EmailActivityValue = z.infer<typeof EmailActivityValue>;
 
 export interface FilterCondition {
   field: string;
@@ -120,7 +151,7 @@ const FilterTree: z.ZodType<FilterNode> = z
   .meta({
     id: 'FilterNode',
     description:
-      'A filter: a group `{ and: [...] }` or `{ or: [...] }`, or a condition `{ field, op, value? }`.',
+      'A filter: a group `{ and: [...] }` or `{ or: [...] }`, or a condition `{ field, op, value? }`. Email activity: `{ field: "emailActivity", op: "happened" | "not_happened", value: { event: "opened" | "clicked" | "sent" | "delivered" | "bounced", campaignId?, withinDays? } }` (human opens and clicks only).',
   });
 
 /** A filter expression as the API accepts it: size-checked first, then parsed. */

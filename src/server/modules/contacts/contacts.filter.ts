@@ -1,6 +1,10 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { SUBSCRIPTION_STATUSES } from '../../../common/contacts.js';
 import {
+  EMAIL_ACTIVITY_EVENTS,
+  EMAIL_ACTIVITY_FIELD,
+  type EmailActivityEvent,
+  EmailActivityValue,
   FILTER_LIMITS,
   type FieldType,
   type FilterField,
@@ -41,6 +45,13 @@ const STANDARD: Record<string, { label: string; type: FieldType; expr: SQL; opti
   owner: { label: 'Owner', type: 'member', expr: sql`c.owner_id` },
   tags: { label: 'Tags', type: 'tags', expr: sql`c.tag_ids` },
   createdAt: { label: 'Created', type: 'datetime', expr: sql`c.created_at` },
+  // Not a column: compiled by emailActivity() below; options are the events it knows.
+  [EMAIL_ACTIVITY_FIELD]: {
+    label: 'Email activity',
+    type: 'email_activity',
+    expr: sql`c.id`,
+    options: [...EMAIL_ACTIVITY_EVENTS],
+  },
   updatedAt: { label: 'Updated', type: 'datetime', expr: sql`c.updated_at` },
   'company.name': { label: 'Company name', type: 'text', expr: sql`c.company_name` },
   'company.domain': {
@@ -190,6 +201,40 @@ function castFor(type: FieldType): SQL {
   }
 }
 
+/** The ledger column of each email activity event: opens and clicks are the human ones only. */
+const ACTIVITY_COLUMN: Record<EmailActivityEvent, string> = {
+  opened: 'opened_at',
+  clicked: 'clicked_at',
+  sent: 'sent_at',
+  delivered: 'delivered_at',
+  bounced: 'bounced_at',
+};
+
+/**
+ * `{ field: 'emailActivity', op: 'happened' | 'not_happened', value: { event, campaignId?, withinDays? } }`:
+ * whether a message of the send ledger to the contact has the event (of the campaign, in the last
+ * N days). The ledger row must be the contact's organisation's, so another organisation's campaign
+ * id matches nothing. Answered by the index email_sends (org_id, contact_id, …).
+ */
+function emailActivity(node: { op: Operator; value?: unknown }, path: string): SQL {
+  const parsed = EmailActivityValue.safeParse(node.value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `value.${issue.path.join('.')}: ` : '';
+    invalid(
+      path,
+      `${where}${issue?.message ?? 'invalid'} (value is { event: ${EMAIL_ACTIVITY_EVENTS.join(' | ')}, campaignId?: uuid, withinDays?: 1–3650 })`,
+    );
+  }
+  const v = parsed.data;
+  const col = sql.raw(`s.${ACTIVITY_COLUMN[v.event]}`);
+  const parts: SQL[] = [sql`s.org_id = c.org_id`, sql`s.contact_id = c.id`, sql`${col} is not null`];
+  if (v.campaignId) parts.push(sql`s.campaign_id = ${v.campaignId}::uuid`);
+  if (v.withinDays) parts.push(sql`${col} >= now() - make_interval(days => ${v.withinDays}::int)`);
+  const found = sql`exists (select 1 from email_sends s where ${sql.join(parts, sql` and `)})`;
+  return node.op === 'happened' ? found : sql`not ${found}`;
+}
+
 function condition(
   node: { field: string; op: Operator; value?: unknown },
   ctx: FilterContext,
@@ -207,6 +252,9 @@ function condition(
     f.type,
   );
   switch (node.op) {
+    case 'happened':
+    case 'not_happened':
+      return emailActivity(node, path);
     case 'is_empty':
       if (f.type === 'tags') return sql`cardinality(${e}) = 0`;
       if (f.type === 'multi_select') return sql`coalesce(jsonb_array_length(${e}), 0) = 0`;

@@ -53,6 +53,8 @@ export const OPERATOR_LABELS: Record<Operator, string> = {
   has_any: 'has any of',
   has_all: 'has all of',
   has_none: 'has none of',
+  happened: 'has',
+  not_happened: 'has not',
 };
 
 /** Date-like operators read better as before/after. */
