@@ -52,6 +52,8 @@ const VIEWER_MAY: Record<string, string> = {
   'POST /api/v1/exports': 'exports what the caller may read (contacts:read)',
   'POST /api/auth/change-password': "the caller's own password",
   'POST /api/auth/revoke-sessions': "the caller's own sessions",
+  'POST /api/v1/templates/preview': 'renders unsaved template content (a read, campaigns:read)',
+  'POST /api/v1/templates/:id/preview': 'renders a template (a read, campaigns:read)',
 };
 
 /** Routes that take an id but are not scoped to an organisation, and why. */
@@ -104,6 +106,16 @@ const BODIES: Record<string, (f: Fixture, caller: Caller) => unknown> = {
   'PATCH /api/v1/api-keys/:id': (_f, caller) => ({ ownerId: caller.userId }),
   'POST /api/auth/change-password': () => ({ currentPassword: 'password 123', newPassword: 'password 456' }),
   'POST /api/auth/revoke-sessions': () => ({}),
+  'POST /api/v1/templates': () => ({
+    name: `Template ${randomUUID()}`,
+    subject: 'Hi',
+    format: 'html',
+    body: '<p>Hi</p>',
+  }),
+  'PATCH /api/v1/templates/:id': () => ({ name: 'Changed template' }),
+  'POST /api/v1/templates/preview': () => ({ subject: 'Hi', format: 'html', body: '<p>Hi</p>' }),
+  'POST /api/v1/templates/:id/preview': () => ({}),
+  'POST /api/v1/templates/:id/test': () => ({}),
 };
 
 /** Query strings some routes need to get past their own checks to the lookup. */
@@ -173,6 +185,15 @@ const KINDS: Record<string, Make> = {
     );
     return id;
   },
+  templates: async (s, org) =>
+    created(
+      await client(s, org.owner).post('/api/v1/templates', {
+        name: `Template ${randomUUID()}`,
+        subject: 'Secret {{ contact.firstName }}',
+        format: 'html',
+        body: '<p>Secret</p>',
+      }),
+    ),
   'bulk-operations': async (s, org) =>
     (
       await s.runtime.database.query<{ id: string }>(

@@ -30,6 +30,7 @@ import { noteRoutes } from './modules/notes/notes.routes.js';
 import { organizationRoutes } from './modules/organizations/organizations.routes.js';
 import { segmentRoutes } from './modules/segments/segments.routes.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
+import { templateRoutes } from './modules/templates/templates.routes.js';
 import { errorBody, registerErrorHandler } from './plugins/errors.js';
 import { registerJsonBodyParser } from './plugins/json-body.js';
 import { documentedGuards, registerOpenApi } from './plugins/openapi.js';
@@ -167,6 +168,7 @@ export async function buildApp(
     noteRoutes,
     segmentRoutes,
     apiKeyRoutes,
+    templateRoutes,
   ]) {
     await app.register(routes, { guards });
   }
