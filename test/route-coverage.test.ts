@@ -104,6 +104,12 @@ const BODIES: Record<string, (f: Fixture, caller: Caller) => unknown> = {
   'PATCH /api/v1/segments/:id': () => ({ name: 'Changed segment' }),
   'POST /api/v1/api-keys': () => ({ name: 'New key', scope: 'read' }),
   'PATCH /api/v1/api-keys/:id': (_f, caller) => ({ ownerId: caller.userId }),
+  'POST /api/v1/senders': () => ({ name: 'New sender', email: uniqueEmail('sender') }),
+  'PATCH /api/v1/senders/:id': () => ({ name: 'Changed sender' }),
+  'PUT /api/v1/sending': () => ({ postalAddress: '1 Main Street' }),
+  'POST /api/v1/sending/smtp/verify': () => ({}),
+  'POST /api/v1/suppressions': () => ({ email: uniqueEmail('suppressed') }),
+  'DELETE /api/v1/suppressions/:id': () => ({ reason: 'Asked to be mailed again' }),
   'POST /api/auth/change-password': () => ({ currentPassword: 'password 123', newPassword: 'password 456' }),
   'POST /api/auth/revoke-sessions': () => ({}),
   'POST /api/v1/templates': () => ({
@@ -194,6 +200,12 @@ const KINDS: Record<string, Make> = {
         body: '<p>Secret</p>',
       }),
     ),
+  senders: async (s, org) =>
+    created(
+      await client(s, org.owner).post('/api/v1/senders', { name: 'Sender', email: uniqueEmail('sender') }),
+    ),
+  suppressions: async (s, org) =>
+    created(await client(s, org.owner).post('/api/v1/suppressions', { email: uniqueEmail('suppressed') })),
   'bulk-operations': async (s, org) =>
     (
       await s.runtime.database.query<{ id: string }>(

@@ -29,6 +29,9 @@ import { importRoutes } from './modules/imports/imports.routes.js';
 import { noteRoutes } from './modules/notes/notes.routes.js';
 import { organizationRoutes } from './modules/organizations/organizations.routes.js';
 import { segmentRoutes } from './modules/segments/segments.routes.js';
+import { senderRoutes } from './modules/sending/senders.routes.js';
+import { sendingRoutes } from './modules/sending/sending.routes.js';
+import { suppressionRoutes } from './modules/sending/suppressions.routes.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
 import { templateRoutes } from './modules/templates/templates.routes.js';
 import { errorBody, registerErrorHandler } from './plugins/errors.js';
@@ -168,6 +171,9 @@ export async function buildApp(
     noteRoutes,
     segmentRoutes,
     apiKeyRoutes,
+    senderRoutes,
+    sendingRoutes,
+    suppressionRoutes,
     templateRoutes,
   ]) {
     await app.register(routes, { guards });
