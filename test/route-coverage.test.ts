@@ -39,6 +39,8 @@ const PUBLIC: Record<string, string> = {
   'POST /api/auth/sign-out': 'signing out without a session is a no-op',
   'GET /_dev/outbox*': 'the local mail viewer: loopback callers only, and only without SMTP_URL',
   'GET *': 'the web app (its pages sign in through the API)',
+  'POST /api/v1/webhooks/email/:provider':
+    'email provider webhooks: the provider signs each request (401 without a valid signature, as for an unknown key)',
 };
 
 /** Routes other than GET that a viewer may call, and why. */
@@ -112,6 +114,7 @@ const BODIES: Record<string, (f: Fixture, caller: Caller) => unknown> = {
   'DELETE /api/v1/suppressions/:id': () => ({ reason: 'Asked to be mailed again' }),
   'POST /api/auth/change-password': () => ({ currentPassword: 'password 123', newPassword: 'password 456' }),
   'POST /api/auth/revoke-sessions': () => ({}),
+  'PUT /api/v1/sending/webhooks/:provider': () => ({ secret: 'signing-key' }),
   'POST /api/v1/templates': () => ({
     name: `Template ${randomUUID()}`,
     subject: 'Hi',

@@ -34,6 +34,7 @@ import { sendingRoutes } from './modules/sending/sending.routes.js';
 import { suppressionRoutes } from './modules/sending/suppressions.routes.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
 import { templateRoutes } from './modules/templates/templates.routes.js';
+import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { errorBody, registerErrorHandler } from './plugins/errors.js';
 import { registerJsonBodyParser } from './plugins/json-body.js';
 import { documentedGuards, registerOpenApi } from './plugins/openapi.js';
@@ -178,6 +179,7 @@ export async function buildApp(
   ]) {
     await app.register(routes, { guards });
   }
+  await app.register(webhookRoutes, { guards, deps });
   if (config.devOutbox && !config.smtpUrl) {
     await app.register(outboxRoutes, { dir: outboxDir(config.dataDir) });
   }

@@ -4,4 +4,5 @@ import './modules/system/system.jobs.js';
 import './modules/contacts/contacts.jobs.js';
 import './modules/imports/imports.jobs.js';
 import './modules/exports/exports.jobs.js';
+import './modules/webhooks/webhooks.jobs.js';
 import './lib/events.js';
