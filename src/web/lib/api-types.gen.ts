@@ -2324,6 +2324,7 @@ export interface paths {
                                 /** @enum {string} */
                                 subscriptionStatus: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                                 consent: {
+                                    basis: ("consent" | "contract" | "legitimate_interest" | "legal_obligation") | null;
                                     source: string;
                                     at: string | null;
                                 } | null;
@@ -2374,10 +2375,20 @@ export interface paths {
                         source?: string;
                         /** @enum {string} */
                         subscriptionStatus?: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
+                        /** @description The consent record. Required when subscriptionStatus becomes "subscribed" (a new contact is "not_subscribed" unless it says otherwise). */
                         consent?: {
+                            /**
+                             * @description The lawful basis of the marketing subscription (GDPR art. 6)
+                             * @enum {string}
+                             */
+                            basis: "consent" | "contract" | "legitimate_interest" | "legal_obligation";
+                            /** @description Where and how consent was given, e.g. "Webinar sign-up form 2026" */
                             source: string;
-                            /** Format: date-time */
-                            at: string;
+                            /**
+                             * Format: date-time
+                             * @description When consent was given (default: now)
+                             */
+                            at?: string;
                         } | null;
                         restricted?: boolean;
                         tags?: string[];
@@ -2424,6 +2435,7 @@ export interface paths {
                             /** @enum {string} */
                             subscriptionStatus: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                             consent: {
+                                basis: ("consent" | "contract" | "legitimate_interest" | "legal_obligation") | null;
                                 source: string;
                                 at: string | null;
                             } | null;
@@ -2516,6 +2528,7 @@ export interface paths {
                                 /** @enum {string} */
                                 subscriptionStatus: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                                 consent: {
+                                    basis: ("consent" | "contract" | "legitimate_interest" | "legal_obligation") | null;
                                     source: string;
                                     at: string | null;
                                 } | null;
@@ -2682,6 +2695,7 @@ export interface paths {
                             /** @enum {string} */
                             subscriptionStatus: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                             consent: {
+                                basis: ("consent" | "contract" | "legitimate_interest" | "legal_obligation") | null;
                                 source: string;
                                 at: string | null;
                             } | null;
@@ -2753,10 +2767,20 @@ export interface paths {
                         source?: string;
                         /** @enum {string} */
                         subscriptionStatus?: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
+                        /** @description The consent record. Required when subscriptionStatus becomes "subscribed" (a new contact is "not_subscribed" unless it says otherwise). */
                         consent?: {
+                            /**
+                             * @description The lawful basis of the marketing subscription (GDPR art. 6)
+                             * @enum {string}
+                             */
+                            basis: "consent" | "contract" | "legitimate_interest" | "legal_obligation";
+                            /** @description Where and how consent was given, e.g. "Webinar sign-up form 2026" */
                             source: string;
-                            /** Format: date-time */
-                            at: string;
+                            /**
+                             * Format: date-time
+                             * @description When consent was given (default: now)
+                             */
+                            at?: string;
                         } | null;
                         restricted?: boolean;
                         tags?: string[];
@@ -2803,6 +2827,7 @@ export interface paths {
                             /** @enum {string} */
                             subscriptionStatus: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                             consent: {
+                                basis: ("consent" | "contract" | "legitimate_interest" | "legal_obligation") | null;
                                 source: string;
                                 at: string | null;
                             } | null;
@@ -2945,6 +2970,7 @@ export interface paths {
                             /** @enum {string} */
                             subscriptionStatus: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                             consent: {
+                                basis: ("consent" | "contract" | "legitimate_interest" | "legal_obligation") | null;
                                 source: string;
                                 at: string | null;
                             } | null;
@@ -3441,6 +3467,7 @@ export interface paths {
                                 /** @enum {string} */
                                 subscriptionStatus: "subscribed" | "not_subscribed" | "unsubscribed" | "bounced" | "complained";
                                 consent: {
+                                    basis: ("consent" | "contract" | "legitimate_interest" | "legal_obligation") | null;
                                     source: string;
                                     at: string | null;
                                 } | null;
@@ -5536,6 +5563,177 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sending/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Provider webhook endpoints (Amazon SES, Postmark, SendGrid, Mailgun, Resend) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                provider: "ses" | "postmark" | "sendgrid" | "mailgun" | "resend";
+                                url: string | null;
+                                configured: boolean;
+                                config: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sending/webhooks/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a provider webhook's secret (stored encrypted, never returned) and settings
+         * @description ses: config { topicArns } (allow-list, required), no secret. postmark: config { username }, secret = the basic-auth password. sendgrid: secret = the verification public key. mailgun: secret = the HTTP webhook signing key. resend: secret = the whsec_… signing secret.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description One of ses, postmark, sendgrid, mailgun, resend */
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        secret?: string;
+                        config?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            provider: "ses" | "postmark" | "sendgrid" | "mailgun" | "resend";
+                            url: string | null;
+                            configured: boolean;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove a provider webhook endpoint (its URL stops working) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description One of ses, postmark, sendgrid, mailgun, resend */
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/email/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery events from an email provider (signed; the URL comes from the sending settings)
+         * @description Public: the provider authenticates with its signature (SNS, ECDSA, HMAC, Svix) or basic auth. An unknown key and a missing or wrong signature both answer 401. Replays are acknowledged and dropped.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    key?: string;
+                };
+                header?: never;
+                path: {
+                    provider: "ses" | "postmark" | "sendgrid" | "mailgun" | "resend";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            received: number;
+                        };
+                    };
                 };
             };
         };

@@ -37,6 +37,13 @@ const CHECK_COLUMN: Record<keyof typeof BULK_COLUMNS, (v: unknown) => string | b
         `action.value: must be one of ${SUBSCRIPTION_STATUSES.join(', ')}`,
       );
     }
+    if (v === 'subscribed') {
+      // Consent at the door: each subscription needs its own consent record (basis, source).
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'action.value: contacts cannot be subscribed in bulk: subscribing needs a consent record per contact (set it on the contact, or import with a lawful basis)',
+      );
+    }
     return v as string;
   },
   restricted: (v) => {

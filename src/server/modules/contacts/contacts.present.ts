@@ -1,4 +1,5 @@
 import type { SubscriptionStatus } from '../../../common/contacts.js';
+import type { ConsentBasis } from '../../../common/email.js';
 import type { TagRow } from '../tags/tags.repo.js';
 import type { ContactRow } from './contacts.repo.js';
 
@@ -22,7 +23,11 @@ export interface ContactInput {
   ownerId?: string | null;
   source?: string;
   subscriptionStatus?: SubscriptionStatus;
-  consent?: { source: string; at: string } | null;
+  /**
+   * The consent record: the lawful basis and where it was given; `at` defaults to now. Required
+   * to make a contact subscribed (see write/contact.ts).
+   */
+  consent?: { basis: ConsentBasis; source: string; at?: string } | null;
   restricted?: boolean;
   tags?: string[];
   customFields?: Record<string, unknown>;
@@ -48,8 +53,12 @@ export function presentContact(row: ContactRow, tags: Map<string, TagRow>) {
     source: row.source,
     subscriptionStatus: row.subscription_status as ContactInput['subscriptionStatus'] & string,
     consent:
-      row.consent_source || row.consent_at
-        ? { source: row.consent_source ?? '', at: iso(row.consent_at) }
+      row.consent_basis || row.consent_source || row.consent_at
+        ? {
+            basis: (row.consent_basis as ConsentBasis | null) ?? null,
+            source: row.consent_source ?? '',
+            at: iso(row.consent_at),
+          }
         : null,
     restricted: row.restricted,
     tags: (row.tag_ids ?? [])

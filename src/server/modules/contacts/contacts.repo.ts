@@ -20,6 +20,7 @@ export interface ContactRow {
   owner_name: string | null;
   source: string;
   subscription_status: string;
+  consent_basis: string | null;
   consent_source: string | null;
   consent_at: Date | string | null;
   restricted: boolean;
@@ -32,7 +33,7 @@ export interface ContactRow {
 
 const SELECT = sql`select c.id, c.org_id, c.first_name, c.last_name, c.email, c.emails, c.phones, c.job_title,
   c.company_id, c.company_name, c.address, c.owner_id, u.name as owner_name, c.source, c.subscription_status,
-  c.consent_source, c.consent_at, c.restricted, c.tag_ids, c.custom, c.created_at, c.updated_at
+  c.consent_basis, c.consent_source, c.consent_at, c.restricted, c.tag_ids, c.custom, c.created_at, c.updated_at
   from contacts c left join users u on u.id = c.owner_id`;
 
 export async function findContact(
@@ -70,8 +71,8 @@ export async function listPage(
   const page = await rows<ContactRow>(
     db,
     sql`select c.id, c.org_id, c.first_name, c.last_name, c.email, c.emails, c.phones, c.job_title, c.company_id,
-        c.company_name, c.address, c.owner_id, c.source, c.subscription_status, c.consent_source, c.consent_at,
-        c.restricted, c.tag_ids, c.custom, c.created_at, c.updated_at, (${q.sortExpr})::text as _sort
+        c.company_name, c.address, c.owner_id, c.source, c.subscription_status, c.consent_basis, c.consent_source,
+        c.consent_at, c.restricted, c.tag_ids, c.custom, c.created_at, c.updated_at, (${q.sortExpr})::text as _sort
       from contacts c
       where c.org_id = ${orgId}${q.where.length ? sql` and ${sql.join(q.where, sql` and `)}` : sql``}
       order by ${q.sortExpr} ${dir}, c.id ${dir}

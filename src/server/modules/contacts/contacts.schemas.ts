@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SUBSCRIPTION_STATUSES } from '../../../common/contacts.js';
+import { CONSENT_BASES } from '../../../common/email.js';
 import { FilterNode, selectsEverything } from '../../../common/filters.js';
 
 /** Counts that come with a page stop here unless asked for exactly (decision 004). */
@@ -48,7 +49,19 @@ export const ContactWrite = z
     ownerId: z.uuid().nullable(),
     source: Text(100),
     subscriptionStatus: z.enum(SUBSCRIPTION_STATUSES),
-    consent: z.object({ source: Text(200), at: z.iso.datetime({ offset: true }) }).nullable(),
+    consent: z
+      .object({
+        basis: z.enum(CONSENT_BASES).describe('The lawful basis of the marketing subscription (GDPR art. 6)'),
+        source: Text(200)
+          .min(1, 'must say where consent was given')
+          .describe('Where and how consent was given, e.g. "Webinar sign-up form 2026"'),
+        at: z.iso.datetime({ offset: true }).optional().describe('When consent was given (default: now)'),
+      })
+      .strict()
+      .nullable()
+      .describe(
+        'The consent record. Required when subscriptionStatus becomes "subscribed" (a new contact is "not_subscribed" unless it says otherwise).',
+      ),
     restricted: z.boolean(),
     tags: z.array(TagName).max(100),
     customFields: z.record(z.string().max(64), z.unknown()),
@@ -69,7 +82,9 @@ export const ContactSchema = z.object({
   owner: z.object({ id: z.uuid(), name: z.string() }).nullable(),
   source: z.string(),
   subscriptionStatus: z.enum(SUBSCRIPTION_STATUSES),
-  consent: z.object({ source: z.string(), at: z.string().nullable() }).nullable(),
+  consent: z
+    .object({ basis: z.enum(CONSENT_BASES).nullable(), source: z.string(), at: z.string().nullable() })
+    .nullable(),
   restricted: z.boolean(),
   tags: z.array(z.string()),
   customFields: z.record(z.string(), z.unknown()),

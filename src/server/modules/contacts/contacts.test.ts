@@ -77,7 +77,8 @@ describe.skipIf(databaseMissing)('contacts', () => {
       email: 'ada@example.com',
       tags: ['newsletter', 'VIP'],
       customFields: { score: 42, plan: 'pro', renewal: '2025-01-31' },
-      subscriptionStatus: 'subscribed',
+      subscriptionStatus: 'not_subscribed',
+      consent: null,
       restricted: false,
     });
     const tl = (await c.get(`/api/v1/contacts/${contact.id}/timeline`)).json();
@@ -86,6 +87,115 @@ describe.skipIf(databaseMissing)('contacts', () => {
       type: 'contact.created',
       data: { source: 'manual', tags: ['newsletter', 'VIP'] },
       actor: { type: 'user', name: expect.any(String) },
+    });
+  });
+
+  describe('consent at the door', () => {
+    it('creates contacts not subscribed unless told; subscribing without a lawful basis is a 400', async () => {
+      const plain = await c.post('/api/v1/contacts', { firstName: 'Plain', email: 'plain@consent.test' });
+      expect(plain.statusCode, plain.body).toBe(201);
+      expect(plain.json()).toMatchObject({ subscriptionStatus: 'not_subscribed', consent: null });
+
+      const before = await count();
+      const noConsent = await c.post('/api/v1/contacts', {
+        firstName: 'Nope',
+        email: 'nope@consent.test',
+        subscriptionStatus: 'subscribed',
+      });
+      expect(noConsent.statusCode).toBe(400);
+      expect(noConsent.json().error.code).toBe('VALIDATION_FAILED');
+      expect(noConsent.json().error.message).toContain('consent.basis');
+      const noBasis = await c.post('/api/v1/contacts', {
+        firstName: 'Nope',
+        email: 'nope@consent.test',
+        subscriptionStatus: 'subscribed',
+        consent: { source: 'Webinar sign-up form 2026' },
+      });
+      expect(noBasis.statusCode).toBe(400);
+      expect(JSON.stringify(noBasis.json().error)).toContain('basis');
+      const badBasis = await c.post('/api/v1/contacts', {
+        firstName: 'Nope',
+        subscriptionStatus: 'subscribed',
+        consent: { basis: 'because', source: 'x' },
+      });
+      expect(badBasis.statusCode).toBe(400);
+      const noSource = await c.post('/api/v1/contacts', {
+        firstName: 'Nope',
+        subscriptionStatus: 'subscribed',
+        consent: { basis: 'consent', source: '  ' },
+      });
+      expect(noSource.statusCode).toBe(400);
+      expect(JSON.stringify(noSource.json().error)).toContain('source');
+      expect(await count()).toBe(before);
+
+      const t0 = Date.now();
+      const ok = await c.post('/api/v1/contacts', {
+        firstName: 'Yes',
+        email: 'yes@consent.test',
+        subscriptionStatus: 'subscribed',
+        consent: { basis: 'consent', source: 'Webinar sign-up form 2026' },
+      });
+      expect(ok.statusCode, ok.body).toBe(201);
+      const yes = ok.json();
+      expect(yes).toMatchObject({
+        subscriptionStatus: 'subscribed',
+        consent: { basis: 'consent', source: 'Webinar sign-up form 2026', at: expect.any(String) },
+      });
+      expect(new Date(yes.consent.at).getTime()).toBeGreaterThanOrEqual(t0 - 1000);
+      expect(new Date(yes.consent.at).getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+      const [row] = (
+        await server.runtime.database.query<{ b: string; s: string; at: Date | null }>(
+          'select consent_basis as b, consent_source as s, consent_at as at from contacts where id = $1',
+          [yes.id],
+        )
+      ).rows;
+      expect(row).toMatchObject({ b: 'consent', s: 'Webinar sign-up form 2026' });
+      expect(row!.at).not.toBeNull();
+    });
+
+    it('subscribing an existing contact records the consent on the timeline; other changes need none', async () => {
+      const ct = (
+        await c.post('/api/v1/contacts', { firstName: 'Later', email: 'later@consent.test' })
+      ).json();
+      const refused = await c.patch(`/api/v1/contacts/${ct.id}`, { subscriptionStatus: 'subscribed' });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error.message).toContain('consent.basis');
+      expect((await c.get(`/api/v1/contacts/${ct.id}`)).json().subscriptionStatus).toBe('not_subscribed');
+
+      const res = await c.patch(`/api/v1/contacts/${ct.id}`, {
+        subscriptionStatus: 'subscribed',
+        consent: { basis: 'contract', source: 'Order 1234 checkout' },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({
+        subscriptionStatus: 'subscribed',
+        consent: { basis: 'contract', source: 'Order 1234 checkout', at: expect.any(String) },
+      });
+      const tl = (await c.get(`/api/v1/contacts/${ct.id}/timeline`)).json().items;
+      expect(tl[0]).toMatchObject({
+        type: 'contact.updated',
+        data: {
+          changes: expect.arrayContaining([
+            { field: 'subscriptionStatus', before: 'not_subscribed', after: 'subscribed' },
+            {
+              field: 'consent',
+              before: null,
+              after: { basis: 'contract', source: 'Order 1234 checkout', at: res.json().consent.at },
+            },
+          ]),
+        },
+      });
+      // Editing something else of a subscribed contact needs no consent again…
+      expect((await c.patch(`/api/v1/contacts/${ct.id}`, { jobTitle: 'CFO' })).statusCode).toBe(200);
+      // …but removing its consent record while it stays subscribed does.
+      expect((await c.patch(`/api/v1/contacts/${ct.id}`, { consent: null })).statusCode).toBe(400);
+      // Unsubscribing needs none.
+      const off = await c.patch(`/api/v1/contacts/${ct.id}`, { subscriptionStatus: 'unsubscribed' });
+      expect(off.statusCode).toBe(200);
+      expect(off.json()).toMatchObject({
+        subscriptionStatus: 'unsubscribed',
+        consent: { basis: 'contract' },
+      });
     });
   });
 

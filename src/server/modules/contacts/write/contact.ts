@@ -67,6 +67,28 @@ function emailDomain(email: string | null | undefined) {
   return at > 0 ? email!.slice(at + 1).toLowerCase() : undefined;
 }
 
+/**
+ * Consent at the door: a contact only becomes "subscribed" (to marketing email) with a consent
+ * record, the lawful basis and where it was given. Everyone else is "not_subscribed".
+ */
+function consentMissing(): never {
+  const message =
+    'subscribing a contact needs a consent record: give consent.basis (consent, contract, legitimate_interest or legal_obligation) and consent.source (where it was given)';
+  throw new AppError('VALIDATION_FAILED', `consent.basis: ${message}`, {
+    issues: [
+      { path: ['consent', 'basis'], message: 'Required to subscribe the contact' },
+      { path: ['consent', 'source'], message: 'Required to subscribe the contact' },
+    ],
+  });
+}
+
+/** The consent record to store: `at` is now unless the caller says when consent was given. */
+function consentRecord(consent: ContactInput['consent']) {
+  return consent
+    ? { basis: consent.basis, source: consent.source, at: consent.at ?? new Date().toISOString() }
+    : null;
+}
+
 const noIdentity = (message: string) =>
   new AppError('VALIDATION_FAILED', 'A contact needs at least an email, a phone or a name', {
     issues: [{ path: ['email'], message }],
@@ -80,6 +102,9 @@ export async function insertContact(ctx: Ctx, input: ContactInput): Promise<stri
     Boolean(input.firstName?.trim()) ||
     Boolean(input.lastName?.trim());
   if (!hasIdentity) throw noIdentity('Give an email, a phone or a name');
+  const status = input.subscriptionStatus ?? 'not_subscribed';
+  if (status === 'subscribed' && !input.consent) consentMissing();
+  const consent = consentRecord(input.consent);
   const db = ctx.deps.database.db;
   const defs = await listFields(db, ctx.orgId, 'contact');
   let custom: Record<string, unknown>;
@@ -101,13 +126,13 @@ export async function insertContact(ctx: Ctx, input: ContactInput): Promise<stri
       const [row] = await rows<{ id: string }>(
         tx,
         sql`insert into contacts (org_id, first_name, last_name, email, emails, phones, job_title, company_id,
-            company_name, address, owner_id, source, subscription_status, consent_source, consent_at, restricted,
+            company_name, address, owner_id, source, subscription_status, consent_basis, consent_source, consent_at, restricted,
             tag_ids, custom)
           values (${ctx.orgId}, ${input.firstName ?? ''}, ${input.lastName ?? ''}, ${input.email ?? null},
             ${pgArray(input.emails ?? [])}::text[], ${pgArray(input.phones ?? [])}::text[], ${input.jobTitle ?? ''},
             ${company?.id ?? null}, ${company?.name ?? ''}, ${input.address ? JSON.stringify(input.address) : null}::jsonb,
-            ${input.ownerId ?? null}, ${input.source ?? 'manual'}, ${input.subscriptionStatus ?? 'subscribed'},
-            ${input.consent?.source ?? null}, ${input.consent?.at ?? null}, ${input.restricted ?? false},
+            ${input.ownerId ?? null}, ${input.source ?? 'manual'}, ${status}, ${consent?.basis ?? null},
+            ${consent?.source ?? null}, ${consent?.at ?? null}, ${input.restricted ?? false},
             ${pgArray(tags.map((t) => t.id))}::uuid[], ${JSON.stringify(custom)}::jsonb)
           returning id`,
       );
@@ -160,6 +185,15 @@ export async function patchContact(ctx: Ctx, id: string, input: ContactInput): P
       if (!cur) throw notFound('Contact');
       const tags = await tagMap(tx, ctx.orgId);
       const before = presentContact(cur, tags);
+      // Becoming subscribed (or staying subscribed while the consent record is removed) needs consent.
+      const nextStatus = input.subscriptionStatus ?? cur.subscription_status;
+      if (
+        nextStatus === 'subscribed' &&
+        ((cur.subscription_status !== 'subscribed' && !input.consent) ||
+          (Object.hasOwn(input, 'consent') && !input.consent))
+      ) {
+        consentMissing();
+      }
       const sets: SQL[] = [];
       const changes: FieldChange[] = [];
       for (const [field, column] of Object.entries(COLUMN_OF)) {
@@ -179,11 +213,12 @@ export async function patchContact(ctx: Ctx, id: string, input: ContactInput): P
         sets.push(sql`${sql.raw(column)} = ${bound}`);
         changes.push({ field, before: old ?? null, after: value ?? null });
       }
-      if (Object.hasOwn(input, 'consent') && !same(before.consent, input.consent)) {
+      const consent = consentRecord(input.consent);
+      if (Object.hasOwn(input, 'consent') && !same(before.consent, consent)) {
         sets.push(
-          sql`consent_source = ${input.consent?.source ?? null}, consent_at = ${input.consent?.at ?? null}`,
+          sql`consent_basis = ${consent?.basis ?? null}, consent_source = ${consent?.source ?? null}, consent_at = ${consent?.at ?? null}`,
         );
-        changes.push({ field: 'consent', before: before.consent, after: input.consent ?? null });
+        changes.push({ field: 'consent', before: before.consent, after: consent });
       }
       if (Object.hasOwn(input, 'companyId') && (input.companyId ?? null) !== cur.company_id) {
         const co = await resolveCompany(tx, ctx.orgId, input.companyId);
@@ -260,7 +295,13 @@ export async function removeContact(ctx: Ctx, id: string): Promise<void> {
 }
 
 /** Subscription states from least to most restrictive: a merge keeps the most restrictive. */
-const RESTRICTIVENESS: SubscriptionStatus[] = ['subscribed', 'bounced', 'unsubscribed', 'complained'];
+const RESTRICTIVENESS: SubscriptionStatus[] = [
+  'not_subscribed',
+  'subscribed',
+  'bounced',
+  'unsubscribed',
+  'complained',
+];
 const rank = (s: string) => RESTRICTIVENESS.indexOf(s as SubscriptionStatus);
 
 /**
@@ -303,7 +344,11 @@ export async function mergeInto(
     // Subscription: the most restrictive state survives, with the consent record that goes with it.
     const strict = rank(b.subscription_status) > rank(a.subscription_status) ? b : a;
     const consentFrom =
-      strict.consent_source || strict.consent_at ? strict : a.consent_source || a.consent_at ? a : b;
+      strict.consent_source || strict.consent_at || strict.consent_basis
+        ? strict
+        : a.consent_source || a.consent_at || a.consent_basis
+          ? a
+          : b;
     const custom = { ...(b.custom ?? {}), ...(a.custom ?? {}) };
     for (const [k, pref] of Object.entries(input.prefer ?? {})) {
       const key = k.slice(7);
@@ -328,7 +373,8 @@ export async function mergeInto(
         owner_id = ${pick('ownerId', a.owner_id, b.owner_id)}, source = ${pick('source', a.source, b.source)},
         address = ${address ? JSON.stringify(address) : null}::jsonb,
         subscription_status = ${strict.subscription_status},
-        consent_source = ${consentFrom.consent_source}, consent_at = ${consentFrom.consent_at},
+        consent_basis = ${consentFrom.consent_basis}, consent_source = ${consentFrom.consent_source},
+        consent_at = ${consentFrom.consent_at},
         restricted = false,
         tag_ids = ${pgArray([...new Set([...(a.tag_ids ?? []), ...(b.tag_ids ?? [])])])}::uuid[],
         custom = ${JSON.stringify(custom)}::jsonb, updated_at = now()

@@ -302,8 +302,12 @@ describe.skipIf(databaseMissing)('contacts write path', { timeout: 90_000 }, () 
   // ------------------------------------------------------------------ 2. merges keep the strictest consent
 
   describe('merging keeps the most restrictive subscription with its consent', () => {
-    const consentA = { source: 'web form', at: '2024-01-01T10:00:00.000Z' };
-    const consentB = { source: 'unsubscribe link', at: '2024-06-01T10:00:00.000Z' };
+    const consentA = { basis: 'consent', source: 'web form', at: '2024-01-01T10:00:00.000Z' };
+    const consentB = {
+      basis: 'legitimate_interest',
+      source: 'unsubscribe link',
+      at: '2024-06-01T10:00:00.000Z',
+    };
 
     async function mergePair(
       c: Client,
@@ -457,7 +461,7 @@ describe.skipIf(databaseMissing)('contacts write path', { timeout: 90_000 }, () 
         'select tag_ids, job_title, subscription_status from contacts where id = $1',
         [locked.id],
       );
-      expect(row).toEqual({ tag_ids: [], job_title: '', subscription_status: 'subscribed' });
+      expect(row).toEqual({ tag_ids: [], job_title: '', subscription_status: 'not_subscribed' });
       expect((await timeline(c, locked.id)).map((e) => e.type)).toEqual(['contact.created']);
       expect((await c.get(`/api/v1/contacts/${free.id}`)).json()).toMatchObject({
         tags: ['bulk-tag'],
@@ -520,7 +524,7 @@ describe.skipIf(databaseMissing)('contacts write path', { timeout: 90_000 }, () 
     const steps: Array<[string, unknown, unknown, 'ids' | 'filter']> = [
       ['jobTitle', 'CTO', '', 'ids'],
       ['source', 'trade fair', 'manual', 'filter'],
-      ['subscriptionStatus', 'unsubscribed', 'subscribed', 'ids'],
+      ['subscriptionStatus', 'unsubscribed', 'not_subscribed', 'ids'],
       ['restricted', true, false, 'filter'],
       ['restricted', false, true, 'ids'],
     ];
@@ -545,6 +549,13 @@ describe.skipIf(databaseMissing)('contacts write path', { timeout: 90_000 }, () 
       subscriptionStatus: 'unsubscribed',
       restricted: false,
     });
+    // Subscribing needs a consent record per contact: never in bulk.
+    const subscribe = await c.post('/api/v1/contacts/bulk', {
+      selection: { ids },
+      action: { type: 'set_field', field: 'subscriptionStatus', value: 'subscribed' },
+    });
+    expect(subscribe.statusCode).toBe(400);
+    expect(subscribe.json().error.message).toContain('consent');
     // Setting what is already there changes (and records) nothing.
     const again = await c.post('/api/v1/contacts/bulk', {
       selection: { ids },
