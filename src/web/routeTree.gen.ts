@@ -34,6 +34,9 @@ import { Route as AppSettingsMembersRouteImport } from './routes/_app/settings/m
 import { Route as AppSettingsOrganizationRouteImport } from './routes/_app/settings/organization';
 import { Route as AppSettingsProfileRouteImport } from './routes/_app/settings/profile';
 import { Route as AppSettingsTagsRouteImport } from './routes/_app/settings/tags';
+import { Route as AppTemplatesIndexRouteImport } from './routes/_app/templates/index';
+import { Route as AppTemplatesIdRouteImport } from './routes/_app/templates/$id';
+import { Route as AppTemplatesNewRouteImport } from './routes/_app/templates/new';
 import { Route as AuthInvitationsIdRouteImport } from './routes/_auth/invitations.$id';
 
 const AppRoute = AppRouteImport.update({
@@ -159,6 +162,21 @@ const AppSettingsTagsRoute = AppSettingsTagsRouteImport.update({
   path: '/tags',
   getParentRoute: () => AppSettingsRoute,
 } as any);
+const AppTemplatesIndexRoute = AppTemplatesIndexRouteImport.update({
+  id: '/templates/',
+  path: '/templates/',
+  getParentRoute: () => AppRoute,
+} as any);
+const AppTemplatesIdRoute = AppTemplatesIdRouteImport.update({
+  id: '/templates/$id',
+  path: '/templates/$id',
+  getParentRoute: () => AppRoute,
+} as any);
+const AppTemplatesNewRoute = AppTemplatesNewRouteImport.update({
+  id: '/templates/new',
+  path: '/templates/new',
+  getParentRoute: () => AppRoute,
+} as any);
 const AuthInvitationsIdRoute = AuthInvitationsIdRouteImport.update({
   id: '/invitations/$id',
   path: '/invitations/$id',
@@ -186,10 +204,13 @@ export interface FileRoutesByFullPath {
   '/settings/organization': typeof AppSettingsOrganizationRoute;
   '/settings/profile': typeof AppSettingsProfileRoute;
   '/settings/tags': typeof AppSettingsTagsRoute;
+  '/templates/$id': typeof AppTemplatesIdRoute;
+  '/templates/new': typeof AppTemplatesNewRoute;
   '/invitations/$id': typeof AuthInvitationsIdRoute;
   '/companies/': typeof AppCompaniesIndexRoute;
   '/contacts/': typeof AppContactsIndexRoute;
   '/settings/': typeof AppSettingsIndexRoute;
+  '/templates/': typeof AppTemplatesIndexRoute;
 }
 export interface FileRoutesByTo {
   '/': typeof AppIndexRoute;
@@ -210,10 +231,13 @@ export interface FileRoutesByTo {
   '/settings/organization': typeof AppSettingsOrganizationRoute;
   '/settings/profile': typeof AppSettingsProfileRoute;
   '/settings/tags': typeof AppSettingsTagsRoute;
+  '/templates/$id': typeof AppTemplatesIdRoute;
+  '/templates/new': typeof AppTemplatesNewRoute;
   '/invitations/$id': typeof AuthInvitationsIdRoute;
   '/companies': typeof AppCompaniesIndexRoute;
   '/contacts': typeof AppContactsIndexRoute;
   '/settings': typeof AppSettingsIndexRoute;
+  '/templates': typeof AppTemplatesIndexRoute;
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport;
@@ -239,10 +263,13 @@ export interface FileRoutesById {
   '/_app/settings/organization': typeof AppSettingsOrganizationRoute;
   '/_app/settings/profile': typeof AppSettingsProfileRoute;
   '/_app/settings/tags': typeof AppSettingsTagsRoute;
+  '/_app/templates/$id': typeof AppTemplatesIdRoute;
+  '/_app/templates/new': typeof AppTemplatesNewRoute;
   '/_auth/invitations/$id': typeof AuthInvitationsIdRoute;
   '/_app/companies/': typeof AppCompaniesIndexRoute;
   '/_app/contacts/': typeof AppContactsIndexRoute;
   '/_app/settings/': typeof AppSettingsIndexRoute;
+  '/_app/templates/': typeof AppTemplatesIndexRoute;
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath;
@@ -267,10 +294,13 @@ export interface FileRouteTypes {
     | '/settings/organization'
     | '/settings/profile'
     | '/settings/tags'
+    | '/templates/$id'
+    | '/templates/new'
     | '/invitations/$id'
     | '/companies/'
     | '/contacts/'
-    | '/settings/';
+    | '/settings/'
+    | '/templates/';
   fileRoutesByTo: FileRoutesByTo;
   to:
     | '/'
@@ -291,10 +321,13 @@ export interface FileRouteTypes {
     | '/settings/organization'
     | '/settings/profile'
     | '/settings/tags'
+    | '/templates/$id'
+    | '/templates/new'
     | '/invitations/$id'
     | '/companies'
     | '/contacts'
-    | '/settings';
+    | '/settings'
+    | '/templates';
   id:
     | '__root__'
     | '/_app'
@@ -319,10 +352,13 @@ export interface FileRouteTypes {
     | '/_app/settings/organization'
     | '/_app/settings/profile'
     | '/_app/settings/tags'
+    | '/_app/templates/$id'
+    | '/_app/templates/new'
     | '/_auth/invitations/$id'
     | '/_app/companies/'
     | '/_app/contacts/'
-    | '/_app/settings/';
+    | '/_app/settings/'
+    | '/_app/templates/';
   fileRoutesById: FileRoutesById;
 }
 export interface RootRouteChildren {
@@ -507,6 +543,27 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppSettingsTagsRouteImport;
       parentRoute: typeof AppSettingsRoute;
     };
+    '/_app/templates/': {
+      id: '/_app/templates/';
+      path: '/templates';
+      fullPath: '/templates/';
+      preLoaderRoute: typeof AppTemplatesIndexRouteImport;
+      parentRoute: typeof AppRoute;
+    };
+    '/_app/templates/$id': {
+      id: '/_app/templates/$id';
+      path: '/templates/$id';
+      fullPath: '/templates/$id';
+      preLoaderRoute: typeof AppTemplatesIdRouteImport;
+      parentRoute: typeof AppRoute;
+    };
+    '/_app/templates/new': {
+      id: '/_app/templates/new';
+      path: '/templates/new';
+      fullPath: '/templates/new';
+      preLoaderRoute: typeof AppTemplatesNewRouteImport;
+      parentRoute: typeof AppRoute;
+    };
     '/_auth/invitations/$id': {
       id: '/_auth/invitations/$id';
       path: '/invitations/$id';
@@ -565,7 +622,10 @@ interface AppRouteChildren {
   AppSettingsRoute: typeof AppSettingsRouteWithChildren;
   AppIndexRoute: typeof AppIndexRoute;
   AppCompaniesIdRoute: typeof AppCompaniesIdRoute;
+  AppTemplatesIdRoute: typeof AppTemplatesIdRoute;
+  AppTemplatesNewRoute: typeof AppTemplatesNewRoute;
   AppCompaniesIndexRoute: typeof AppCompaniesIndexRoute;
+  AppTemplatesIndexRoute: typeof AppTemplatesIndexRoute;
 }
 
 const AppRouteChildren: AppRouteChildren = {
@@ -575,7 +635,10 @@ const AppRouteChildren: AppRouteChildren = {
   AppSettingsRoute: AppSettingsRouteWithChildren,
   AppIndexRoute: AppIndexRoute,
   AppCompaniesIdRoute: AppCompaniesIdRoute,
+  AppTemplatesIdRoute: AppTemplatesIdRoute,
+  AppTemplatesNewRoute: AppTemplatesNewRoute,
   AppCompaniesIndexRoute: AppCompaniesIndexRoute,
+  AppTemplatesIndexRoute: AppTemplatesIndexRoute,
 };
 
 const AppRouteWithChildren = AppRoute._addFileChildren(AppRouteChildren);

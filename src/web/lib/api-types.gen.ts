@@ -1304,7 +1304,7 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "standard";
                                     /** @enum {string} */
-                                    field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                                    field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus" | "consentBasis";
                                 } | {
                                     /** @enum {string} */
                                     type: "custom";
@@ -1345,7 +1345,7 @@ export interface paths {
                                     /** @enum {string} */
                                     type: "standard";
                                     /** @enum {string} */
-                                    field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                                    field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus" | "consentBasis";
                                 } | {
                                     /** @enum {string} */
                                     type: "custom";
@@ -1409,7 +1409,7 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "standard";
                                 /** @enum {string} */
-                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus" | "consentBasis";
                             } | {
                                 /** @enum {string} */
                                 type: "custom";
@@ -1450,7 +1450,7 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "standard";
                                 /** @enum {string} */
-                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus" | "consentBasis";
                             } | {
                                 /** @enum {string} */
                                 type: "custom";
@@ -1525,7 +1525,7 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "standard";
                                 /** @enum {string} */
-                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus" | "consentBasis";
                             } | {
                                 /** @enum {string} */
                                 type: "custom";
@@ -1566,7 +1566,7 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "standard";
                                 /** @enum {string} */
-                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus" | "consentBasis";
                             } | {
                                 /** @enum {string} */
                                 type: "custom";
@@ -1654,7 +1654,7 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "standard";
                                 /** @enum {string} */
-                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus" | "consentBasis";
                             } | {
                                 /** @enum {string} */
                                 type: "custom";
@@ -1695,7 +1695,7 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "standard";
                                 /** @enum {string} */
-                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus" | "consentBasis";
                             } | {
                                 /** @enum {string} */
                                 type: "custom";
@@ -1747,7 +1747,7 @@ export interface paths {
                             /** @enum {string} */
                             type: "standard";
                             /** @enum {string} */
-                            field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                            field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus" | "consentBasis";
                         } | {
                             /** @enum {string} */
                             type: "custom";
@@ -1805,7 +1805,7 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "standard";
                                 /** @enum {string} */
-                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus" | "consentBasis";
                             } | {
                                 /** @enum {string} */
                                 type: "custom";
@@ -1846,7 +1846,7 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "standard";
                                 /** @enum {string} */
-                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus" | "consentBasis";
                             } | {
                                 /** @enum {string} */
                                 type: "custom";
@@ -1923,7 +1923,7 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "standard";
                                 /** @enum {string} */
-                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus" | "consentBasis";
                             } | {
                                 /** @enum {string} */
                                 type: "custom";
@@ -1964,7 +1964,7 @@ export interface paths {
                                 /** @enum {string} */
                                 type: "standard";
                                 /** @enum {string} */
-                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus";
+                                field: "email" | "firstName" | "lastName" | "fullName" | "phone" | "companyName" | "jobTitle" | "source" | "tags" | "street" | "city" | "region" | "postalCode" | "country" | "subscriptionStatus" | "consentBasis";
                             } | {
                                 /** @enum {string} */
                                 type: "custom";
@@ -5382,6 +5382,885 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaigns, newest first, with their sent, unique open and unique click counts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                status: "draft" | "scheduled" | "sending" | "paused" | "sent" | "canceled";
+                                templateId: string | null;
+                                senderId: string | null;
+                                audience: unknown;
+                                scheduledAt: string | null;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                recipientCount: number | null;
+                                excluded: {
+                                    [key: string]: unknown;
+                                } | null;
+                                createdAt: string;
+                                updatedAt: string;
+                                sent: number;
+                                uniqueOpens: number;
+                                uniqueClicks: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a draft campaign */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        templateId?: string | null;
+                        senderId?: string | null;
+                        audience?: {
+                            segmentIds?: string[];
+                            tagIds?: string[];
+                            filter?: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "draft" | "scheduled" | "sending" | "paused" | "sent" | "canceled";
+                            templateId: string | null;
+                            senderId: string | null;
+                            audience: unknown;
+                            scheduledAt: string | null;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            recipientCount: number | null;
+                            excluded: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            counts: {
+                                queued: number;
+                                sending: number;
+                                sent: number;
+                                failed: number;
+                                skipped: number;
+                                total: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign: its status and ledger counts (queued, sending, sent, failed, skipped) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "draft" | "scheduled" | "sending" | "paused" | "sent" | "canceled";
+                            templateId: string | null;
+                            senderId: string | null;
+                            audience: unknown;
+                            scheduledAt: string | null;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            recipientCount: number | null;
+                            excluded: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            counts: {
+                                queued: number;
+                                sending: number;
+                                sent: number;
+                                failed: number;
+                                skipped: number;
+                                total: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a draft, sent or canceled campaign */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a draft campaign */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        templateId?: string | null;
+                        senderId?: string | null;
+                        audience?: {
+                            segmentIds?: string[];
+                            tagIds?: string[];
+                            filter?: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "draft" | "scheduled" | "sending" | "paused" | "sent" | "canceled";
+                            templateId: string | null;
+                            senderId: string | null;
+                            audience: unknown;
+                            scheduledAt: string | null;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            recipientCount: number | null;
+                            excluded: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            counts: {
+                                queued: number;
+                                sending: number;
+                                sent: number;
+                                failed: number;
+                                skipped: number;
+                                total: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who would receive the campaign now, and who is excluded and why */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recipients: number;
+                            excluded: {
+                                [key: string]: number;
+                            };
+                            total: number;
+                            ready: boolean;
+                            missing: string[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send now, or at a time: `at` as YYYY-MM-DDTHH:mm in the organisation time zone, or an ISO date-time with an offset */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        at?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "draft" | "scheduled" | "sending" | "paused" | "sent" | "canceled";
+                            templateId: string | null;
+                            senderId: string | null;
+                            audience: unknown;
+                            scheduledAt: string | null;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            recipientCount: number | null;
+                            excluded: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            counts: {
+                                queued: number;
+                                sending: number;
+                                sent: number;
+                                failed: number;
+                                skipped: number;
+                                total: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a sending campaign (messages in flight finish) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "draft" | "scheduled" | "sending" | "paused" | "sent" | "canceled";
+                            templateId: string | null;
+                            senderId: string | null;
+                            audience: unknown;
+                            scheduledAt: string | null;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            recipientCount: number | null;
+                            excluded: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            counts: {
+                                queued: number;
+                                sending: number;
+                                sent: number;
+                                failed: number;
+                                skipped: number;
+                                total: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused campaign */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "draft" | "scheduled" | "sending" | "paused" | "sent" | "canceled";
+                            templateId: string | null;
+                            senderId: string | null;
+                            audience: unknown;
+                            scheduledAt: string | null;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            recipientCount: number | null;
+                            excluded: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            counts: {
+                                queued: number;
+                                sending: number;
+                                sent: number;
+                                failed: number;
+                                skipped: number;
+                                total: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a scheduled, sending or paused campaign (the queued rest is skipped) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "draft" | "scheduled" | "sending" | "paused" | "sent" | "canceled";
+                            templateId: string | null;
+                            senderId: string | null;
+                            audience: unknown;
+                            scheduledAt: string | null;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            recipientCount: number | null;
+                            excluded: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            updatedAt: string;
+                            counts: {
+                                queued: number;
+                                sending: number;
+                                sent: number;
+                                failed: number;
+                                skipped: number;
+                                total: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaign report from the aggregates: totals, rates, hourly series, clicks per link */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            campaign: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                status: "draft" | "scheduled" | "sending" | "paused" | "sent" | "canceled";
+                                templateId: string | null;
+                                senderId: string | null;
+                                audience: unknown;
+                                scheduledAt: string | null;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                recipientCount: number | null;
+                                excluded: {
+                                    [key: string]: unknown;
+                                } | null;
+                                createdAt: string;
+                                updatedAt: string;
+                            };
+                            counts: {
+                                queued: number;
+                                sending: number;
+                                sent: number;
+                                failed: number;
+                                skipped: number;
+                                total: number;
+                            };
+                            totals: {
+                                sent: number;
+                                delivered: number;
+                                bounced: number;
+                                complained: number;
+                                unsubscribed: number;
+                                opens: number;
+                                machineOpens: number;
+                                uniqueOpens: number;
+                                uniqueMachineOpens: number;
+                                clicks: number;
+                                machineClicks: number;
+                                uniqueClicks: number;
+                                uniqueMachineClicks: number;
+                            };
+                            rates: {
+                                [key: string]: number;
+                            };
+                            series: {
+                                sent: number;
+                                delivered: number;
+                                bounced: number;
+                                complained: number;
+                                unsubscribed: number;
+                                opens: number;
+                                machineOpens: number;
+                                uniqueOpens: number;
+                                uniqueMachineOpens: number;
+                                clicks: number;
+                                machineClicks: number;
+                                uniqueClicks: number;
+                                uniqueMachineClicks: number;
+                                at: string;
+                            }[];
+                            links: {
+                                id: number;
+                                url: string;
+                                clicks: number;
+                                humanClicks: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The campaign's recipients with each one's ledger state and engagement */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "queued" | "sending" | "sent" | "failed" | "skipped";
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                contactId: string | null;
+                                name: string | null;
+                                email: string;
+                                /** @enum {string} */
+                                state: "queued" | "sending" | "sent" | "failed" | "skipped";
+                                reason: string | null;
+                                attempts: number;
+                                lastError: string | null;
+                                sentAt: string | null;
+                                deliveredAt: string | null;
+                                bouncedAt: string | null;
+                                bounceType: string | null;
+                                complainedAt: string | null;
+                                unsubscribedAt: string | null;
+                                openedAt: string | null;
+                                clickedAt: string | null;
+                                machineOpenedAt: string | null;
+                                machineClickedAt: string | null;
+                                opens: number;
+                                clicks: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a transactional email to a contact or an address (a template, or inline subject/html/text, with merge data). Honours Idempotency-Key for 24 hours. Ignores marketing unsubscribes, never the suppression list. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        to?: string;
+                        /** Format: uuid */
+                        contactId?: string;
+                        /** Format: uuid */
+                        templateId?: string;
+                        subject?: string;
+                        html?: string;
+                        text?: string;
+                        data?: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: uuid */
+                        senderId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "suppressed";
+                            to: string;
+                            messageId: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "suppressed";
+                            to: string;
+                            messageId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/emails/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A transactional email: its ledger state and delivery */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            to: string;
+                            state: string;
+                            reason: string | null;
+                            messageId: string;
+                            attempts: number;
+                            lastError: string | null;
+                            queuedAt: string;
+                            sentAt: string | null;
+                            failedAt: string | null;
+                            deliveredAt: string | null;
+                            bouncedAt: string | null;
+                            openedAt: string | null;
+                            clickedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -1,6 +1,6 @@
 import * as DialogPrimitive from '@radix-ui/react-dialog';
 import { Link, useMatches, useRouterState } from '@tanstack/react-router';
-import { Building2, Mail, Menu, Settings, Users, Workflow, X } from 'lucide-react';
+import { Building2, FileText, Mail, Menu, Settings, Users, Workflow, X } from 'lucide-react';
 import * as React from 'react';
 import { LogoMark } from '@/components/ui/logo';
 import { cn } from '@/lib/utils';
@@ -9,6 +9,7 @@ const NAV = [
   { to: '/contacts', label: 'Contacts', icon: Users },
   { to: '/companies', label: 'Companies', icon: Building2 },
   { to: '/campaigns', label: 'Campaigns', icon: Mail },
+  { to: '/templates', label: 'Templates', icon: FileText },
   { to: '/automations', label: 'Automations', icon: Workflow },
   { to: '/settings', label: 'Settings', icon: Settings },
 ] as const;
