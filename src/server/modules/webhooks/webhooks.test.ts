@@ -399,6 +399,26 @@ describe.skipIf(databaseMissing)('provider webhooks', () => {
       expect(await eventCount(msg.sendId)).toBe(1);
     });
 
+    it('answers 503 (retry later) when the signing certificate cannot be fetched, recording nothing', async () => {
+      const msg = await sent(a);
+      const before = await receiptCount(a.orgId);
+      const unreachable = snsMessage(
+        sns.keyPem,
+        { TopicArn: TOPIC, Message: sesEvent(msg.messageId, { eventType: 'Delivery', delivery: {} }) },
+        { certUrl: 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-gone.pem' },
+      );
+      const res = await post('ses', key, JSON.stringify(unreachable), {}, 'text/plain');
+      expect(res.statusCode, res.body).toBe(503);
+      expect(await eventCount(msg.sendId)).toBe(0);
+      expect(await receiptCount(a.orgId)).toBe(before);
+    });
+
+    it('refuses bodies over 1 MB', async () => {
+      const big = JSON.stringify({ Type: 'Notification', Message: 'x'.repeat(1024 * 1024 + 1) });
+      const res = await post('ses', key, big, {}, 'text/plain');
+      expect(res.statusCode).toBe(413);
+    });
+
     it('processes a replayed notification once', async () => {
       const msg = await sent(a);
       const open = JSON.stringify(
