@@ -33,6 +33,8 @@ import { Route as AppSettingsFieldsRouteImport } from './routes/_app/settings/fi
 import { Route as AppSettingsMembersRouteImport } from './routes/_app/settings/members';
 import { Route as AppSettingsOrganizationRouteImport } from './routes/_app/settings/organization';
 import { Route as AppSettingsProfileRouteImport } from './routes/_app/settings/profile';
+import { Route as AppSettingsSendingRouteImport } from './routes/_app/settings/sending';
+import { Route as AppSettingsSuppressionsRouteImport } from './routes/_app/settings/suppressions';
 import { Route as AppSettingsTagsRouteImport } from './routes/_app/settings/tags';
 import { Route as AppTemplatesIndexRouteImport } from './routes/_app/templates/index';
 import { Route as AppTemplatesIdRouteImport } from './routes/_app/templates/$id';
@@ -157,6 +159,16 @@ const AppSettingsProfileRoute = AppSettingsProfileRouteImport.update({
   path: '/profile',
   getParentRoute: () => AppSettingsRoute,
 } as any);
+const AppSettingsSendingRoute = AppSettingsSendingRouteImport.update({
+  id: '/sending',
+  path: '/sending',
+  getParentRoute: () => AppSettingsRoute,
+} as any);
+const AppSettingsSuppressionsRoute = AppSettingsSuppressionsRouteImport.update({
+  id: '/suppressions',
+  path: '/suppressions',
+  getParentRoute: () => AppSettingsRoute,
+} as any);
 const AppSettingsTagsRoute = AppSettingsTagsRouteImport.update({
   id: '/tags',
   path: '/tags',
@@ -203,6 +215,8 @@ export interface FileRoutesByFullPath {
   '/settings/members': typeof AppSettingsMembersRoute;
   '/settings/organization': typeof AppSettingsOrganizationRoute;
   '/settings/profile': typeof AppSettingsProfileRoute;
+  '/settings/sending': typeof AppSettingsSendingRoute;
+  '/settings/suppressions': typeof AppSettingsSuppressionsRoute;
   '/settings/tags': typeof AppSettingsTagsRoute;
   '/templates/$id': typeof AppTemplatesIdRoute;
   '/templates/new': typeof AppTemplatesNewRoute;
@@ -230,6 +244,8 @@ export interface FileRoutesByTo {
   '/settings/members': typeof AppSettingsMembersRoute;
   '/settings/organization': typeof AppSettingsOrganizationRoute;
   '/settings/profile': typeof AppSettingsProfileRoute;
+  '/settings/sending': typeof AppSettingsSendingRoute;
+  '/settings/suppressions': typeof AppSettingsSuppressionsRoute;
   '/settings/tags': typeof AppSettingsTagsRoute;
   '/templates/$id': typeof AppTemplatesIdRoute;
   '/templates/new': typeof AppTemplatesNewRoute;
@@ -262,6 +278,8 @@ export interface FileRoutesById {
   '/_app/settings/members': typeof AppSettingsMembersRoute;
   '/_app/settings/organization': typeof AppSettingsOrganizationRoute;
   '/_app/settings/profile': typeof AppSettingsProfileRoute;
+  '/_app/settings/sending': typeof AppSettingsSendingRoute;
+  '/_app/settings/suppressions': typeof AppSettingsSuppressionsRoute;
   '/_app/settings/tags': typeof AppSettingsTagsRoute;
   '/_app/templates/$id': typeof AppTemplatesIdRoute;
   '/_app/templates/new': typeof AppTemplatesNewRoute;
@@ -293,6 +311,8 @@ export interface FileRouteTypes {
     | '/settings/members'
     | '/settings/organization'
     | '/settings/profile'
+    | '/settings/sending'
+    | '/settings/suppressions'
     | '/settings/tags'
     | '/templates/$id'
     | '/templates/new'
@@ -320,6 +340,8 @@ export interface FileRouteTypes {
     | '/settings/members'
     | '/settings/organization'
     | '/settings/profile'
+    | '/settings/sending'
+    | '/settings/suppressions'
     | '/settings/tags'
     | '/templates/$id'
     | '/templates/new'
@@ -351,6 +373,8 @@ export interface FileRouteTypes {
     | '/_app/settings/members'
     | '/_app/settings/organization'
     | '/_app/settings/profile'
+    | '/_app/settings/sending'
+    | '/_app/settings/suppressions'
     | '/_app/settings/tags'
     | '/_app/templates/$id'
     | '/_app/templates/new'
@@ -536,6 +560,20 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppSettingsProfileRouteImport;
       parentRoute: typeof AppSettingsRoute;
     };
+    '/_app/settings/sending': {
+      id: '/_app/settings/sending';
+      path: '/sending';
+      fullPath: '/settings/sending';
+      preLoaderRoute: typeof AppSettingsSendingRouteImport;
+      parentRoute: typeof AppSettingsRoute;
+    };
+    '/_app/settings/suppressions': {
+      id: '/_app/settings/suppressions';
+      path: '/suppressions';
+      fullPath: '/settings/suppressions';
+      preLoaderRoute: typeof AppSettingsSuppressionsRouteImport;
+      parentRoute: typeof AppSettingsRoute;
+    };
     '/_app/settings/tags': {
       id: '/_app/settings/tags';
       path: '/tags';
@@ -597,6 +635,8 @@ interface AppSettingsRouteChildren {
   AppSettingsMembersRoute: typeof AppSettingsMembersRoute;
   AppSettingsOrganizationRoute: typeof AppSettingsOrganizationRoute;
   AppSettingsProfileRoute: typeof AppSettingsProfileRoute;
+  AppSettingsSendingRoute: typeof AppSettingsSendingRoute;
+  AppSettingsSuppressionsRoute: typeof AppSettingsSuppressionsRoute;
   AppSettingsTagsRoute: typeof AppSettingsTagsRoute;
   AppSettingsIndexRoute: typeof AppSettingsIndexRoute;
 }
@@ -607,6 +647,8 @@ const AppSettingsRouteChildren: AppSettingsRouteChildren = {
   AppSettingsMembersRoute: AppSettingsMembersRoute,
   AppSettingsOrganizationRoute: AppSettingsOrganizationRoute,
   AppSettingsProfileRoute: AppSettingsProfileRoute,
+  AppSettingsSendingRoute: AppSettingsSendingRoute,
+  AppSettingsSuppressionsRoute: AppSettingsSuppressionsRoute,
   AppSettingsTagsRoute: AppSettingsTagsRoute,
   AppSettingsIndexRoute: AppSettingsIndexRoute,
 };

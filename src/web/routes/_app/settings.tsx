@@ -1,6 +1,6 @@
 import type { Permission } from '@common/permissions';
 import { createFileRoute, Link, Outlet } from '@tanstack/react-router';
-import { Building2, KeyRound, ListPlus, Tags, UserRound, Users } from 'lucide-react';
+import { Ban, Building2, KeyRound, ListPlus, Send, Tags, UserRound, Users } from 'lucide-react';
 import { PageHeader } from '@/components/ui/page-header';
 import { useMe } from '@/lib/session';
 import { cn } from '@/lib/utils';
@@ -13,6 +13,8 @@ const TABS: ReadonlyArray<{
     | '/settings/fields'
     | '/settings/tags'
     | '/settings/api-keys'
+    | '/settings/sending'
+    | '/settings/suppressions'
     | '/settings/profile';
   label: string;
   icon: typeof Users;
@@ -23,6 +25,8 @@ const TABS: ReadonlyArray<{
   { to: '/settings/fields', label: 'Custom fields', icon: ListPlus },
   { to: '/settings/tags', label: 'Tags', icon: Tags },
   { to: '/settings/api-keys', label: 'API keys', icon: KeyRound, permission: 'settings:write' },
+  { to: '/settings/sending', label: 'Sending', icon: Send, permission: 'settings:read' },
+  { to: '/settings/suppressions', label: 'Suppressions', icon: Ban, permission: 'settings:read' },
   { to: '/settings/profile', label: 'Profile', icon: UserRound },
 ];
 

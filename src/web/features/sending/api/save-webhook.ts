@@ -1,0 +1,19 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { Body } from '@/lib/api';
+import { sendJson } from './http';
+import { type EmailProvider, type ProviderWebhook, webhooksQueryKey } from './list-webhooks';
+
+export const saveWebhook = ({
+  provider,
+  ...input
+}: Body<'/api/v1/sending/webhooks/{provider}', 'put'> & { provider: EmailProvider }) =>
+  sendJson<ProviderWebhook>('PUT', `/api/v1/sending/webhooks/${encodeURIComponent(provider)}`, input);
+
+/** PUT /api/v1/sending/webhooks/{provider} */
+export function useSaveWebhook(orgId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: saveWebhook,
+    onSettled: () => queryClient.invalidateQueries({ queryKey: webhooksQueryKey(orgId) }),
+  });
+}
