@@ -91,16 +91,19 @@ export function TemplateEditor({
   const test = useSendTest();
 
   // Live preview of the unsaved content, 400 ms after the last keystroke.
-  const previewInput = useDebouncedValue(
-    {
+  // (Memoised: a new object every render would restart the debounce timer for ever.)
+  const contactId = contact?.id;
+  const liveInput = React.useMemo(
+    () => ({
       subject: draft.subject,
       format: draft.format,
       body: draft.body,
       text: draft.text.trim() ? draft.text : null,
-      ...(contact ? { contactId: contact.id } : {}),
-    },
-    PREVIEW_DELAY_MS,
+      ...(contactId ? { contactId } : {}),
+    }),
+    [draft.subject, draft.format, draft.body, draft.text, contactId],
   );
+  const previewInput = useDebouncedValue(liveInput, PREVIEW_DELAY_MS);
   const preview = usePreview(orgId, previewInput, {
     enabled: previewInput.subject.trim() !== '' && previewInput.body.trim() !== '',
   });
