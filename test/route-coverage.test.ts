@@ -39,6 +39,8 @@ const PUBLIC: Record<string, string> = {
   'POST /api/auth/sign-out': 'signing out without a session is a no-op',
   'GET /_dev/outbox*': 'the local mail viewer: loopback callers only, and only without SMTP_URL',
   'GET *': 'the web app (its pages sign in through the API)',
+  'POST /e/*':
+    'email links (RFC 8058 one-click unsubscribe, the preference page): the signed token in the URL is the credential',
   'POST /api/v1/webhooks/email/:provider':
     'email provider webhooks: the provider signs each request (401 without a valid signature, as for an unknown key)',
 };

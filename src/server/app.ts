@@ -34,6 +34,7 @@ import { sendingRoutes } from './modules/sending/sending.routes.js';
 import { suppressionRoutes } from './modules/sending/suppressions.routes.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
 import { templateRoutes } from './modules/templates/templates.routes.js';
+import { trackingRoutes } from './modules/tracking/tracking.routes.js';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { errorBody, registerErrorHandler } from './plugins/errors.js';
 import { registerJsonBodyParser } from './plugins/json-body.js';
@@ -179,6 +180,8 @@ export async function buildApp(
   ]) {
     await app.register(routes, { guards });
   }
+  // Public (signed tokens), with its own form parser and an onClose flush of the event buffer.
+  await app.register(trackingRoutes, { deps });
   await app.register(webhookRoutes, { guards, deps });
   if (config.devOutbox && !config.smtpUrl) {
     await app.register(outboxRoutes, { dir: outboxDir(config.dataDir) });
