@@ -17,7 +17,7 @@ import {
 } from './webhooks.normalise.js';
 import {
   contentId,
-  type Headers,
+  type HeaderMap,
   header,
   sendgridPublicKey,
   svixKey,
@@ -191,7 +191,7 @@ const MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 export interface InboundRequest {
   provider: EmailProvider;
   key: string | undefined;
-  headers: Headers;
+  headers: HeaderMap;
   rawBody: Buffer;
 }
 

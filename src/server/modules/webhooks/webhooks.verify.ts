@@ -8,9 +8,9 @@ import { safeEqual } from '../../lib/crypto.js';
  * answer 401 otherwise. SES (SNS) is in sns.ts: it needs the signing certificate.
  */
 
-export type Headers = Record<string, string | string[] | undefined>;
+export type HeaderMap = Record<string, string | string[] | undefined>;
 
-export function header(headers: Headers, name: string): string | undefined {
+export function header(headers: HeaderMap, name: string): string | undefined {
   const v = headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
 }
@@ -23,7 +23,7 @@ export function sameSecret(a: string, b: string): boolean {
 }
 
 /** Postmark: HTTP basic auth with the user name and password set on the webhook. */
-export function verifyPostmark(headers: Headers, username: string, password: string): boolean {
+export function verifyPostmark(headers: HeaderMap, username: string, password: string): boolean {
   const auth = header(headers, 'authorization');
   const m = auth ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(auth) : null;
   if (!m) return false;
@@ -55,7 +55,7 @@ export function sendgridPublicKey(text: string): KeyObject {
 }
 
 /** SendGrid: ECDSA P-256 / SHA-256 (DER, base64) over timestamp + raw body. */
-export function verifySendgrid(headers: Headers, rawBody: Buffer, publicKey: string): boolean {
+export function verifySendgrid(headers: HeaderMap, rawBody: Buffer, publicKey: string): boolean {
   const signature = header(headers, 'x-twilio-email-event-webhook-signature');
   const timestamp = header(headers, 'x-twilio-email-event-webhook-timestamp');
   if (!signature || !timestamp) return false;
@@ -108,7 +108,7 @@ export function svixKey(secret: string): Buffer {
  * base64; `svix-signature` lists `v1,<sig>` entries separated by spaces (several during a secret
  * rotation). The timestamp must be within 5 minutes of now.
  */
-export function verifySvix(headers: Headers, rawBody: Buffer, secret: string, now = Date.now()): boolean {
+export function verifySvix(headers: HeaderMap, rawBody: Buffer, secret: string, now = Date.now()): boolean {
   const id = header(headers, 'svix-id');
   const timestamp = header(headers, 'svix-timestamp');
   const signatures = header(headers, 'svix-signature');
