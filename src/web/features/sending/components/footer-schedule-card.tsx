@@ -100,7 +100,7 @@ export function FooterScheduleCard({
               hint="Scheduled campaigns go out at this zone’s local time."
             >
               <Select value={timeZone} onValueChange={setTimeZone} disabled={!canWrite}>
-                <SelectTrigger>
+                <SelectTrigger id="sending-time-zone" aria-invalid={errors.timeZone ? true : undefined}>
                   <SelectValue placeholder="Choose a time zone" />
                 </SelectTrigger>
                 <SelectContent className="max-h-80">

@@ -5,6 +5,7 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { DisabledHint } from '@/components/ui/disabled-hint';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
 import { Skeleton } from '@/components/ui/skeleton';
@@ -54,10 +55,12 @@ export function SendersCard({
     );
 
   const addButton = (
-    <Button onClick={() => setEditing('new')} disabled={!canWrite} title={cannot}>
-      <Plus aria-hidden="true" />
-      Add sender
-    </Button>
+    <DisabledHint reason={cannot} align="end">
+      <Button onClick={() => setEditing('new')} disabled={!canWrite}>
+        <Plus aria-hidden="true" />
+        Add sender
+      </Button>
+    </DisabledHint>
   );
 
   return (

@@ -177,7 +177,7 @@ function ProviderForm({
         {item.configured ? (
           <Badge variant="success">Receiving events</Badge>
         ) : item.url ? (
-          <Badge variant="warning">Needs its secret</Badge>
+          <Badge variant="warning">{item.provider === 'ses' ? 'Needs its topics' : 'Needs its secret'}</Badge>
         ) : (
           <Badge>Not set up</Badge>
         )}

@@ -4,6 +4,7 @@ import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { DisabledHint } from '@/components/ui/disabled-hint';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
 import { Input } from '@/components/ui/input';
@@ -43,10 +44,12 @@ export function SuppressionsSettings() {
   const filtered = Boolean(q) || showRemoved;
 
   const addButton = (
-    <Button onClick={() => setAdding(true)} disabled={!canWrite} title={cannot}>
-      <Plus aria-hidden="true" />
-      Add address
-    </Button>
+    <DisabledHint reason={cannot} align="end">
+      <Button onClick={() => setAdding(true)} disabled={!canWrite}>
+        <Plus aria-hidden="true" />
+        Add address
+      </Button>
+    </DisabledHint>
   );
 
   return (
