@@ -38,6 +38,8 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   'import-memory': async () => (await import('./imports.js')).importMemoryBenchmark(),
   // The CSV reader alone on the same generated file, no database (`npm run bench csv-reader`).
   'csv-reader': async () => (await import('./csv-reader.js')).csvReaderBenchmarks(),
+  // Open pixel and click vs a bare node:http GIF, then rows written = requests answered (PostgreSQL at 127.0.0.1).
+  tracking: async () => (await import('./tracking.js')).trackingBench(),
 };
 const onlyOnRequest = new Set([
   'contacts',
