@@ -138,15 +138,27 @@ describe('template rendering', () => {
     expect(filter.message).toMatch(/undefined filter: shout/);
   });
 
-  it('cannot read files: include, render and layout are refused', async () => {
-    for (const tag of ['{% include "/etc/passwd" %}', '{% render "secrets" %}', '{% layout "base" %}x']) {
-      const attempt = prepareTemplate(html(`<p>${tag}</p>`), { customFieldKeys: [] }).then((p) =>
-        renderPrepared(p, varsFor()),
-      );
-      const err = await failure(attempt);
+  it('cannot read files: include, render and layout are refused, and MJML includes are ignored', async () => {
+    for (const [tag, name] of [
+      ['{% include "/etc/passwd" %}', 'include'],
+      ['{% render "secrets" %}', 'render'],
+      ['{% layout "base" %}x', 'layout'],
+    ] as const) {
+      const err = await failure(prepareTemplate(html(`<p>${tag}</p>`), { customFieldKeys: [] }));
       expect(err.code).toBe('VALIDATION_FAILED');
-      expect(err.message).not.toContain('root:');
+      expect(err.message).toContain(`tag "${name}" not found`);
     }
+    const mjml = await render(
+      {
+        subject: 'x',
+        format: 'mjml',
+        body: '<mjml><mj-body><mj-include path="/etc/passwd" /><mj-section><mj-column><mj-text>ok</mj-text></mj-column></mj-section></mj-body></mjml>',
+        text: null,
+      },
+      varsFor(),
+    );
+    expect(mjml.html).toContain('ok');
+    expect(mjml.html).not.toContain('root:');
   });
 
   it('gives no access to prototypes', async () => {

@@ -79,8 +79,11 @@ const NO_FS: FS = {
   containsSync: () => false,
 };
 
+/** Tags that load other templates: refused when a template is parsed (and there are no files anyway). */
+const FILE_TAGS = ['include', 'render', 'layout'] as const;
+
 function engine(escapeOutput: boolean): Liquid {
-  return new Liquid({
+  const liquid = new Liquid({
     fs: NO_FS,
     root: [],
     partials: [],
@@ -95,6 +98,8 @@ function engine(escapeOutput: boolean): Liquid {
     ...(escapeOutput ? { outputEscape: 'escape' as const } : {}),
     ...LIMITS,
   });
+  for (const tag of FILE_TAGS) delete liquid.tags[tag];
+  return liquid;
 }
 /** The HTML body: every output is HTML-escaped unless the template says `| raw`. */
 const htmlEngine = engine(true);

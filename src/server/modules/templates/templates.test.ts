@@ -118,7 +118,7 @@ describe.skipIf(databaseMissing)('templates', () => {
     const t = (
       await c.post(
         '/api/v1/templates',
-        sample({ body: sample().body + '<p>Plan: {{ contact.custom.plan }}</p>' }),
+        sample({ body: `${sample().body}<p>Plan: {{ contact.custom.plan }}</p>` }),
       )
     ).json();
     const { rows } = await server.runtime.database.query<{ id: string }>(
