@@ -297,13 +297,16 @@ async function verifyAndNormalise(
   }
 }
 
-/** Inserts receipts; returns the ids that were new (the others were seen before). */
+/**
+ * Inserts receipts; returns the ids that were new (the others were seen before). In sorted order,
+ * so that two overlapping batches at once wait for each other instead of deadlocking.
+ */
 async function claim(tx: Db, provider: EmailProvider, orgId: string, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const got = await rows<{ event_id: string }>(
     tx,
     sql`insert into email_webhook_receipts (provider, event_id, org_id)
-      select ${provider}, unnest(${pgArray(ids)}::text[]), ${orgId} on conflict do nothing returning event_id`,
+      select ${provider}, unnest(${pgArray([...ids].sort())}::text[]), ${orgId} on conflict do nothing returning event_id`,
   );
   return new Set(got.map((r) => r.event_id));
 }
