@@ -1,3 +1,4 @@
+import { CONSENT_BASES, type ConsentBasis } from './email.js';
 import { fieldKeyOf } from './fields.js';
 
 /** What a CSV column can be mapped to, shared by the import API and the import wizard. */
@@ -19,6 +20,7 @@ export const STANDARD_TARGETS = [
   'postalCode',
   'country',
   'subscriptionStatus',
+  'consentBasis',
 ] as const;
 export type StandardTarget = (typeof STANDARD_TARGETS)[number];
 
@@ -99,4 +101,90 @@ export function checkMapping(
     general.push('Import at least one of email, name or phone, or contacts cannot be told apart.');
   }
   return { columns, general };
+}
+
+/**
+ * Marketing email for the contacts an import creates (never for contacts it updates: they keep
+ * their status, and an import never subscribes an existing contact again):
+ * - `subscribed`: every new contact is subscribed, with this lawful basis and source;
+ * - `not_subscribed`: no new contact is subscribed;
+ * - `column`: the mapped subscription column says, row by row (see subscriptionFromCell); the
+ *   lawful basis comes from a mapped "consent basis" column, else `consent`; the source is
+ *   "Import <file name>".
+ * In every mode an explicit opt-out in the subscription column (unsubscribed, bounced, complained)
+ * applies, to new contacts and to existing ones that are not opted out yet.
+ * Imports started before this option existed behave as `not_subscribed`.
+ */
+export const IMPORT_MARKETING_MODES = ['subscribed', 'not_subscribed', 'column'] as const;
+export type ImportMarketingMode = (typeof IMPORT_MARKETING_MODES)[number];
+export type ImportMarketing =
+  | { mode: 'subscribed'; basis: ConsentBasis; source: string }
+  | { mode: 'not_subscribed' }
+  | { mode: 'column' };
+
+/** The subscription states a CSV cell can bring. */
+export type CellSubscription = 'subscribed' | 'not_subscribed' | 'unsubscribed' | 'bounced' | 'complained';
+export const OPT_OUT_STATUSES = ['unsubscribed', 'bounced', 'complained'] as const;
+
+const YES = new Set([
+  'subscribed',
+  'yes',
+  'y',
+  'true',
+  '1',
+  'x',
+  'opted in',
+  'opt in',
+  'optin',
+  'opted-in',
+  'opt-in',
+  'ja',
+  'oui',
+  'si',
+]);
+const OPT_OUT: Record<string, CellSubscription> = {
+  unsubscribed: 'unsubscribed',
+  unsubscribe: 'unsubscribed',
+  'opted out': 'unsubscribed',
+  'opt out': 'unsubscribed',
+  'opted-out': 'unsubscribed',
+  'opt-out': 'unsubscribed',
+  optout: 'unsubscribed',
+  bounced: 'bounced',
+  complained: 'complained',
+};
+
+/**
+ * Reads a subscription cell: yes-like values (subscribed, yes, true, 1, opted in…) subscribe,
+ * unsubscribed / opted out / bounced / complained opt out, anything else is not subscribed.
+ */
+export function subscriptionFromCell(value: string): CellSubscription {
+  const v = value.trim().toLowerCase().replace(/\s+/g, ' ');
+  if (YES.has(v)) return 'subscribed';
+  return OPT_OUT[v] ?? 'not_subscribed';
+}
+
+/** Reads a lawful-basis cell ("Legitimate interest", "legitimate_interest", …); undefined if unknown. */
+export function consentBasisFromCell(value: string): ConsentBasis | undefined {
+  const v = value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+  return (CONSENT_BASES as readonly string[]).includes(v) ? (v as ConsentBasis) : undefined;
+}
+
+/** What is wrong with the marketing choice for this mapping, if anything (wizard and server). */
+export function marketingProblem(
+  marketing: ImportMarketing | undefined,
+  mapping: ImportTarget[],
+): string | undefined {
+  if (!marketing) return 'Choose what happens to marketing email for the new contacts.';
+  if (marketing.mode === 'subscribed' && !marketing.source.trim())
+    return 'Say where these people gave consent (the source), e.g. “Webinar sign-up form 2026”.';
+  if (
+    marketing.mode === 'column' &&
+    !mapping.some((t) => t.type === 'standard' && t.field === 'subscriptionStatus')
+  )
+    return 'Choose the column that holds the subscription status, or another marketing choice.';
+  return undefined;
 }

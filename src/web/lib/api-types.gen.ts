@@ -1318,6 +1318,23 @@ export interface paths {
                                 })[] | null;
                                 duplicatePolicy: ("create_update" | "create_only" | "update_only") | null;
                                 extraTags: string[];
+                                marketing: ({
+                                    /** @enum {string} */
+                                    mode: "subscribed";
+                                    /**
+                                     * @description The lawful basis (GDPR art. 6)
+                                     * @enum {string}
+                                     */
+                                    basis: "consent" | "contract" | "legitimate_interest" | "legal_obligation";
+                                    /** @description Where these people gave consent, e.g. "Webinar sign-up form 2026" */
+                                    source: string;
+                                } | {
+                                    /** @enum {string} */
+                                    mode: "not_subscribed";
+                                } | {
+                                    /** @enum {string} */
+                                    mode: "column";
+                                }) | null;
                                 dryRun: boolean;
                                 progress: {
                                     rowsDone: number;
@@ -1423,6 +1440,23 @@ export interface paths {
                             })[] | null;
                             duplicatePolicy: ("create_update" | "create_only" | "update_only") | null;
                             extraTags: string[];
+                            marketing: ({
+                                /** @enum {string} */
+                                mode: "subscribed";
+                                /**
+                                 * @description The lawful basis (GDPR art. 6)
+                                 * @enum {string}
+                                 */
+                                basis: "consent" | "contract" | "legitimate_interest" | "legal_obligation";
+                                /** @description Where these people gave consent, e.g. "Webinar sign-up form 2026" */
+                                source: string;
+                            } | {
+                                /** @enum {string} */
+                                mode: "not_subscribed";
+                            } | {
+                                /** @enum {string} */
+                                mode: "column";
+                            }) | null;
                             dryRun: boolean;
                             progress: {
                                 rowsDone: number;
@@ -1539,6 +1573,23 @@ export interface paths {
                             })[] | null;
                             duplicatePolicy: ("create_update" | "create_only" | "update_only") | null;
                             extraTags: string[];
+                            marketing: ({
+                                /** @enum {string} */
+                                mode: "subscribed";
+                                /**
+                                 * @description The lawful basis (GDPR art. 6)
+                                 * @enum {string}
+                                 */
+                                basis: "consent" | "contract" | "legitimate_interest" | "legal_obligation";
+                                /** @description Where these people gave consent, e.g. "Webinar sign-up form 2026" */
+                                source: string;
+                            } | {
+                                /** @enum {string} */
+                                mode: "not_subscribed";
+                            } | {
+                                /** @enum {string} */
+                                mode: "column";
+                            }) | null;
                             dryRun: boolean;
                             progress: {
                                 rowsDone: number;
@@ -1668,6 +1719,23 @@ export interface paths {
                             })[] | null;
                             duplicatePolicy: ("create_update" | "create_only" | "update_only") | null;
                             extraTags: string[];
+                            marketing: ({
+                                /** @enum {string} */
+                                mode: "subscribed";
+                                /**
+                                 * @description The lawful basis (GDPR art. 6)
+                                 * @enum {string}
+                                 */
+                                basis: "consent" | "contract" | "legitimate_interest" | "legal_obligation";
+                                /** @description Where these people gave consent, e.g. "Webinar sign-up form 2026" */
+                                source: string;
+                            } | {
+                                /** @enum {string} */
+                                mode: "not_subscribed";
+                            } | {
+                                /** @enum {string} */
+                                mode: "column";
+                            }) | null;
                             dryRun: boolean;
                             progress: {
                                 rowsDone: number;
@@ -1768,6 +1836,24 @@ export interface paths {
                         dryRun?: boolean;
                         /** @default [] */
                         extraTags?: string[];
+                        /** @description Marketing email for new contacts (default: not subscribed). See the schema description. */
+                        marketing?: {
+                            /** @enum {string} */
+                            mode: "subscribed";
+                            /**
+                             * @description The lawful basis (GDPR art. 6)
+                             * @enum {string}
+                             */
+                            basis: "consent" | "contract" | "legitimate_interest" | "legal_obligation";
+                            /** @description Where these people gave consent, e.g. "Webinar sign-up form 2026" */
+                            source: string;
+                        } | {
+                            /** @enum {string} */
+                            mode: "not_subscribed";
+                        } | {
+                            /** @enum {string} */
+                            mode: "column";
+                        };
                     };
                 };
             };
@@ -1819,6 +1905,23 @@ export interface paths {
                             })[] | null;
                             duplicatePolicy: ("create_update" | "create_only" | "update_only") | null;
                             extraTags: string[];
+                            marketing: ({
+                                /** @enum {string} */
+                                mode: "subscribed";
+                                /**
+                                 * @description The lawful basis (GDPR art. 6)
+                                 * @enum {string}
+                                 */
+                                basis: "consent" | "contract" | "legitimate_interest" | "legal_obligation";
+                                /** @description Where these people gave consent, e.g. "Webinar sign-up form 2026" */
+                                source: string;
+                            } | {
+                                /** @enum {string} */
+                                mode: "not_subscribed";
+                            } | {
+                                /** @enum {string} */
+                                mode: "column";
+                            }) | null;
                             dryRun: boolean;
                             progress: {
                                 rowsDone: number;
@@ -1937,6 +2040,23 @@ export interface paths {
                             })[] | null;
                             duplicatePolicy: ("create_update" | "create_only" | "update_only") | null;
                             extraTags: string[];
+                            marketing: ({
+                                /** @enum {string} */
+                                mode: "subscribed";
+                                /**
+                                 * @description The lawful basis (GDPR art. 6)
+                                 * @enum {string}
+                                 */
+                                basis: "consent" | "contract" | "legitimate_interest" | "legal_obligation";
+                                /** @description Where these people gave consent, e.g. "Webinar sign-up form 2026" */
+                                source: string;
+                            } | {
+                                /** @enum {string} */
+                                mode: "not_subscribed";
+                            } | {
+                                /** @enum {string} */
+                                mode: "column";
+                            }) | null;
                             dryRun: boolean;
                             progress: {
                                 rowsDone: number;
@@ -6261,190 +6381,6 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/e/o/{file}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Open pixel of a sent message (`/e/o/<token>.gif`): a transparent GIF, the open recorded */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    file: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/e/c/{token}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Tracked link of a sent message: redirects (302) to the stored URL, the click recorded */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    token: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/e/u/{token}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Unsubscribe page of a sent message: asks, with a button (visiting it changes nothing) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    token: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        put?: never;
-        /** Unsubscribes the recipient of a sent message at once: RFC 8058 one-click (body List-Unsubscribe=One-Click) or the page button */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    token: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/e/p/{token}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Preference page of a sent message: the sender, the masked address, the recipient's status */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    token: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        put?: never;
-        /** Changes the subscription from the preference page (form field action=unsubscribe|resubscribe) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    token: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
         delete?: never;
         options?: never;
         head?: never;

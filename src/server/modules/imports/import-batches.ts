@@ -1,4 +1,5 @@
 import { unguardFormula } from '../../../common/csv-safe.js';
+import type { ImportMarketing } from '../../../common/imports.js';
 import type { StagedBatch } from '../contacts/write/upsert.js';
 import type { FieldDef } from '../fields/fields.repo.js';
 import type { CsvFormat } from './csv-format.js';
@@ -26,6 +27,9 @@ export interface PlanInput {
   mapping: Target[];
   defs: FieldDef[];
   extraTags: string[];
+  /** Marketing email for new contacts, and the file name for its consent source. */
+  marketing?: ImportMarketing;
+  fileName?: string;
   parts: number;
   /** Records of each partition already committed (skipped). */
   skip: number[];
@@ -137,6 +141,8 @@ export async function produceBatches(input: PlanInput, sink: BatchSink): Promise
     mapping: input.mapping,
     defs: input.defs,
     extraTags: input.extraTags,
+    marketing: input.marketing,
+    fileName: input.fileName,
   });
   const partOf = partitioner(input.mapping, input.parts);
   const skip = [...input.skip];

@@ -1,6 +1,14 @@
 import { CUSTOM_FIELD_TYPES } from '../../../common/contacts.js';
 import { unguardFormula } from '../../../common/csv-safe.js';
+import type { ConsentBasis } from '../../../common/email.js';
 import { fieldKeyOf } from '../../../common/fields.js';
+import {
+  type CellSubscription,
+  consentBasisFromCell,
+  type ImportMarketing,
+  OPT_OUT_STATUSES,
+  subscriptionFromCell,
+} from '../../../common/imports.js';
 import type { UpsertRow } from '../contacts/write/upsert.js';
 import { FieldValueError, isValidDate, normaliseValue } from '../fields/field-values.js';
 import type { FieldDef } from '../fields/fields.repo.js';
@@ -19,7 +27,6 @@ export interface RowError {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^[+()0-9 .\-/x]{3,40}$/i;
 const LIMITS = { first_name: 100, last_name: 100, job_title: 200, company_name: 200, source: 100 } as const;
-const STATUSES = new Set(['subscribed', 'unsubscribed', 'bounced', 'complained']);
 
 /** Reads a CSV cell as a typed custom-field value (spreadsheets write numbers, dates, booleans as text). */
 export function coerceCell(def: FieldDef, raw: string): unknown {
@@ -68,8 +75,14 @@ export function createRowMapper(opts: {
   defs: FieldDef[];
   extraTags: string[];
   tagSeparator?: RegExp;
+  /** Marketing email for new contacts (default: not subscribed, as imports before the option). */
+  marketing?: ImportMarketing;
+  /** The file's name, for the consent source of mode `column`. */
+  fileName?: string;
 }): RowMapper {
   const { headers, mapping } = opts;
+  const marketing: ImportMarketing = opts.marketing ?? { mode: 'not_subscribed' };
+  const columnSource = `Import ${opts.fileName ?? 'file'}`.slice(0, 200);
   const byKey = new Map(opts.defs.map((d) => [d.key, d]));
   const sep = opts.tagSeparator ?? /[;,]/;
   return {
@@ -94,11 +107,15 @@ export function createRowMapper(opts: {
         company_name: '',
         source: 'import',
         address: null,
-        subscription_status: null,
+        subscription_status: 'not_subscribed',
+        consent_basis: null,
+        consent_source: null,
         tags: [...opts.extraTags],
         custom: {},
       };
       let fullName = '';
+      let cell: CellSubscription | undefined;
+      let cellBasis: ConsentBasis | undefined;
       const fail = (i: number, value: string, reason: string) =>
         errors.push({ row, column: headers[i]!, value: value.slice(0, 500), reason });
       for (let i = 0; i < mapping.length; i++) {
@@ -154,12 +171,14 @@ export function createRowMapper(opts: {
                 else r.tags.push(tag);
               }
               break;
-            case 'subscriptionStatus': {
-              const s = v.toLowerCase();
-              if (!STATUSES.has(s)) fail(i, raw, 'Must be subscribed, unsubscribed, bounced or complained');
-              else r.subscription_status = s;
+            case 'subscriptionStatus':
+              cell = subscriptionFromCell(v);
               break;
-            }
+            case 'consentBasis':
+              cellBasis = consentBasisFromCell(v);
+              if (!cellBasis && marketing.mode === 'column')
+                fail(i, raw, 'Must be consent, contract, legitimate interest or legal obligation');
+              break;
             default: {
               if (v.length > 200) fail(i, raw, 'Longer than 200 characters');
               else r.address = { ...(r.address ?? {}), [t.field]: v };
@@ -185,6 +204,19 @@ export function createRowMapper(opts: {
         const at = fullName.lastIndexOf(' ');
         r.first_name = at > 0 ? fullName.slice(0, at) : fullName;
         r.last_name = at > 0 ? fullName.slice(at + 1) : '';
+      }
+      // Marketing email (for a new contact; see upsert.ts for existing ones): an explicit opt-out
+      // always applies; otherwise the import's choice.
+      if (cell && (OPT_OUT_STATUSES as readonly string[]).includes(cell)) {
+        r.subscription_status = cell;
+      } else if (marketing.mode === 'subscribed') {
+        r.subscription_status = 'subscribed';
+        r.consent_basis = marketing.basis;
+        r.consent_source = marketing.source.slice(0, 200);
+      } else if (marketing.mode === 'column' && cell === 'subscribed') {
+        r.subscription_status = 'subscribed';
+        r.consent_basis = cellBasis ?? 'consent';
+        r.consent_source = columnSource;
       }
       if (errors.length) return { errors };
       if (!r.email && r.phones.length === 0 && !r.first_name && !r.last_name) {

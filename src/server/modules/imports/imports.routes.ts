@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { CONSENT_BASES } from '../../../common/email.js';
 import { NEW_FIELD_TYPES, STANDARD_TARGETS } from '../../../common/imports.js';
 import { AppError } from '../../lib/errors.js';
 import type { Guards } from '../../plugins/session.js';
@@ -25,6 +26,27 @@ const TargetSchema = z.discriminatedUnion('type', [
 
 const DuplicatePolicy = z.enum(['create_update', 'create_only', 'update_only']);
 
+const Marketing = z
+  .discriminatedUnion('mode', [
+    z
+      .object({
+        mode: z.literal('subscribed'),
+        basis: z.enum(CONSENT_BASES).describe('The lawful basis (GDPR art. 6)'),
+        source: z
+          .string()
+          .trim()
+          .min(1, 'must say where consent was given')
+          .max(200)
+          .describe('Where these people gave consent, e.g. "Webinar sign-up form 2026"'),
+      })
+      .strict(),
+    z.object({ mode: z.literal('not_subscribed') }).strict(),
+    z.object({ mode: z.literal('column') }).strict(),
+  ])
+  .describe(
+    'Marketing email for the contacts the import creates (existing contacts keep their status; an explicit unsubscribed/bounced/complained in the subscription column still applies): "subscribed" with a lawful basis and source; "not_subscribed"; or "column": the mapped subscription column (subscribed/yes/true/1/opted in subscribe, with the basis of a mapped consent basis column, else "consent", and the source "Import <file name>"; anything else does not).',
+  );
+
 const ImportSchema = z.object({
   id: z.uuid(),
   status: z.enum(['uploaded', 'queued', 'running', 'done', 'failed', 'cancelled']),
@@ -43,6 +65,7 @@ const ImportSchema = z.object({
   mapping: z.array(TargetSchema).nullable(),
   duplicatePolicy: DuplicatePolicy.nullable(),
   extraTags: z.array(z.string()),
+  marketing: Marketing.nullable(),
   dryRun: z.boolean(),
   progress: z.object({
     rowsDone: z.number().int(),
@@ -190,6 +213,9 @@ export async function importRoutes(app: FastifyInstance, opts: { guards: Guards 
             duplicatePolicy: DuplicatePolicy.default('create_update'),
             dryRun: z.boolean().default(false),
             extraTags: z.array(z.string().trim().min(1).max(60)).max(20).default([]),
+            marketing: Marketing.optional().describe(
+              'Marketing email for new contacts (default: not subscribed). See the schema description.',
+            ),
           })
           .strict(),
         response: { 200: ImportSchema },

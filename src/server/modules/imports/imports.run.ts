@@ -107,6 +107,9 @@ export async function executeImport(deps: Deps, importId: string) {
       ),
       defs: dryDefs,
       extraTags: imp.options?.extraTags ?? [],
+      // Imports started before the marketing choice existed subscribe nobody.
+      marketing: imp.options?.marketing ?? { mode: 'not_subscribed' },
+      fileName: imp.file_name,
       parts: done.length,
       skip: done,
       maxRows: deps.config.importBatchRows,

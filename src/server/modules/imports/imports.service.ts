@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { checkMapping } from '../../../common/imports.js';
+import { checkMapping, type ImportMarketing, marketingProblem } from '../../../common/imports.js';
 import { assertCan, type Ctx, userIdOf } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
@@ -31,7 +31,7 @@ export interface ImportRow {
   total_rows: number;
   ragged_rows: number[];
   mapping: Target[] | null;
-  options: { duplicatePolicy: DuplicatePolicy; extraTags: string[] } | null;
+  options: { duplicatePolicy: DuplicatePolicy; extraTags: string[]; marketing?: ImportMarketing } | null;
   dry_run: boolean;
   rows_done: number;
   created_count: number;
@@ -66,6 +66,7 @@ function present(r: ImportRow, extra: { suggestedMapping?: Target[] } = {}) {
     mapping: r.mapping,
     duplicatePolicy: r.options?.duplicatePolicy ?? null,
     extraTags: r.options?.extraTags ?? [],
+    marketing: r.options ? (r.options.marketing ?? { mode: 'not_subscribed' as const }) : null,
     dryRun: r.dry_run,
     progress: {
       rowsDone: r.rows_done,
@@ -221,7 +222,14 @@ function validateMapping(
 export async function startImport(
   ctx: Ctx,
   id: string,
-  input: { mapping: Target[]; duplicatePolicy: DuplicatePolicy; dryRun: boolean; extraTags: string[] },
+  input: {
+    mapping: Target[];
+    duplicatePolicy: DuplicatePolicy;
+    dryRun: boolean;
+    extraTags: string[];
+    /** Marketing email for the new contacts; without it nobody new is subscribed. */
+    marketing?: ImportMarketing;
+  },
 ) {
   assertCan(ctx, 'contacts:write');
   const db = ctx.deps.database.db;
@@ -234,6 +242,14 @@ export async function startImport(
     throw new AppError('GONE', 'The uploaded file has expired (kept 24 hours); upload it again');
   const defs = await listFields(db, ctx.orgId, 'contact');
   validateMapping(cur.headers, input.mapping, defs, input.duplicatePolicy);
+  const marketing: ImportMarketing = input.marketing ?? { mode: 'not_subscribed' };
+  const problem =
+    input.duplicatePolicy === 'update_only' ? undefined : marketingProblem(marketing, input.mapping);
+  if (problem) {
+    throw new AppError('VALIDATION_FAILED', `marketing: ${problem}`, {
+      issues: [{ path: ['marketing'], message: problem }],
+    });
+  }
   if (!input.dryRun) {
     for (const t of input.mapping) {
       if (t.type === 'new_field')
@@ -248,7 +264,7 @@ export async function startImport(
   await db.transaction(async (tx) => {
     await tx.execute(sql`delete from import_errors where import_id = ${id}`);
     await tx.execute(sql`update imports set status = 'queued', mapping = ${JSON.stringify(mapping)}::jsonb,
-        options = ${JSON.stringify({ duplicatePolicy: input.duplicatePolicy, extraTags: input.extraTags })}::jsonb,
+        options = ${JSON.stringify({ duplicatePolicy: input.duplicatePolicy, extraTags: input.extraTags, marketing })}::jsonb,
         dry_run = ${input.dryRun}, rows_done = 0, parts_done = null, created_count = 0, updated_count = 0, skipped_count = 0, unchanged_count = 0,
         failed_count = 0, error = null, started_at = null, finished_at = null, heartbeat_at = now()
       where org_id = ${ctx.orgId} and id = ${id}`);

@@ -254,6 +254,175 @@ describe.skipIf(databaseMissing)('CSV imports', () => {
     });
   });
 
+  describe('marketing email for new contacts', () => {
+    const people = async (emails: string[]) => {
+      const out: Record<
+        string,
+        { status: string; basis: string | null; source: string | null; at: Date | null }
+      > = {};
+      const res = await server.runtime.database.query<{
+        email: string;
+        status: string;
+        basis: string | null;
+        source: string | null;
+        at: Date | null;
+      }>(
+        `select email, subscription_status as status, consent_basis as basis, consent_source as source, consent_at as at
+          from contacts where org_id = $1 and email = any($2::text[])`,
+        [org.orgId, emails],
+      );
+      for (const r of res.rows)
+        out[r.email] = { status: r.status, basis: r.basis, source: r.source, at: r.at };
+      return out;
+    };
+    const start = async (name: string, content: string, body: Record<string, unknown>) => {
+      const imp = (await upload(org.owner, name, content)).json();
+      const res = await c.post(`/api/v1/imports/${imp.id}/start`, { mapping: imp.suggestedMapping, ...body });
+      return { imp, res };
+    };
+    const run = async (name: string, content: string, body: Record<string, unknown>) => {
+      const { imp, res } = await start(name, content, body);
+      expect(res.statusCode, res.body).toBe(200);
+      const done = await waitDone(imp.id);
+      expect(done.status, JSON.stringify(done)).toBe('done');
+      return done;
+    };
+
+    it('mode subscribed: new contacts get the basis and source; an existing unsubscribed contact stays unsubscribed', async () => {
+      const gone = await c.post('/api/v1/contacts', {
+        email: 'gone@example.com',
+        firstName: 'Gone',
+        subscriptionStatus: 'unsubscribed',
+      });
+      expect(gone.statusCode).toBe(201);
+      const kept = await c.post('/api/v1/contacts', { email: 'kept@example.com', firstName: 'Kept' });
+      expect(kept.statusCode).toBe(201);
+      const t0 = Date.now();
+      const marketing = { mode: 'subscribed', basis: 'consent', source: 'Webinar sign-up form 2026' };
+      const done = await run(
+        'webinar.csv',
+        'email,first name\nnew1@example.com,New\ngone@example.com,Gone Again\nkept@example.com,Kept\n',
+        { marketing },
+      );
+      expect(done.marketing).toEqual(marketing);
+      expect(done.counts).toMatchObject({ created: 1, updated: 1, failed: 0 });
+      const got = await people(['new1@example.com', 'gone@example.com', 'kept@example.com']);
+      expect(got['new1@example.com']).toMatchObject({
+        status: 'subscribed',
+        basis: 'consent',
+        source: 'Webinar sign-up form 2026',
+      });
+      expect(got['new1@example.com']!.at!.getTime()).toBeGreaterThanOrEqual(t0 - 1000);
+      // Existing contacts keep their status: never re-subscribed, never subscribed by an import.
+      expect(got['gone@example.com']).toMatchObject({ status: 'unsubscribed', basis: null, at: null });
+      expect(got['kept@example.com']).toMatchObject({ status: 'not_subscribed', basis: null, at: null });
+      const api = (await c.get('/api/v1/contacts?search=new1@example.com')).json().items[0];
+      expect(api.consent).toMatchObject({ basis: 'consent', source: 'Webinar sign-up form 2026' });
+    });
+
+    it('mode not_subscribed (and imports without the option) subscribe nobody', async () => {
+      const done = await run('list.csv', 'email,first name\nns1@example.com,A\n', {
+        marketing: { mode: 'not_subscribed' },
+      });
+      expect(done.marketing).toEqual({ mode: 'not_subscribed' });
+      const legacy = await run('legacy.csv', 'email,first name\nns2@example.com,B\n', {});
+      expect(legacy.marketing).toEqual({ mode: 'not_subscribed' });
+      // A job queued before the option existed (no marketing in its options) behaves the same.
+      const { imp } = await start('old.csv', 'email,first name\nns3@example.com,C\n', { dryRun: true });
+      await waitDone(imp.id);
+      await server.runtime.database.query(
+        `update imports set options = options - 'marketing' where id = $1`,
+        [imp.id],
+      );
+      expect((await c.get(`/api/v1/imports/${imp.id}`)).json().marketing).toEqual({ mode: 'not_subscribed' });
+      await run('old2.csv', 'email,first name,subscribed\nns4@example.com,D,yes\n', {});
+      const got = await people(['ns1@example.com', 'ns2@example.com', 'ns4@example.com']);
+      expect(Object.values(got).map((p) => p.status)).toEqual([
+        'not_subscribed',
+        'not_subscribed',
+        'not_subscribed',
+      ]);
+      expect(Object.values(got).every((p) => p.basis === null && p.at === null)).toBe(true);
+    });
+
+    it('mode column: yes-like values subscribe new contacts with the basis column or "consent"; existing contacts keep theirs, opt-outs apply', async () => {
+      const old = await c.post('/api/v1/contacts', { email: 'col-old@example.com', firstName: 'Old' });
+      expect(old.statusCode).toBe(201);
+      const optOut = await c.post('/api/v1/contacts', {
+        email: 'col-out@example.com',
+        firstName: 'Out',
+        subscriptionStatus: 'subscribed',
+        consent: { basis: 'consent', source: 'web form' },
+      });
+      expect(optOut.statusCode).toBe(201);
+      const file = [
+        'email,first name,subscribed,consent basis',
+        'col1@example.com,A,yes,',
+        'col2@example.com,B,Opted in,Legitimate interest',
+        'col3@example.com,C,TRUE,contract',
+        'col4@example.com,D,1,',
+        'col5@example.com,E,no,consent',
+        'col6@example.com,F,,',
+        'col7@example.com,G,maybe,',
+        'col8@example.com,H,unsubscribed,',
+        'col-old@example.com,Old,yes,',
+        'col-out@example.com,Out,unsubscribed,',
+      ].join('\n');
+      const upl = (await upload(org.owner, 'crm-export.csv', file)).json();
+      expect(upl.suggestedMapping[2]).toEqual({ type: 'standard', field: 'subscriptionStatus' });
+      expect(upl.suggestedMapping[3]).toEqual({ type: 'standard', field: 'consentBasis' });
+      const res = await c.post(`/api/v1/imports/${upl.id}/start`, {
+        mapping: upl.suggestedMapping,
+        marketing: { mode: 'column' },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const done = await waitDone(upl.id);
+      expect(done.counts).toMatchObject({ created: 8, failed: 0 });
+      const got = await people([
+        ...Array.from({ length: 8 }, (_, i) => `col${i + 1}@example.com`),
+        'col-old@example.com',
+        'col-out@example.com',
+      ]);
+      const source = 'Import crm-export.csv';
+      expect(got['col1@example.com']).toMatchObject({ status: 'subscribed', basis: 'consent', source });
+      expect(got['col2@example.com']).toMatchObject({
+        status: 'subscribed',
+        basis: 'legitimate_interest',
+        source,
+      });
+      expect(got['col3@example.com']).toMatchObject({ status: 'subscribed', basis: 'contract', source });
+      expect(got['col4@example.com']).toMatchObject({ status: 'subscribed', basis: 'consent', source });
+      expect(got['col1@example.com']!.at).not.toBeNull();
+      for (const e of ['col5@example.com', 'col6@example.com', 'col7@example.com'])
+        expect(got[e], e).toMatchObject({ status: 'not_subscribed', basis: null, source: null, at: null });
+      expect(got['col8@example.com']).toMatchObject({ status: 'unsubscribed', basis: null });
+      expect(got['col-old@example.com']).toMatchObject({ status: 'not_subscribed', basis: null });
+      expect(got['col-out@example.com']).toMatchObject({
+        status: 'unsubscribed',
+        basis: 'consent',
+        source: 'web form',
+      });
+    });
+
+    it('refuses a marketing choice that cannot work', async () => {
+      const file = 'email,first name\nbad@example.com,A\n';
+      const noColumn = await start('a.csv', file, { marketing: { mode: 'column' } });
+      expect(noColumn.res.statusCode).toBe(400);
+      expect(noColumn.res.json().error.message).toContain('marketing');
+      const noBasis = await start('b.csv', file, { marketing: { mode: 'subscribed', source: 'x' } });
+      expect(noBasis.res.statusCode).toBe(400);
+      const noSource = await start('c.csv', file, {
+        marketing: { mode: 'subscribed', basis: 'consent', source: ' ' },
+      });
+      expect(noSource.res.statusCode).toBe(400);
+      const badBasis = await start('d.csv', file, {
+        marketing: { mode: 'subscribed', basis: 'because', source: 'x' },
+      });
+      expect(badBasis.res.statusCode).toBe(400);
+      expect((await c.get('/api/v1/contacts?search=bad@example.com')).json().items).toHaveLength(0);
+    });
+  });
+
   it('merges a duplicate email that sits in a later batch, and says which row won', async () => {
     const config = server.runtime.deps.config;
     const saved = config.importBatchRows;

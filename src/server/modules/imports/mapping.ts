@@ -117,7 +117,18 @@ const SYNONYMS: Record<StandardTarget, string[]> = {
     'codigo postal',
   ],
   country: ['country', 'land', 'pays', 'pais'],
-  subscriptionStatus: ['subscription status', 'subscribed', 'status', 'email status'],
+  subscriptionStatus: [
+    'subscription status',
+    'subscribed',
+    'status',
+    'email status',
+    'marketing',
+    'marketing email',
+    'opt in',
+    'opted in',
+    'newsletter',
+  ],
+  consentBasis: ['consent basis', 'lawful basis', 'legal basis', 'basis'],
 };
 
 export function normaliseHeader(h: string): string {

@@ -25,7 +25,15 @@ export interface UpsertRow {
   company_name: string;
   source: string;
   address: Record<string, string> | null;
-  subscription_status: string | null;
+  /**
+   * The status of a NEW contact (not_subscribed unless the import's marketing choice or the row
+   * says otherwise). For an existing contact only an opt-out (unsubscribed, bounced, complained)
+   * applies, and only to a contact that is subscribed or not subscribed.
+   */
+  subscription_status: string;
+  /** The consent record of a new subscribed contact (consent_at is the time of the write). */
+  consent_basis: string | null;
+  consent_source: string | null;
   tags: string[];
   custom: Record<string, unknown>;
 }
@@ -66,6 +74,10 @@ const changesOf = (j: string) => {
     (select coalesce(jsonb_agg(jsonb_build_object('field', 'custom.' || k, 'before', ${j}.o_custom -> k, 'after', ${j}.custom -> k)), '[]'::jsonb)
       from jsonb_object_keys(${j}.custom) k where (${j}.o_custom -> k) is distinct from (${j}.custom -> k)) end`);
 };
+
+/** The row `n` opts an existing contact `c` out (an opt-out never undoes a stronger one). */
+const OPTS_OUT = (n: string) =>
+  `(${n}.subscription_status in ('unsubscribed', 'bounced', 'complained') and c.subscription_status in ('subscribed', 'not_subscribed'))`;
 
 const OLD_COLUMNS = `c.id as o_id, lower(c.email) as o_email, ${[
   ...TRACKED.map(([, c]) => c),
@@ -160,17 +172,19 @@ export async function upsertImportBatch(
   };
   const staged = sql`select x.row, x.email, x.first_name, x.last_name, x.phones, x.job_title,
       (n.c -> x.company_name ->> 0)::uuid as company_id, coalesce(n.c -> x.company_name ->> 1, '') as company_name,
-      x.source, x.address, x.subscription_status,
+      x.source, x.address, x.subscription_status, x.consent_basis, x.consent_source,
       array(select (n.t ->> t.v)::uuid from unnest(x.tags) with ordinality as t(v, o) where n.t ? t.v
         group by 1 order by min(t.o)) as tag_ids,
       x.custom
     from jsonb_to_recordset(${batch.json}::jsonb) as x(row int, email text, first_name text, last_name text, phones text[],
-      job_title text, company_name text, source text, address jsonb, subscription_status text, tags text[], custom jsonb),
+      job_title text, company_name text, source text, address jsonb, subscription_status text, consent_basis text,
+      consent_source text, tags text[], custom jsonb),
     (select ${JSON.stringify(lookup)}::jsonb -> 't' as t, ${JSON.stringify(lookup)}::jsonb -> 'c' as c) n`;
   // The new values of a matched contact, from the row `n` (the staged row, or `excluded` in an
   // upsert, where unmapped columns arrive as '' / '{}' / the insert defaults). Empty cells keep
-  // what the contact has; phones and tags are added to; an import never resubscribes a contact
-  // that unsubscribed, bounced or complained, and never overwrites a source with "import".
+  // what the contact has; phones and tags are added to; an existing contact keeps its
+  // subscription (an import never subscribes one, nor resubscribes one that unsubscribed, bounced
+  // or complained) unless the row opts it out; a source is never overwritten with "import".
   const merge = (n: string) => ({
     first_name: `case when coalesce(${n}.first_name, '') <> '' then ${n}.first_name else c.first_name end`,
     last_name: `case when coalesce(${n}.last_name, '') <> '' then ${n}.last_name else c.last_name end`,
@@ -180,7 +194,7 @@ export async function upsertImportBatch(
     company_name: `case when ${n}.company_id is not null then ${n}.company_name else c.company_name end`,
     phones: `array(select distinct unnest(c.phones || coalesce(${n}.phones, '{}')))`,
     address: `case when ${n}.address is not null then coalesce(c.address, '{}'::jsonb) || ${n}.address else c.address end`,
-    subscription_status: `case when c.subscription_status = 'subscribed' then coalesce(${n}.subscription_status, 'subscribed') else c.subscription_status end`,
+    subscription_status: `case when ${OPTS_OUT(n)} then ${n}.subscription_status else c.subscription_status end`,
     tag_ids: `array(select distinct unnest(c.tag_ids || coalesce(${n}.tag_ids, '{}')))`,
     custom: `c.custom || coalesce(${n}.custom, '{}')`,
   });
@@ -200,7 +214,7 @@ export async function upsertImportBatch(
     and (coalesce(${n}.source, '') in ('', 'import') or ${n}.source = c.source)
     and (${n}.company_id is null or ${n}.company_id = c.company_id)
     and (${n}.address is null or c.address @> ${n}.address)
-    and (c.subscription_status <> 'subscribed' or coalesce(${n}.subscription_status, 'subscribed') = 'subscribed')
+    and not (${OPTS_OUT(n)})
     and coalesce(${n}.phones, '{}') <@ c.phones and coalesce(${n}.tag_ids, '{}') <@ c.tag_ids
     and c.custom @> coalesce(${n}.custom, '{}'))`);
   const origin = sql`'importId', ${imp.id}::text, 'fileName', ${imp.fileName}::text, 'row', j.row`;
@@ -248,10 +262,14 @@ export async function upsertImportBatch(
     q = sql`with s as (${staged}),
       up as (
         insert into contacts as c (org_id, email, first_name, last_name, phones, job_title, company_id, company_name, source,
-          address, subscription_status, tag_ids, custom)
+          address, subscription_status, consent_basis, consent_source, consent_at, tag_ids, custom)
         select ${org}, s.email, coalesce(s.first_name, ''), coalesce(s.last_name, ''), coalesce(s.phones, '{}'),
           coalesce(s.job_title, ''), s.company_id, coalesce(s.company_name, ''), coalesce(nullif(s.source, ''), 'import'), s.address,
-          coalesce(s.subscription_status, 'subscribed'), coalesce(s.tag_ids, '{}'), coalesce(s.custom, '{}')
+          coalesce(s.subscription_status, 'not_subscribed'),
+          case when s.subscription_status = 'subscribed' then s.consent_basis end,
+          case when s.subscription_status = 'subscribed' then s.consent_source end,
+          case when s.subscription_status = 'subscribed' then now() end,
+          coalesce(s.tag_ids, '{}'), coalesce(s.custom, '{}')
         from s order by s.row
         on conflict (org_id, lower(email)) ${policy === 'create_only' ? sql`do nothing` : sql`do update set ${setList('excluded')} where not (${same('excluded')})`}
         returning ${sql.raw(NEW_COLUMNS)}, (xmax = 0) as inserted),
