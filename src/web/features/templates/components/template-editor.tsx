@@ -157,7 +157,12 @@ export function TemplateEditor({
   };
 
   const save = async () => {
-    setSaveIssues({});
+    const missing: Record<string, string> = {};
+    if (!draft.name.trim()) missing.name = 'Give the template a name';
+    if (!draft.subject.trim()) missing.subject = 'Write a subject';
+    if (!draft.body.trim()) missing.body = 'Write the body of the email';
+    setSaveIssues(missing);
+    if (Object.keys(missing).length > 0) return;
     const input = { ...draft, name: draft.name.trim(), text: draft.text.trim() ? draft.text : null };
     try {
       if (template) {
