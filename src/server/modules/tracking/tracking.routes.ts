@@ -85,6 +85,7 @@ export async function trackingRoutes(app: FastifyInstance, opts: { deps: Deps })
     {
       schema: {
         tags: ['Tracking'],
+        hide: true, // email links, not part of the REST API (docs/operations.md, "Tracking")
         summary: 'Open pixel of a sent message (`/e/o/<token>.gif`): a transparent GIF, the open recorded',
         params: FileParams,
       },
@@ -116,6 +117,7 @@ export async function trackingRoutes(app: FastifyInstance, opts: { deps: Deps })
     {
       schema: {
         tags: ['Tracking'],
+        hide: true, // email links, not part of the REST API (docs/operations.md, "Tracking")
         summary: 'Tracked link of a sent message: redirects (302) to the stored URL, the click recorded',
         params: TokenParams,
       },
@@ -149,6 +151,7 @@ export async function trackingRoutes(app: FastifyInstance, opts: { deps: Deps })
     {
       schema: {
         tags: ['Tracking'],
+        hide: true, // email links, not part of the REST API (docs/operations.md, "Tracking")
         summary: 'Unsubscribe page of a sent message: asks, with a button (visiting it changes nothing)',
         params: TokenParams,
       },
@@ -166,6 +169,7 @@ export async function trackingRoutes(app: FastifyInstance, opts: { deps: Deps })
     {
       schema: {
         tags: ['Tracking'],
+        hide: true, // email links, not part of the REST API (docs/operations.md, "Tracking")
         summary:
           'Unsubscribes the recipient of a sent message at once: RFC 8058 one-click (body List-Unsubscribe=One-Click) or the page button',
         params: TokenParams,
@@ -193,6 +197,7 @@ export async function trackingRoutes(app: FastifyInstance, opts: { deps: Deps })
     {
       schema: {
         tags: ['Tracking'],
+        hide: true, // email links, not part of the REST API (docs/operations.md, "Tracking")
         summary: "Preference page of a sent message: the sender, the masked address, the recipient's status",
         params: TokenParams,
       },
@@ -210,6 +215,7 @@ export async function trackingRoutes(app: FastifyInstance, opts: { deps: Deps })
     {
       schema: {
         tags: ['Tracking'],
+        hide: true, // email links, not part of the REST API (docs/operations.md, "Tracking")
         summary:
           'Changes the subscription from the preference page (form field action=unsubscribe|resubscribe)',
         params: TokenParams,
