@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, createOrg } from '../../../../test/helpers/factories.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
 import { getSendingSettings } from './sending.service.js';
-import { call } from './test-helpers.js';
 
 const SECRET = 'pw-Very-Secret-9731';
 
@@ -36,6 +35,26 @@ async function closedPort() {
   const s = await startSmtp();
   await s.close();
   return s.port;
+}
+
+/** Any method with a JSON body (the shared test client has no PUT, and no DELETE with a body). */
+export function call(
+  server: TestServer,
+  session: { cookie: string },
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: unknown,
+) {
+  return server.app.inject({
+    method,
+    url,
+    headers: {
+      origin: server.origin,
+      cookie: session.cookie,
+      ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    payload: payload === undefined ? undefined : JSON.stringify(payload),
+  });
 }
 
 describe.skipIf(databaseMissing)('sending settings', () => {
