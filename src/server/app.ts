@@ -19,9 +19,13 @@ import { createOutboxMailer, createSmtpMailer, type Mailer, outboxDir } from './
 import { getAuthSecret } from './lib/secrets.js';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { campaignRoutes } from './modules/campaigns/campaigns.routes.js';
 import { companyRoutes } from './modules/companies/companies.routes.js';
 import { contactRoutes } from './modules/contacts/contacts.routes.js';
 import { outboxRoutes } from './modules/dev/outbox.routes.js';
+import { emailRoutes } from './modules/email/emails.routes.js';
+import { createSendRunner } from './modules/email/runner.js';
+import { closeTransports } from './modules/email/transport.js';
 import { exportRoutes } from './modules/exports/exports.routes.js';
 import { fieldRoutes } from './modules/fields/fields.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
@@ -89,12 +93,14 @@ export async function createRuntime(
     const events = createEventBus({ database, jobs, log });
     // Processes that run workers also sweep the event outbox (events whose writer died before
     // dispatching them); every process dispatches what it writes itself right after commit.
+    const sender = createSendRunner({ config, database, keys, log, events, jobs });
     const startWorkers = jobs.startWorkers.bind(jobs);
     jobs.startWorkers = async () => {
       await startWorkers();
       events.start(EVENT_SWEEP_MS);
+      sender.start();
     };
-    const deps: Deps = { config, database, jobs, events, keys };
+    const deps: Deps = { config, database, jobs, events, keys, sender };
     let closed = false;
     return {
       config,
@@ -108,9 +114,12 @@ export async function createRuntime(
       async close() {
         if (closed) return;
         closed = true;
+        // Messages in flight finish and are recorded; claimed ones go back to the queue.
+        await sender.stop();
         await events.stop();
         await jobs.stop();
         mailer.close();
+        closeTransports();
         await database.close();
       },
     };
@@ -177,6 +186,8 @@ export async function buildApp(
     sendingRoutes,
     suppressionRoutes,
     templateRoutes,
+    campaignRoutes,
+    emailRoutes,
   ]) {
     await app.register(routes, { guards });
   }

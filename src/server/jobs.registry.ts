@@ -5,4 +5,5 @@ import './modules/contacts/contacts.jobs.js';
 import './modules/imports/imports.jobs.js';
 import './modules/exports/exports.jobs.js';
 import './modules/webhooks/webhooks.jobs.js';
+import './modules/email/email.jobs.js';
 import './lib/events.js';

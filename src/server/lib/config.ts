@@ -77,6 +77,11 @@ const EnvSchema = z.object({
   EMAIL_EVENTS_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(13),
   /** Campaign messages in flight at once per process (the SMTP pool size). */
   SEND_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  /** A message "sending" longer than this is taken to be lost with its process and queued again. */
+  SEND_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  /** First retry delay after a temporary SMTP failure (doubles per attempt). */
+  SEND_RETRY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  SEND_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
 });
 
 export interface Config {
@@ -117,6 +122,9 @@ export interface Config {
   encryptionKey: string | undefined;
   emailEventsRetentionMonths: number;
   sendConcurrency: number;
+  sendLeaseSeconds: number;
+  sendRetrySeconds: number;
+  sendPollMs: number;
 }
 
 /** Reads and validates configuration. Throws ConfigError naming the variable and the problem. */
@@ -164,6 +172,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     encryptionKey: e.ENCRYPTION_KEY,
     emailEventsRetentionMonths: e.EMAIL_EVENTS_RETENTION_MONTHS,
     sendConcurrency: e.SEND_CONCURRENCY,
+    sendLeaseSeconds: e.SEND_LEASE_SECONDS,
+    sendRetrySeconds: e.SEND_RETRY_SECONDS,
+    sendPollMs: e.SEND_POLL_MS,
   };
   const merged = { ...config, ...overrides };
   // A base URL given as an override brings its own trusted origins unless they are given too.

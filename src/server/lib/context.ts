@@ -19,6 +19,8 @@ export interface Deps {
   events?: EventBus;
   /** Encryption of stored secrets and signing of email tokens. */
   keys: Keyring;
+  /** The send runner of this process (when it runs workers): `kick()` after queueing mail. */
+  sender?: { kick(): void };
 }
 
 /** The signed-in user without an organisation context (profile, invitations, org switching). */
