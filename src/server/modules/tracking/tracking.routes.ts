@@ -54,7 +54,7 @@ export async function trackingRoutes(app: FastifyInstance, opts: { deps: Deps })
   const links = createLinkResolver(deps.database);
   const bursts = new ClickBursts();
   const buffer = new EventBuffer<TrackedEvent>({
-    write: (batch) => writeTrackedEvents(service, batch),
+    write: (batch) => writeTrackedEvents(service, batch, app.log),
     held: (event) => event.type === 'clicked',
     log: app.log,
   });
@@ -126,8 +126,9 @@ export async function trackingRoutes(app: FastifyInstance, opts: { deps: Deps })
     async (request, reply) => {
       const v = verifyToken(deps.keys, 'click', request.params.token);
       if (!v || v.linkId === undefined) return invalid(reply);
-      const url = await links.resolve(v.linkId);
-      if (!url) return invalid(reply);
+      const link = await links.resolve(v.linkId);
+      if (!link) return invalid(reply);
+      const { url } = link;
       const now = Date.now();
       const reason = classifyClick(factsOf(request));
       const event: TrackedEvent = {
@@ -135,6 +136,7 @@ export async function trackingRoutes(app: FastifyInstance, opts: { deps: Deps })
         type: 'clicked',
         source: 'tracking',
         linkId: v.linkId,
+        linkOrgId: link.orgId,
         occurredAt: new Date(now),
         receivedAt: now,
         detail: reason ? { url, machineReason: reason } : { url },

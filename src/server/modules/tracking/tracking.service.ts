@@ -14,8 +14,8 @@ export interface TrackingDeps {
   events?: EventBus;
 }
 
-/** An open or click waiting in the buffer. */
-export type TrackedEvent = EmailEventInput & BufferedEvent & { occurredAt: Date };
+/** An open or click waiting in the buffer (a click knows the organisation of its link). */
+export type TrackedEvent = EmailEventInput & BufferedEvent & { occurredAt: Date; linkOrgId?: string };
 
 /** A small LRU map: recently used keys stay, the least recently used go past `max`. */
 export class Lru<K, V> {
@@ -50,26 +50,36 @@ export function safeRedirectUrl(url: string): string | null {
   }
 }
 
+export interface StoredLink {
+  url: string;
+  orgId: string;
+}
+
 /**
- * Link URLs by id, cached: links never change once stored (a new URL is a new row), so a hit needs
- * no query. Concurrent misses for one id share one query. Unknown ids are not cached.
+ * Link URLs (and their organisation) by id, cached: links never change once stored (a new URL is
+ * a new row), so a hit needs no query. Concurrent misses for one id share one query. Unknown ids
+ * and links that may not be redirected to are not cached.
  */
 export function createLinkResolver(database: Database, max = 10_000) {
-  const cache = new Lru<number, string>(max);
-  const inflight = new Map<number, Promise<string | null>>();
+  const cache = new Lru<number, StoredLink>(max);
+  const inflight = new Map<number, Promise<StoredLink | null>>();
   return {
     cache,
-    async resolve(linkId: number): Promise<string | null> {
+    async resolve(linkId: number): Promise<StoredLink | null> {
       const hit = cache.get(linkId);
       if (hit !== undefined) return hit;
       let p = inflight.get(linkId);
       if (!p) {
         p = database
-          .query<{ url: string }>('select url from email_links where id = $1', [linkId])
+          .query<{ url: string; org_id: string }>('select url, org_id from email_links where id = $1', [
+            linkId,
+          ])
           .then(({ rows }) => {
             const url = rows[0] ? safeRedirectUrl(rows[0].url) : null;
-            if (url) cache.set(linkId, url);
-            return url;
+            if (!url) return null;
+            const link = { url, orgId: rows[0]!.org_id };
+            cache.set(linkId, link);
+            return link;
           })
           .finally(() => inflight.delete(linkId));
         inflight.set(linkId, p);
@@ -80,29 +90,48 @@ export function createLinkResolver(database: Database, max = 10_000) {
 }
 
 /**
- * Writes one buffered batch: first the time-based rule that needs the ledger (a click within 10 s
- * of sending is a gateway scanning the message on arrival; one query for the batch's messages),
- * then everything through applyEmailEvents in one transaction.
+ * Writes one buffered batch: first the checks that need the ledger (one query for the batch's
+ * clicked messages): a click within 10 s of sending is a gateway scanning the message on arrival
+ * (machine), and a click whose link belongs to another organisation than its message is dropped
+ * (the signature says we issued the pair, so this never happens unless rendering went wrong; it
+ * keeps one tenant's click from counting on another's link). Then everything goes through
+ * applyEmailEvents in one transaction.
  */
-export async function writeTrackedEvents(deps: TrackingDeps, batch: TrackedEvent[]): Promise<void> {
-  const candidates = batch.filter((e) => e.type === 'clicked' && !e.machine);
-  if (candidates.length > 0) {
-    const ids = [...new Set(candidates.map((e) => e.sendId))];
-    const { rows } = await deps.database.query<{ id: string; sent_at: Date | null }>(
-      'select id, sent_at from email_sends where id = any($1::uuid[])',
+export async function writeTrackedEvents(
+  deps: TrackingDeps,
+  batch: TrackedEvent[],
+  log?: { warn(obj: object, msg: string): void },
+): Promise<void> {
+  const clicks = batch.filter((e) => e.type === 'clicked');
+  let events = batch;
+  if (clicks.length > 0) {
+    const ids = [...new Set(clicks.map((e) => e.sendId))];
+    const { rows } = await deps.database.query<{ id: string; org_id: string; sent_at: Date | null }>(
+      'select id, org_id, sent_at from email_sends where id = any($1::uuid[])',
       [ids],
     );
-    const sentAt = new Map(rows.map((r) => [r.id, r.sent_at]));
-    for (const e of candidates) {
-      if (isEarlyClick(e.occurredAt, sentAt.get(e.sendId))) {
+    const sends = new Map(rows.map((r) => [r.id, r]));
+    const foreign = new Set<TrackedEvent>();
+    for (const e of clicks) {
+      const send = sends.get(e.sendId);
+      if (!send) continue; // the applier counts it as unknown
+      if (e.linkOrgId !== undefined && e.linkOrgId !== send.org_id) {
+        foreign.add(e);
+        continue;
+      }
+      if (!e.machine && isEarlyClick(e.occurredAt, send.sent_at)) {
         e.machine = true;
         e.detail = { ...e.detail, machineReason: 'early_click' satisfies MachineReason };
       }
     }
+    if (foreign.size > 0) {
+      log?.warn({ dropped: foreign.size }, "tracking: clicks on another organisation's link were dropped");
+      events = batch.filter((e) => !foreign.has(e));
+    }
   }
   await applyEmailEvents(
     deps,
-    batch.map(({ receivedAt: _r, ...e }) => e),
+    events.map(({ receivedAt: _r, linkOrgId: _o, ...e }) => e),
   );
 }
 

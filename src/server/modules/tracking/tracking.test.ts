@@ -242,6 +242,29 @@ describe.skipIf(databaseMissing)('tracking and unsubscribe endpoints', () => {
       expect(await eventsOf(s.sendId)).toEqual([]);
     });
 
+    it("never counts a click of organisation A's message on organisation B's link, nor touches B's message", async () => {
+      const a = await sent({ orgName: 'Org A' });
+      const b = await sent({ orgName: 'Org B' });
+      const linkOfB = await link(b.orgId, 'https://example.com/b-only');
+      // A pair we would never sign (rendering only pairs a message with its own links).
+      const res = await click(`/e/c/${signToken(keys(), 'click', a.sendId, linkOfB)}`);
+      expect(res.statusCode).toBe(302);
+      await flush();
+      expect(await eventsOf(a.sendId)).toEqual([]);
+      expect(await eventsOf(b.sendId)).toEqual([]);
+      const [l] = await q<{ clicks: number }>('select clicks from email_links where id = $1', [linkOfB]);
+      expect(l!.clicks).toBe(0);
+      // B's unsubscribe and preference tokens act on B's message only; A's stay A's.
+      expect(
+        (await postForm(path(trackingUrls.unsubscribe(server.baseUrl, keys(), a.sendId)), '')).statusCode,
+      ).toBe(200);
+      expect((await contactOf(a.contactId)).subscription_status).toBe('unsubscribed');
+      expect((await contactOf(b.contactId)).subscription_status).toBe('subscribed');
+      expect((await get(path(trackingUrls.preferences(server.baseUrl, keys(), b.sendId)))).body).toContain(
+        'Org B',
+      );
+    });
+
     it('never redirects to a stored URL that is not http(s)', async () => {
       const s = await sent();
       const linkId = await link(s.orgId, 'javascript:alert(1)');
