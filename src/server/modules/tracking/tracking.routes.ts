@@ -108,7 +108,14 @@ export async function trackingRoutes(app: FastifyInstance, opts: { deps: Deps })
           ...(reason ? { machine: true, detail: { machineReason: reason } } : {}),
         });
       }
-      return reply.header('cache-control', NO_STORE).type('image/gif').send(PIXEL_GIF);
+      return (
+        reply
+          .header('cache-control', NO_STORE)
+          // Webmail pages on other origins embed it: the app-wide same-origin policy would block it.
+          .header('cross-origin-resource-policy', 'cross-origin')
+          .type('image/gif')
+          .send(PIXEL_GIF)
+      );
     },
   );
 

@@ -104,6 +104,7 @@ describe.skipIf(databaseMissing)('tracking and unsubscribe endpoints', () => {
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toBe('image/gif');
       expect(res.headers['cache-control']).toBe('no-store, private');
+      expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
       expect(res.rawPayload.equals(PIXEL_GIF)).toBe(true);
       expect(res.rawPayload).toHaveLength(43);
       await flush();
