@@ -8,6 +8,26 @@ export const SUBSCRIPTION_STATUSES = [
 ] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
+/** How each subscription status reads, wherever statuses are shown (filters, columns, pages). */
+export const SUBSCRIPTION_STATUS_LABELS: Record<SubscriptionStatus, string> = {
+  subscribed: 'Subscribed',
+  not_subscribed: 'Not subscribed',
+  unsubscribed: 'Unsubscribed',
+  bounced: 'Bounced',
+  complained: 'Complained',
+};
+
+/** How each lawful basis of a subscription reads (the values are CONSENT_BASES in email.ts). */
+export const CONSENT_BASIS_LABELS: Record<
+  'consent' | 'contract' | 'legitimate_interest' | 'legal_obligation',
+  string
+> = {
+  consent: 'Consent',
+  contract: 'Contract',
+  legitimate_interest: 'Legitimate interest',
+  legal_obligation: 'Legal obligation',
+};
+
 export const CUSTOM_FIELD_TYPES = [
   'text',
   'long_text',

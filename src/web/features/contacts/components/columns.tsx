@@ -1,3 +1,4 @@
+import { SUBSCRIPTION_STATUS_LABELS } from '@common/contacts';
 import { Link } from '@tanstack/react-router';
 import type * as React from 'react';
 import { formatCustomValue } from '@/components/fields/custom-field';
@@ -94,7 +95,7 @@ export function buildColumns(env: Pick<ContactsEnv, 'tags' | 'fields'>): ColumnS
       label: 'Subscription',
       width: 130,
       defaultVisible: false,
-      render: (c) => <span className="capitalize">{c.subscriptionStatus}</span>,
+      render: (c) => <span>{SUBSCRIPTION_STATUS_LABELS[c.subscriptionStatus] ?? c.subscriptionStatus}</span>,
     },
     {
       id: 'updatedAt',

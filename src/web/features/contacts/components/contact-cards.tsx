@@ -1,4 +1,3 @@
-import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '@common/contacts';
 import { Link } from '@tanstack/react-router';
 import type * as React from 'react';
 import { CustomFieldEditor } from '@/components/fields/custom-field';
@@ -9,8 +8,9 @@ import { isApiError } from '@/lib/api';
 import { formatDate, formatDateTime } from '@/lib/utils';
 import type { Contact } from '../api/types';
 import { CompanyField } from './contact-company-field';
-import { STATUS_LABELS, splitList, useSaver } from './contact-detail-shared';
+import { splitList, useSaver } from './contact-detail-shared';
 import { useContactsEnv } from './contacts-env';
+import { SubscriptionField } from './subscription-field';
 
 export function DetailsCard({
   orgId,
@@ -94,35 +94,8 @@ export function DetailsCard({
             allowEmpty
             emptyLabel="No owner"
           />
-          <InlineSelectField
-            label="Subscription"
-            value={contact.subscriptionStatus}
-            options={SUBSCRIPTION_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))}
-            onSave={(v) => save({ subscriptionStatus: (v ?? 'subscribed') as SubscriptionStatus })}
-            errorFor={err(['subscriptionStatus'])}
-            disabled={!canWrite}
-          />
+          <SubscriptionField contact={contact} save={save} disabled={!canWrite} />
           {text('source', 'Source')}
-          <InlineTextField
-            label="Consent"
-            display={
-              contact.consent
-                ? `${contact.consent.source}${contact.consent.at ? ` · ${formatDateTime(contact.consent.at)}` : ''}`
-                : ''
-            }
-            initial={contact.consent?.source ?? ''}
-            onSave={(v) =>
-              save({
-                consent: v.trim()
-                  ? { source: v.trim(), at: contact.consent?.at ?? new Date().toISOString() }
-                  : null,
-              })
-            }
-            errorFor={err(['consent'])}
-            disabled={!canWrite}
-            emptyLabel="No consent recorded"
-            placeholder="Where consent was given, e.g. “Newsletter form”"
-          />
           <InlineSwitchField
             label="Restricted processing"
             checked={contact.restricted}

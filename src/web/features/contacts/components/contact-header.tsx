@@ -21,6 +21,7 @@ import {
 } from '@/components/ui/dropdown-menu';
 import { contactExportUrl } from '../api/export-contact';
 import { type Contact, contactName } from '../api/types';
+import { describeConsent } from './consent-inputs';
 import { STATUS_LABELS, STATUS_VARIANTS } from './contact-detail-shared';
 import { TagsEditor } from './contact-tags-editor';
 
@@ -54,9 +55,17 @@ export function ContactHeader({
             <h1 className="truncate text-xl font-semibold tracking-tight" data-testid="contact-heading">
               {name}
             </h1>
-            <Badge variant={STATUS_VARIANTS[contact.subscriptionStatus] ?? 'neutral'}>
+            <Badge
+              variant={STATUS_VARIANTS[contact.subscriptionStatus] ?? 'neutral'}
+              title={contact.consent ? `Consent: ${describeConsent(contact.consent)}` : 'No consent recorded'}
+            >
               {STATUS_LABELS[contact.subscriptionStatus] ?? contact.subscriptionStatus}
             </Badge>
+            {contact.subscriptionStatus === 'subscribed' && contact.consent ? (
+              <span className="text-xs text-muted-foreground" data-testid="header-consent">
+                {describeConsent(contact.consent)}
+              </span>
+            ) : null}
             {contact.restricted ? (
               <Badge
                 variant="warning"

@@ -18,6 +18,7 @@ import { useLocalStorage } from '@/lib/use-local-storage';
 import { plural } from '@/lib/utils';
 import type { BulkSelection } from '../api/bulk-contacts';
 import { useFilterFields } from '../api/get-filter-fields';
+import { useCampaignOptions } from '../api/list-campaign-options';
 import { type ContactSearchParams, useExactContactCount, useSearchContacts } from '../api/search-contacts';
 import { contactsKey } from '../api/types';
 import { countConditions, sameFilter, summarize } from '../lib/filter';
@@ -139,7 +140,13 @@ export function ContactsView({
   const shownFilter = params.filter ?? (params.segment ? segmentFilter : undefined);
   const conditions = countConditions(shownFilter);
   const memberName = (id: string) => env.members.find((m) => m.userId === id)?.name ?? id;
-  const chips = summarize(shownFilter, filterFields.data ?? [], memberName);
+  // Campaign names for email activity conditions: fetched when the panel is open or a condition names one.
+  const campaigns = useCampaignOptions(
+    orgId,
+    filterOpen || JSON.stringify(shownFilter ?? null).includes('"campaignId"'),
+  );
+  const campaignName = (id: string) => campaigns.data?.find((c) => c.id === id)?.name ?? 'a campaign';
+  const chips = summarize(shownFilter, filterFields.data ?? [], memberName, campaignName);
   const applyFilter = (filter: FilterNode | undefined) => {
     if (!params.segment) {
       onParamsChange({ ...params, filter });
@@ -347,6 +354,7 @@ export function ContactsView({
               onClose={() => setFilterOpen(false)}
               onApply={applyFilter}
               clearLabel={params.segment ? 'Remove all conditions' : undefined}
+              campaigns={campaigns.data ?? []}
             />
           ) : null}
           {canWrite && selectedCount > 0 ? (

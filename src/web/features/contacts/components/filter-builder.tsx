@@ -1,4 +1,10 @@
-import type { FilterField, FilterNode, Operator } from '@common/filters';
+import {
+  EMAIL_ACTIVITY_EVENTS,
+  EMAIL_ACTIVITY_MAX_DAYS,
+  type FilterField,
+  type FilterNode,
+  type Operator,
+} from '@common/filters';
 import { ChevronDown, ListFilter, Plus, Trash2, X } from 'lucide-react';
 import * as React from 'react';
 import { Button } from '@/components/ui/button';
@@ -12,7 +18,10 @@ import { Input } from '@/components/ui/input';
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select';
 import { Skeleton } from '@/components/ui/skeleton';
 import { cn } from '@/lib/utils';
+import type { CampaignOption } from '../api/list-campaign-options';
 import {
+  ACTIVITY_EVENT_LABELS,
+  activityValue,
   type DraftCondition,
   type DraftGroup,
   emptyCondition,
@@ -20,6 +29,7 @@ import {
   fromFilterNode,
   isComplete,
   operatorLabel,
+  optionLabel,
   toFilterNode,
   updateNode,
   valueShape,
@@ -166,7 +176,7 @@ function SingleValue({
           <SelectContent>
             {(def.options ?? []).map((o) => (
               <SelectItem key={o} value={o}>
-                {o}
+                {optionLabel(def, o)}
               </SelectItem>
             ))}
           </SelectContent>
@@ -202,18 +212,98 @@ function SingleValue({
   }
 }
 
+const ANY = '__any__';
+
+/** Email activity: which event, of which campaign (or any), in the last N days (or ever). */
+function ActivityValue({
+  value,
+  onChange,
+  campaigns,
+}: {
+  value: unknown;
+  onChange: (v: unknown) => void;
+  campaigns: CampaignOption[];
+}) {
+  const v = activityValue(value);
+  const set = (patch: Partial<typeof v>) => {
+    const next: Record<string, unknown> = { ...v, ...patch };
+    for (const k of Object.keys(next)) if (next[k] === undefined) delete next[k];
+    onChange(next);
+  };
+  const known = !v.campaignId || campaigns.some((c) => c.id === v.campaignId);
+  return (
+    <div className="grid grid-cols-[minmax(0,8rem)_minmax(0,1fr)_minmax(0,7.5rem)] items-center gap-2">
+      <Select value={v.event ?? ''} onValueChange={(e) => set({ event: e as typeof v.event })}>
+        <SelectTrigger size="sm" aria-label="Email event">
+          <SelectValue placeholder="Event…" />
+        </SelectTrigger>
+        <SelectContent>
+          {EMAIL_ACTIVITY_EVENTS.map((e) => (
+            <SelectItem key={e} value={e}>
+              {ACTIVITY_EVENT_LABELS[e]}
+            </SelectItem>
+          ))}
+        </SelectContent>
+      </Select>
+      <Select
+        value={v.campaignId ?? ANY}
+        onValueChange={(id) => set({ campaignId: id === ANY ? undefined : id })}
+      >
+        <SelectTrigger size="sm" aria-label="Campaign">
+          <SelectValue />
+        </SelectTrigger>
+        <SelectContent>
+          <SelectItem value={ANY}>any email</SelectItem>
+          {!known && v.campaignId ? <SelectItem value={v.campaignId}>another campaign</SelectItem> : null}
+          {campaigns.map((c) => (
+            <SelectItem key={c.id} value={c.id}>
+              {c.name}
+            </SelectItem>
+          ))}
+        </SelectContent>
+      </Select>
+      <div className="flex items-center gap-1.5">
+        <Input
+          aria-label="In the last N days (empty: ever)"
+          type="number"
+          min={1}
+          max={EMAIL_ACTIVITY_MAX_DAYS}
+          step={1}
+          className="h-8"
+          placeholder="ever"
+          value={v.withinDays ? String(v.withinDays) : ''}
+          onChange={(e) => {
+            const n = Math.trunc(Number(e.target.value));
+            set({
+              withinDays:
+                e.target.value === '' || !Number.isFinite(n) || n < 1
+                  ? undefined
+                  : Math.min(n, EMAIL_ACTIVITY_MAX_DAYS),
+            });
+          }}
+        />
+        <span className="shrink-0 text-xs text-muted-foreground">days</span>
+      </div>
+    </div>
+  );
+}
+
 function ValueInput({
   def,
   condition,
   onChange,
+  campaigns,
 }: {
   def: FilterField;
   condition: DraftCondition;
   onChange: (v: unknown) => void;
+  campaigns: CampaignOption[];
 }) {
   const env = useContactsEnv();
   const shape = valueShape(condition.op);
   if (shape === 'none') return null;
+  if (shape === 'activity')
+    return <ActivityValue value={condition.value} onChange={onChange} campaigns={campaigns} />;
   if (shape === 'pair') {
     const pair = Array.isArray(condition.value) ? condition.value : [undefined, undefined];
     return (
@@ -246,7 +336,7 @@ function ValueInput({
     } else if (def.type === 'member') {
       options = env.members.map((m) => ({ value: m.userId, label: m.name || m.email }));
     } else if (def.options && def.options.length > 0) {
-      options = def.options.map((o) => ({ value: o, label: o }));
+      options = def.options.map((o) => ({ value: o, label: optionLabel(def, o) }));
     }
     if (options) return <MultiPick label="Values" options={options} value={list} onChange={onChange} />;
     return (
@@ -283,11 +373,13 @@ function ConditionRow({
   fields,
   onChange,
   onRemove,
+  campaigns,
 }: {
   condition: DraftCondition;
   fields: FilterField[];
   onChange: (c: DraftCondition) => void;
   onRemove: () => void;
+  campaigns: CampaignOption[];
 }) {
   const def = fields.find((f) => f.field === condition.field);
   const incomplete = condition.field !== '' && !isComplete(condition);
@@ -300,7 +392,12 @@ function ConditionRow({
         value={condition.field}
         onValueChange={(field) => {
           const next = fields.find((f) => f.field === field);
-          onChange({ ...condition, field, op: next?.operators[0] ?? '', value: undefined });
+          onChange({
+            ...condition,
+            field,
+            op: next?.operators[0] ?? '',
+            value: next?.type === 'email_activity' ? { event: 'opened' } : undefined,
+          });
         }}
       >
         <SelectTrigger size="sm" aria-label="Field">
@@ -339,6 +436,7 @@ function ConditionRow({
             def={def}
             condition={condition}
             onChange={(value) => onChange({ ...condition, value })}
+            campaigns={campaigns}
           />
         ) : null}
       </div>
@@ -355,12 +453,14 @@ function GroupEditor({
   depth,
   setRoot,
   root,
+  campaigns,
 }: {
   group: DraftGroup;
   fields: FilterField[];
   depth: number;
   root: DraftGroup;
   setRoot: (g: DraftGroup) => void;
+  campaigns: CampaignOption[];
 }) {
   const setGroup = (next: DraftGroup) => {
     if (depth === 0) setRoot(next);
@@ -409,6 +509,7 @@ function GroupEditor({
               key={child.id}
               condition={child}
               fields={fields}
+              campaigns={campaigns}
               onChange={(c) =>
                 setGroup({ ...group, children: group.children.map((x) => (x.id === c.id ? c : x)) })
               }
@@ -418,7 +519,14 @@ function GroupEditor({
             />
           ) : (
             <li key={child.id}>
-              <GroupEditor group={child} fields={fields} depth={depth + 1} root={root} setRoot={setRoot} />
+              <GroupEditor
+                group={child}
+                fields={fields}
+                depth={depth + 1}
+                root={root}
+                setRoot={setRoot}
+                campaigns={campaigns}
+              />
             </li>
           ),
         )}
@@ -461,6 +569,7 @@ export function FilterBuilder({
   onClose,
   error,
   clearLabel = 'Clear all',
+  campaigns = [],
 }: {
   fields: FilterField[] | undefined;
   loading: boolean;
@@ -470,6 +579,8 @@ export function FilterBuilder({
   error?: string | undefined;
   /** The label of the button that empties the filter. */
   clearLabel?: string;
+  /** Campaigns the email activity condition can name (empty: "any email" only). */
+  campaigns?: CampaignOption[];
 }) {
   const [draft, setDraft] = React.useState<DraftGroup>(() => fromFilterNode(value));
   const node = toFilterNode(draft);
@@ -493,7 +604,14 @@ export function FilterBuilder({
           <Skeleton className="h-8 w-2/3" />
         </div>
       ) : (
-        <GroupEditor group={draft} fields={fields} depth={0} root={draft} setRoot={setDraft} />
+        <GroupEditor
+          group={draft}
+          fields={fields}
+          depth={0}
+          root={draft}
+          setRoot={setDraft}
+          campaigns={campaigns}
+        />
       )}
       {error ? (
         <p role="alert" className="text-[0.8125rem] text-destructive">

@@ -5,6 +5,7 @@ import { toast } from 'sonner';
 import type { CompanyRef } from '@/components/fields/types';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
+import { Checkbox } from '@/components/ui/checkbox';
 import {
   Dialog,
   DialogContent,
@@ -16,13 +17,15 @@ import {
 } from '@/components/ui/dialog';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
 import { ApiError, errorMessage, isApiError } from '@/lib/api';
 import { useCreateContact } from '../api/create-contact';
 import { type Contact, contactName } from '../api/types';
+import { type ConsentDraft, ConsentInputs, consentProblems, emptyConsent } from './consent-inputs';
 import { useContactsEnv } from './contacts-env';
 import { TagListInput } from './tag-input';
 
-type Field = 'firstName' | 'lastName' | 'email' | 'phone' | 'company' | 'tags';
+type Field = 'firstName' | 'lastName' | 'email' | 'phone' | 'company' | 'tags' | 'basis' | 'source';
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function NewContactForm({ orgId, onDone }: { orgId: string; onDone: (contact?: Contact) => void }) {
@@ -34,6 +37,9 @@ function NewContactForm({ orgId, onDone }: { orgId: string; onDone: (contact?: C
   const [phone, setPhone] = React.useState('');
   const [company, setCompany] = React.useState<CompanyRef | null>(null);
   const [tags, setTags] = React.useState<string[]>([]);
+  // Consent at the door: not subscribed unless the person agreed (and we say on what basis, where).
+  const [agreed, setAgreed] = React.useState(false);
+  const [consent, setConsent] = React.useState<ConsentDraft>(emptyConsent);
   const [errors, setErrors] = React.useState<Partial<Record<Field, string>>>({});
   const [duplicateId, setDuplicateId] = React.useState<string>();
   const [formError, setFormError] = React.useState<string>();
@@ -57,6 +63,8 @@ function NewContactForm({ orgId, onDone }: { orgId: string; onDone: (contact?: C
         phone: f['phones.0'] ?? f.phones,
         company: f.companyId,
         tags: Object.entries(f).find(([k]) => k.startsWith('tags'))?.[1],
+        basis: f['consent.basis'],
+        source: f['consent.source'],
       });
       if (!Object.values(f).length) setFormError(error.message);
       return;
@@ -74,6 +82,7 @@ function NewContactForm({ orgId, onDone }: { orgId: string; onDone: (contact?: C
       next.firstName = 'Enter a name, an email address or a phone number.';
     }
     if (e && !EMAIL_RE.test(e)) next.email = 'Enter a valid email address.';
+    if (agreed) Object.assign(next, consentProblems(consent));
     setErrors(next);
     if (Object.keys(next).length > 0) return;
     setSaving(true);
@@ -97,6 +106,12 @@ function NewContactForm({ orgId, onDone }: { orgId: string; onDone: (contact?: C
         ...(phone.trim() ? { phones: [phone.trim()] } : {}),
         ...(companyId ? { companyId } : {}),
         ...(tags.length > 0 ? { tags } : {}),
+        ...(agreed && consent.basis
+          ? {
+              subscriptionStatus: 'subscribed' as const,
+              consent: { basis: consent.basis, source: consent.source.trim() },
+            }
+          : {}),
       });
       toast.success(`${contactName(contact)} added`);
       env.onContactsChanged();
@@ -175,6 +190,33 @@ function NewContactForm({ orgId, onDone }: { orgId: string; onDone: (contact?: C
       <FormField id="new-contact-tags" label="Tags" error={errors.tags}>
         <TagListInput value={tags} onChange={setTags} />
       </FormField>
+      <fieldset className="grid gap-3 rounded-md border p-3">
+        <legend className="px-1 text-[0.8125rem] font-medium">Marketing email</legend>
+        <div className="flex items-start gap-2">
+          <Checkbox
+            id="new-contact-agreed"
+            checked={agreed}
+            onCheckedChange={(v) => setAgreed(v === true)}
+            className="mt-0.5"
+          />
+          <div className="grid gap-0.5">
+            <Label htmlFor="new-contact-agreed">This person agreed to receive marketing email</Label>
+            <p className="text-[0.8125rem] text-muted-foreground">
+              {agreed
+                ? 'They are added as Subscribed, with this consent on record.'
+                : 'Left unticked, they are added as Not subscribed: campaigns skip them.'}
+            </p>
+          </div>
+        </div>
+        {agreed ? (
+          <ConsentInputs
+            idPrefix="new-contact-consent"
+            value={consent}
+            onChange={setConsent}
+            errors={{ basis: errors.basis, source: errors.source }}
+          />
+        ) : null}
+      </fieldset>
       <DialogFooter>
         <Button variant="secondary" onClick={() => onDone()} disabled={saving}>
           Cancel

@@ -1,4 +1,12 @@
-import type { FieldType, FilterCondition, FilterField, FilterNode, Operator } from '@common/filters';
+import { SUBSCRIPTION_STATUS_LABELS } from '@common/contacts';
+import type {
+  EmailActivityEvent,
+  FieldType,
+  FilterCondition,
+  FilterField,
+  FilterNode,
+  Operator,
+} from '@common/filters';
 
 /** The filter builder's editable model: groups of conditions, each row with a stable id. */
 export interface DraftCondition {
@@ -68,10 +76,11 @@ export function operatorLabel(op: Operator, type: FieldType | undefined): string
   return OPERATOR_LABELS[op] ?? op;
 }
 
-export type ValueShape = 'none' | 'single' | 'pair' | 'list';
+export type ValueShape = 'none' | 'single' | 'pair' | 'list' | 'activity';
 
 export function valueShape(op: Operator | ''): ValueShape {
   if (op === '' || op === 'is_empty' || op === 'is_not_empty') return 'none';
+  if (op === 'happened' || op === 'not_happened') return 'activity';
   if (op === 'between') return 'pair';
   if (op === 'in' || op === 'not_in' || op === 'has_any' || op === 'has_all' || op === 'has_none')
     return 'list';
@@ -87,6 +96,7 @@ export function isComplete(c: DraftCondition): boolean {
   if (shape === 'none') return true;
   if (shape === 'pair') return Array.isArray(c.value) && c.value.length === 2 && c.value.every(filled);
   if (shape === 'list') return Array.isArray(c.value) && c.value.length > 0;
+  if (shape === 'activity') return Boolean(activityValue(c.value).event);
   return filled(c.value);
 }
 
@@ -99,7 +109,9 @@ export function toFilterNode(group: DraftGroup): FilterNode | undefined {
       if (node) children.push(node);
     } else if (isComplete(child)) {
       const condition: FilterCondition = { field: child.field, op: child.op as Operator };
-      if (valueShape(child.op) !== 'none') condition.value = child.value;
+      const shape = valueShape(child.op);
+      if (shape === 'activity') condition.value = activityValue(child.value);
+      else if (shape !== 'none') condition.value = child.value;
       children.push(condition);
     }
   }
@@ -156,18 +168,78 @@ export function updateNode(
   return { ...group, children };
 }
 
+/** The value of an email activity condition, read loosely (a draft may be half filled). */
+export interface ActivityDraft {
+  event?: EmailActivityEvent;
+  campaignId?: string;
+  withinDays?: number;
+}
+export function activityValue(v: unknown): ActivityDraft {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return {};
+  const o = v as Record<string, unknown>;
+  return {
+    ...(typeof o.event === 'string' ? { event: o.event as EmailActivityEvent } : {}),
+    ...(typeof o.campaignId === 'string' && o.campaignId ? { campaignId: o.campaignId } : {}),
+    ...(typeof o.withinDays === 'number' && Number.isFinite(o.withinDays)
+      ? { withinDays: o.withinDays }
+      : {}),
+  };
+}
+
+export const ACTIVITY_EVENT_LABELS: Record<EmailActivityEvent, string> = {
+  opened: 'opened',
+  clicked: 'clicked a link in',
+  sent: 'was sent',
+  delivered: 'had delivered',
+  bounced: 'bounced on',
+};
+const ACTIVITY_NEGATED: Record<EmailActivityEvent, string> = {
+  opened: 'has not opened',
+  clicked: 'has not clicked a link in',
+  sent: 'was not sent',
+  delivered: 'had not delivered',
+  bounced: 'did not bounce on',
+};
+
+/** "Opened “Spring sale” in the last 30 days", "Has not opened any campaign". */
+export function describeActivity(
+  op: Operator,
+  value: unknown,
+  campaignName: (id: string) => string = () => 'a campaign',
+): string {
+  const v = activityValue(value);
+  const event = v.event ?? 'opened';
+  const phrase = op === 'not_happened' ? ACTIVITY_NEGATED[event] : ACTIVITY_EVENT_LABELS[event];
+  const target = v.campaignId ? `“${campaignName(v.campaignId)}”` : 'any email';
+  const days = v.withinDays ? ` in the last ${v.withinDays} day${v.withinDays === 1 ? '' : 's'}` : '';
+  const text = `${phrase} ${target}${days}`;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** How an option of a select field reads (subscription statuses have labels). */
+export function optionLabel(def: Pick<FilterField, 'field'> | undefined, value: string): string {
+  if (def?.field === 'subscriptionStatus' && Object.hasOwn(SUBSCRIPTION_STATUS_LABELS, value))
+    return SUBSCRIPTION_STATUS_LABELS[value as keyof typeof SUBSCRIPTION_STATUS_LABELS];
+  return value;
+}
+
 /** A short text for one condition, e.g. "Tags has any of VIP, Lead". */
 export function describeCondition(
   c: FilterCondition,
   fields: FilterField[],
   memberName: (id: string) => string,
+  campaignName?: (id: string) => string,
 ): string {
   const def = fields.find((f) => f.field === c.field);
+  if (def?.type === 'email_activity' || c.op === 'happened' || c.op === 'not_happened')
+    return describeActivity(c.op, c.value, campaignName);
   const label = def?.label ?? c.field;
   const op = operatorLabel(c.op, def?.type);
   const fmt = (v: unknown): string => {
     if (def?.type === 'member' && typeof v === 'string') return memberName(v);
     if (typeof v === 'boolean') return v ? 'yes' : 'no';
+    if (typeof v === 'string' && (def?.type === 'single_select' || def?.type === 'multi_select'))
+      return optionLabel(def, v);
     if (def?.type === 'datetime' && typeof v === 'string') {
       const d = new Date(v);
       return Number.isNaN(d.getTime()) ? v : d.toLocaleDateString();
@@ -187,6 +259,7 @@ export function summarize(
   node: FilterNode | undefined,
   fields: FilterField[],
   memberName: (id: string) => string,
+  campaignName?: (id: string) => string,
 ): string[] {
   if (!node) return [];
   if ('and' in node || 'or' in node) {
@@ -198,13 +271,13 @@ export function summarize(
         const inner = 'and' in child ? child.and : child.or;
         const only = inner.length === 1 ? inner[0] : undefined;
         if (only && !('and' in only) && !('or' in only))
-          return `${prefix}${describeCondition(only, fields, memberName)}`;
+          return `${prefix}${describeCondition(only, fields, memberName, campaignName)}`;
         return `${prefix}(${'and' in child ? 'all' : 'any'} of ${countConditions(child)} conditions)`;
       }
-      return `${prefix}${describeCondition(child, fields, memberName)}`;
+      return `${prefix}${describeCondition(child, fields, memberName, campaignName)}`;
     });
   }
-  return [describeCondition(node, fields, memberName)];
+  return [describeCondition(node, fields, memberName, campaignName)];
 }
 
 /** Whether two filters select the same conditions, however they are nested or were written. */
