@@ -107,6 +107,30 @@ describe('EventBuffer', () => {
     expect(written).toHaveLength(1);
   });
 
+  it('isolates an event the database refuses (split in halves), drops only it, and writes the rest', async () => {
+    const written: Ev[] = [];
+    const poison = 37;
+    const b = buffer({
+      write: async (x) => {
+        if (x.some((e) => e.n === poison))
+          throw Object.assign(new Error('violates check'), { code: '23514' });
+        written.push(...x);
+      },
+      isPoison: (err) => (err as { code?: string }).code === '23514',
+      batchSize: 50,
+      intervalMs: 60_000,
+    });
+    const all = Array.from({ length: 120 }, () => ev());
+    for (const e of all) b.push({ ...e, n: e.n - all[0]!.n });
+    await b.flush();
+    expect(written.map((e) => e.n).sort((a, c) => a - c)).toEqual(
+      Array.from({ length: 120 }, (_, i) => i).filter((n) => n !== poison),
+    );
+    expect(b.stats.poisoned).toBe(1);
+    expect(logs.filter((l) => l.level === 'error')).toHaveLength(1);
+    expect(b.pending).toBe(0);
+  });
+
   it('drops the oldest beyond maxPending and says how many', async () => {
     const written: Ev[] = [];
     let down = true;

@@ -9,6 +9,9 @@ import type { Logger } from 'pino';
  *   burst rule can still mark them machine when later clicks of the same message arrive.
  * - A failed write keeps its events (at the front, in order) and is retried with exponential
  *   backoff (100 ms doubling to 10 s).
+ * - A write refused for its data (`isPoison`, e.g. a constraint violation, never an outage) is
+ *   split in halves until the one event it cannot take is alone; that event is dropped with an
+ *   error log, so one bad event never blocks the rest.
  * - Memory is bounded: beyond `maxPending` (100,000) waiting events the oldest are dropped and a
  *   warning says how many.
  * - `close()` writes everything (held events too) before it resolves, retrying a failing write a
@@ -28,6 +31,8 @@ export interface EventBufferOptions<E extends BufferedEvent> {
   batchSize?: number;
   maxPending?: number;
   log?: Pick<Logger, 'warn' | 'error'>;
+  /** Whether a write failed because of the events themselves (retrying the same batch cannot help). */
+  isPoison?: (err: unknown) => boolean;
   /** Tries and backoff of close()'s final write. */
   closeAttempts?: number;
 }
@@ -47,11 +52,13 @@ export class EventBuffer<E extends BufferedEvent> {
   private lastDropWarning = 0;
   private readySincePass = 0;
   private closed = false;
-  private readonly opts: Required<Omit<EventBufferOptions<E>, 'log' | 'held'>> &
-    Pick<EventBufferOptions<E>, 'log' | 'held'>;
+  /** Batch size now: halved around an event the writer refuses, back up after successes. */
+  private limit: number;
+  private readonly opts: Required<Omit<EventBufferOptions<E>, 'log' | 'held' | 'isPoison'>> &
+    Pick<EventBufferOptions<E>, 'log' | 'held' | 'isPoison'>;
 
   /** Counters for tests, logs and the benchmark. */
-  readonly stats = { pushed: 0, written: 0, dropped: 0, failedWrites: 0 };
+  readonly stats = { pushed: 0, written: 0, dropped: 0, failedWrites: 0, poisoned: 0 };
 
   constructor(opts: EventBufferOptions<E>) {
     this.opts = {
@@ -62,6 +69,7 @@ export class EventBuffer<E extends BufferedEvent> {
       closeAttempts: 6,
       ...opts,
     };
+    this.limit = this.opts.batchSize;
     this.timer = setInterval(() => this.tick(), this.opts.intervalMs);
     this.timer.unref();
   }
@@ -134,6 +142,20 @@ export class EventBuffer<E extends BufferedEvent> {
           try {
             await this.opts.write(batch);
           } catch (err) {
+            if (this.opts.isPoison?.(err)) {
+              this.stats.failedWrites++;
+              if (batch.length === 1) {
+                this.stats.poisoned++;
+                this.opts.log?.error(
+                  { err, event: batch[0] },
+                  'tracking: an open/click event was refused by the database and dropped',
+                );
+              } else {
+                this.putBack(batch);
+                this.limit = Math.max(1, Math.floor(batch.length / 2));
+              }
+              continue;
+            }
             this.putBack(batch);
             this.failures++;
             this.stats.failedWrites++;
@@ -146,6 +168,7 @@ export class EventBuffer<E extends BufferedEvent> {
             throw err;
           }
           this.stats.written += batch.length;
+          this.limit = Math.min(this.opts.batchSize, this.limit * 2);
           this.failures = 0;
           this.retryAt = 0;
         }
@@ -162,7 +185,7 @@ export class EventBuffer<E extends BufferedEvent> {
   }
 
   private take(force: boolean): E[] {
-    const size = this.opts.batchSize;
+    const size = this.limit;
     const batch = this.ready.length <= size ? this.ready : this.ready.slice(0, size);
     if (batch === this.ready) this.ready = [];
     else this.ready = this.ready.slice(size);

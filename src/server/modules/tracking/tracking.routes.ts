@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../lib/context.js';
+import { pgCode } from '../../lib/sql.js';
 import { verifyToken } from '../../lib/tokens.js';
 import { ClickBursts, classifyClick, classifyOpen } from './bots.js';
 import { EventBuffer } from './buffer.js';
@@ -57,6 +58,8 @@ export async function trackingRoutes(app: FastifyInstance, opts: { deps: Deps })
     write: (batch) => writeTrackedEvents(service, batch, app.log),
     held: (event) => event.type === 'clicked',
     log: app.log,
+    // Refused for its data (22xxx data exception, 23xxx constraint): retrying cannot help.
+    isPoison: (err) => /^2[23]/.test(pgCode(err) ?? ''),
   });
   buffers.set(app.server, buffer);
   // Runs inside app.close(), which main.ts and the tests await before runtime.close() closes the
