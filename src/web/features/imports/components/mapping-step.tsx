@@ -15,10 +15,18 @@ import { formatNumber, plural } from '@/lib/utils';
 import { useOverrideFormat } from '../api/override-format';
 import { useStartImport } from '../api/start-import';
 import type { Delimiter, DuplicatePolicy, Encoding, Import, Target } from '../api/types';
+import { describeMarketing } from '../lib/marketing';
 import { checkMapping } from '../lib/targets';
 import { ColumnTarget } from './column-target';
 import { FormatCard } from './format-card';
 import { IGNORE, POLICY_OPTIONS, raggedSummary, samples, serverColumnErrors } from './mapping-helpers';
+import {
+  MarketingCard,
+  type MarketingDraft,
+  marketingDraftOf,
+  marketingDraftProblems,
+  marketingOf,
+} from './marketing-card';
 import { PreviewTable } from './preview-table';
 import { TagsInput } from './tags-input';
 
@@ -49,6 +57,7 @@ export function MappingStep({
   });
   const [policy, setPolicy] = React.useState<DuplicatePolicy>(imp.duplicatePolicy ?? 'create_update');
   const [extraTags, setExtraTags] = React.useState<string[]>(imp.extraTags);
+  const [marketing, setMarketing] = React.useState<MarketingDraft>(() => marketingDraftOf(imp.marketing));
   const [submitted, setSubmitted] = React.useState(false);
   const [formatError, setFormatError] = React.useState<unknown>();
   const [pendingRun, setPendingRun] = React.useState<'dry' | 'real' | null>(null);
@@ -99,6 +108,10 @@ export function MappingStep({
   }
 
   const problems = checkMapping(mapping, imp.headers, fields, policy);
+  const hasStatusColumn = mapping.some((t) => t.type === 'standard' && t.field === 'subscriptionStatus');
+  const marketingProblems =
+    policy === 'update_only' ? {} : marketingDraftProblems(marketing, hasStatusColumn);
+  const marketingErrors = submitted ? marketingProblems : {};
   const serverColumns = serverColumnErrors(start.error);
   const columnErrors = { ...(submitted ? problems.columns : {}), ...serverColumns };
   const mappedCount = mapping.filter((t) => t.type !== 'ignore').length;
@@ -111,7 +124,11 @@ export function MappingStep({
 
   const run = (dryRun: boolean) => {
     setSubmitted(true);
-    if (Object.keys(problems.columns).length > 0 || problems.general.length > 0) {
+    if (
+      Object.keys(problems.columns).length > 0 ||
+      problems.general.length > 0 ||
+      Object.keys(marketingProblems).length > 0
+    ) {
       // Bring the first problem into view.
       requestAnimationFrame(() => {
         const first = document.querySelector<HTMLElement>('[aria-invalid="true"], [data-mapping-problems]');
@@ -122,7 +139,14 @@ export function MappingStep({
     }
     setPendingRun(dryRun ? 'dry' : 'real');
     start.mutate(
-      { id: imp.id, mapping, duplicatePolicy: policy, dryRun, extraTags },
+      {
+        id: imp.id,
+        mapping,
+        duplicatePolicy: policy,
+        dryRun,
+        extraTags,
+        ...(policy === 'update_only' ? {} : { marketing: marketingOf(marketing) }),
+      },
       {
         onSuccess: onStarted,
         onError: (e) => {
@@ -264,6 +288,17 @@ export function MappingStep({
         </CardContent>
       </Card>
 
+      <MarketingCard
+        value={marketing}
+        onChange={(m) => {
+          setMarketing(m);
+          if (start.isError) start.reset();
+        }}
+        disabled={busy}
+        errors={marketingErrors}
+        updateOnly={policy === 'update_only'}
+      />
+
       <div className="sticky bottom-0 z-20 -mx-1 grid gap-3 border-t border-border bg-background/95 px-1 pt-4 pb-4 backdrop-blur">
         {generalProblems.length > 0 ? (
           <Alert variant="error" title="Check the mapping" data-mapping-problems="">
@@ -293,6 +328,7 @@ export function MappingStep({
           </Button>
           <div className="ml-auto flex flex-wrap items-center gap-3">
             <span className="hidden text-[0.8125rem] text-muted-foreground lg:inline">
+              {policy === 'update_only' ? '' : `New contacts: ${describeMarketing(marketingOf(marketing))}. `}
               A dry run checks every row and saves nothing.
             </span>
             <Button

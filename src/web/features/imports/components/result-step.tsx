@@ -21,6 +21,7 @@ import { errorMessage } from '@/lib/api';
 import { cn, formatDateTime, formatNumber } from '@/lib/utils';
 import { useStartImport } from '../api/start-import';
 import { type DuplicatePolicy, errorReportUrl, type Import, type Target } from '../api/types';
+import { describeMarketing } from '../lib/marketing';
 import { formatDuration } from '../lib/targets';
 
 const POLICY_LABELS: Record<DuplicatePolicy, string> = {
@@ -150,6 +151,7 @@ export function ResultStep({
         duplicatePolicy: imp.duplicatePolicy ?? 'create_update',
         dryRun: false,
         extraTags: imp.extraTags,
+        ...(imp.marketing ? { marketing: imp.marketing } : {}),
       },
       {
         onError: (e) => toast.error('Could not start the import', { description: errorMessage(e) }),
@@ -252,6 +254,11 @@ export function ResultStep({
           <span>
             Columns imported: <span className="text-foreground">{targetsSummary(imp.mapping)}</span>
           </span>
+          {imp.duplicatePolicy && imp.duplicatePolicy !== 'update_only' ? (
+            <span data-testid="import-marketing-summary">
+              New contacts: <span className="text-foreground">{describeMarketing(imp.marketing)}</span>
+            </span>
+          ) : null}
           {imp.extraTags.length ? (
             <span className="inline-flex flex-wrap items-center gap-1">
               Tagged:

@@ -18,6 +18,7 @@ export const STANDARD_LABELS: Record<StandardField, string> = {
   postalCode: 'Postal code',
   country: 'Country',
   subscriptionStatus: 'Subscription status',
+  consentBasis: 'Consent basis',
 };
 
 /** Shown under a standard field in the column select. */
@@ -27,13 +28,15 @@ export const STANDARD_HINTS: Partial<Record<StandardField, string>> = {
   phone: 'Several numbers may be separated by ; or ,',
   companyName: 'Links to the company, created if new',
   tags: 'Split on ; or ,',
-  subscriptionStatus: 'subscribed, unsubscribed, bounced or complained',
+  subscriptionStatus: 'yes / subscribed / opted in, or unsubscribed, bounced, complained',
+  consentBasis: 'Lawful basis of a subscription: consent, contract, legitimate interest…',
 };
 
 /** Standard fields in the order the select lists them. */
 export const STANDARD_GROUPS: Array<{ label: string; fields: StandardField[] }> = [
   { label: 'Person', fields: ['email', 'firstName', 'lastName', 'fullName', 'phone', 'jobTitle'] },
-  { label: 'Company and origin', fields: ['companyName', 'source', 'tags', 'subscriptionStatus'] },
+  { label: 'Company and origin', fields: ['companyName', 'source', 'tags'] },
+  { label: 'Marketing email', fields: ['subscriptionStatus', 'consentBasis'] },
   { label: 'Address', fields: ['street', 'city', 'region', 'postalCode', 'country'] },
 ];
 
