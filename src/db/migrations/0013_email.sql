@@ -205,6 +205,7 @@ CREATE INDEX "email_sends_campaign_state_idx" ON "email_sends" USING btree ("cam
 CREATE INDEX "email_sends_org_contact_idx" ON "email_sends" USING btree ("org_id","contact_id","id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "email_sends_retry_idx" ON "email_sends" USING btree ("next_attempt_at") WHERE "email_sends"."state" in ('queued','sending') and "email_sends"."kind" = 'transactional';--> statement-breakpoint
 CREATE UNIQUE INDEX "email_sends_message_id_uq" ON "email_sends" USING btree ("message_id");--> statement-breakpoint
+CREATE INDEX "email_sends_sending_idx" ON "email_sends" USING btree ("sending_at") WHERE "email_sends"."state" = 'sending';--> statement-breakpoint
 CREATE INDEX "email_webhook_receipts_at_idx" ON "email_webhook_receipts" USING btree ("received_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "email_webhooks_org_provider_uq" ON "email_webhooks" USING btree ("org_id","provider");--> statement-breakpoint
 CREATE INDEX "idempotency_keys_created_idx" ON "idempotency_keys" USING btree ("created_at");--> statement-breakpoint

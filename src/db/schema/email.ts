@@ -230,6 +230,8 @@ export const emailSends = pgTable(
       .on(t.nextAttemptAt)
       .where(sql`${t.state} in ('queued','sending') and ${t.kind} = 'transactional'`),
     uniqueIndex('email_sends_message_id_uq').on(t.messageId),
+    // Rows whose sender died (lease expired) are found without scanning the ledger.
+    index('email_sends_sending_idx').on(t.sendingAt).where(sql`${t.state} = 'sending'`),
     check('email_sends_state_ck', sql`${t.state} in ('queued','sending','sent','failed','skipped')`),
     check('email_sends_kind_ck', sql`${t.kind} in ('campaign','transactional','test')`),
   ],

@@ -229,6 +229,23 @@ describe.skipIf(databaseMissing)('campaigns and the send ledger (real SMTP sink)
     expect(canceled.status).toBe('canceled');
   });
 
+  it("keeps to the organisation's throttle (messages per second)", async () => {
+    const { orgId, owner } = await createOrg(server);
+    const { tagId } = await seedTaggedContacts(server, orgId, 9, { prefix: 'th' });
+    const c = client(server, owner);
+    const id = await draft(orgId, owner, tagId);
+    await q(`update email_settings set throttle_per_second = 4 where org_id = $1`, [orgId]);
+    await c.post(`/api/v1/campaigns/${id}/send`, {});
+    await waitStatus(c, id, 'sent');
+    const [span] = await q<{ ms: number }>(
+      `select extract(epoch from max(sent_at) - min(sent_at)) * 1000 as ms from email_sends where campaign_id = $1`,
+      [id],
+    );
+    // 9 messages at 4 per second: slots 2 s apart, less the first delivery time (a lower bound,
+    // which a slow machine only makes longer).
+    expect(Number(span!.ms)).toBeGreaterThanOrEqual(1500);
+  });
+
   it('schedules in the organisation time zone and refuses to send without a postal address', async () => {
     const { orgId, owner } = await createOrg(server);
     const { tagId } = await seedTaggedContacts(server, orgId, 1, { prefix: 'tz' });

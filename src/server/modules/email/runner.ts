@@ -105,13 +105,14 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
     return value;
   }
 
-  /** Waits for this organisation's next send slot (messages per second, per process). */
-  async function throttle(orgId: string) {
-    const { throttle: rate } = await orgInfo(orgId);
-    const now = Date.now();
-    const slot = Math.max(now, nextSlot.get(orgId) ?? 0);
-    nextSlot.set(orgId, slot + 1000 / rate);
-    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+  /** Milliseconds until this organisation may send its next campaign message (per process). */
+  function slotWait(orgId: string, now: number): number {
+    return Math.max(0, (nextSlot.get(orgId) ?? 0) - now);
+  }
+  /** Takes this organisation's next send slot. */
+  function takeSlot(orgId: string, now: number) {
+    const rate = orgCache.get(orgId)?.throttle ?? 20;
+    nextSlot.set(orgId, Math.max(now, nextSlot.get(orgId) ?? 0) + 1000 / rate);
   }
 
   async function statusOf(campaignId: string): Promise<string> {
@@ -199,9 +200,10 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
   }
 
   async function claim(): Promise<Claimed[]> {
-    const sending = await rows<{ id: string }>(
+    const sending = await rows<{ id: string; throttle: number }>(
       db,
-      sql`select id from campaigns where status = 'sending' order by id`,
+      sql`select c.id, coalesce(s.throttle_per_second, 20) as throttle from campaigns c
+        left join email_settings s on s.org_id = c.org_id where c.status = 'sending' order by c.id`,
     );
     const claimed: Claimed[] = [];
     const take = async (where: ReturnType<typeof sql>, limit: number) => {
@@ -217,7 +219,7 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
       claimed.push(...got);
     };
     await take(
-      sql`s.kind <> 'campaign' and s.state = 'queued' and s.next_attempt_at <= now()`,
+      sql`s.kind = 'transactional' and s.state = 'queued' and s.next_attempt_at <= now()`,
       Math.ceil(batchSize / 2),
     );
     // Round-robin over sending campaigns, so one large campaign does not starve the others.
@@ -227,9 +229,14 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
       for (const c of order) {
         const left = batchSize - claimed.length;
         if (left <= 0) break;
+        // At most ~5 s of this organisation's throttle: claimed rows must be sent well within the lease.
+        const limit = Math.min(
+          Math.max(Math.ceil(batchSize / order.length), Math.min(left, concurrency)),
+          Math.max(1, c.throttle * 5),
+        );
         await take(
           sql`s.campaign_id = ${c.id} and s.state = 'queued' and (s.next_attempt_at is null or s.next_attempt_at <= now())`,
-          Math.max(Math.ceil(batchSize / order.length), Math.min(left, concurrency)),
+          limit,
         );
       }
     }
@@ -367,7 +374,6 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
       track: row.kind !== 'test',
       organization: { name: org.name, postalAddress },
     });
-    if (row.kind === 'campaign') await throttle(row.org_id);
     try {
       await deliver(depsFor(), row.org_id, {
         from,
@@ -461,12 +467,33 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
 
   async function processBatch(batch: Claimed[]) {
     const recipients = await loadRecipients(batch);
+    await Promise.all([...new Set(batch.map((b) => b.org_id))].map((o) => orgInfo(o)));
     const queue = [...batch];
+    /** The next row whose organisation may send now (transactional mail is not throttled). */
+    const next = (): { row?: Claimed; waitMs: number } => {
+      const now = Date.now();
+      let waitMs = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < queue.length; i++) {
+        const row = queue[i]!;
+        const wait = row.kind === 'campaign' ? slotWait(row.org_id, now) : 0;
+        if (wait === 0) {
+          queue.splice(i, 1);
+          if (row.kind === 'campaign') takeSlot(row.org_id, now);
+          return { row, waitMs: 0 };
+        }
+        waitMs = Math.min(waitMs, wait);
+      }
+      return { waitMs };
+    };
     const lane = async () => {
       for (;;) {
         if (stopping) return;
-        const row = queue.shift();
-        if (!row) return;
+        if (queue.length === 0) return;
+        const { row, waitMs } = next();
+        if (!row) {
+          await new Promise((r) => setTimeout(r, Math.min(waitMs, 1000)));
+          continue;
+        }
         if (row.campaign_id && (await statusOf(row.campaign_id)) !== 'sending') {
           await release([row]);
           continue;
