@@ -13,7 +13,6 @@ import { Route as AppRouteImport } from './routes/_app';
 import { Route as AuthRouteImport } from './routes/_auth';
 import { Route as AppIndexRouteImport } from './routes/_app/index';
 import { Route as AppAutomationsRouteImport } from './routes/_app/automations';
-import { Route as AppCampaignsRouteImport } from './routes/_app/campaigns';
 import { Route as AppContactsRouteRouteImport } from './routes/_app/contacts/route';
 import { Route as AppSettingsRouteImport } from './routes/_app/settings';
 import { Route as AuthCheckInboxRouteImport } from './routes/_auth/check-inbox';
@@ -21,6 +20,9 @@ import { Route as AuthForgotPasswordRouteImport } from './routes/_auth/forgot-pa
 import { Route as AuthResetPasswordRouteImport } from './routes/_auth/reset-password';
 import { Route as AuthSignInRouteImport } from './routes/_auth/sign-in';
 import { Route as AuthSignUpRouteImport } from './routes/_auth/sign-up';
+import { Route as AppCampaignsIndexRouteImport } from './routes/_app/campaigns/index';
+import { Route as AppCampaignsIdRouteImport } from './routes/_app/campaigns/$id';
+import { Route as AppCampaignsNewRouteImport } from './routes/_app/campaigns/new';
 import { Route as AppCompaniesIndexRouteImport } from './routes/_app/companies/index';
 import { Route as AppCompaniesIdRouteImport } from './routes/_app/companies/$id';
 import { Route as AppContactsIndexRouteImport } from './routes/_app/contacts/index';
@@ -59,11 +61,6 @@ const AppAutomationsRoute = AppAutomationsRouteImport.update({
   path: '/automations',
   getParentRoute: () => AppRoute,
 } as any);
-const AppCampaignsRoute = AppCampaignsRouteImport.update({
-  id: '/campaigns',
-  path: '/campaigns',
-  getParentRoute: () => AppRoute,
-} as any);
 const AppContactsRouteRoute = AppContactsRouteRouteImport.update({
   id: '/contacts',
   path: '/contacts',
@@ -98,6 +95,21 @@ const AuthSignUpRoute = AuthSignUpRouteImport.update({
   id: '/sign-up',
   path: '/sign-up',
   getParentRoute: () => AuthRoute,
+} as any);
+const AppCampaignsIndexRoute = AppCampaignsIndexRouteImport.update({
+  id: '/campaigns/',
+  path: '/campaigns/',
+  getParentRoute: () => AppRoute,
+} as any);
+const AppCampaignsIdRoute = AppCampaignsIdRouteImport.update({
+  id: '/campaigns/$id',
+  path: '/campaigns/$id',
+  getParentRoute: () => AppRoute,
+} as any);
+const AppCampaignsNewRoute = AppCampaignsNewRouteImport.update({
+  id: '/campaigns/new',
+  path: '/campaigns/new',
+  getParentRoute: () => AppRoute,
 } as any);
 const AppCompaniesIndexRoute = AppCompaniesIndexRouteImport.update({
   id: '/companies/',
@@ -199,13 +211,14 @@ export interface FileRoutesByFullPath {
   '/': typeof AppIndexRoute;
   '/contacts': typeof AppContactsRouteRouteWithChildren;
   '/automations': typeof AppAutomationsRoute;
-  '/campaigns': typeof AppCampaignsRoute;
   '/settings': typeof AppSettingsRouteWithChildren;
   '/check-inbox': typeof AuthCheckInboxRoute;
   '/forgot-password': typeof AuthForgotPasswordRoute;
   '/reset-password': typeof AuthResetPasswordRoute;
   '/sign-in': typeof AuthSignInRoute;
   '/sign-up': typeof AuthSignUpRoute;
+  '/campaigns/$id': typeof AppCampaignsIdRoute;
+  '/campaigns/new': typeof AppCampaignsNewRoute;
   '/companies/$id': typeof AppCompaniesIdRoute;
   '/contacts/$id': typeof AppContactsIdRoute;
   '/contacts/import': typeof AppContactsImportRoute;
@@ -221,6 +234,7 @@ export interface FileRoutesByFullPath {
   '/templates/$id': typeof AppTemplatesIdRoute;
   '/templates/new': typeof AppTemplatesNewRoute;
   '/invitations/$id': typeof AuthInvitationsIdRoute;
+  '/campaigns/': typeof AppCampaignsIndexRoute;
   '/companies/': typeof AppCompaniesIndexRoute;
   '/contacts/': typeof AppContactsIndexRoute;
   '/settings/': typeof AppSettingsIndexRoute;
@@ -229,12 +243,13 @@ export interface FileRoutesByFullPath {
 export interface FileRoutesByTo {
   '/': typeof AppIndexRoute;
   '/automations': typeof AppAutomationsRoute;
-  '/campaigns': typeof AppCampaignsRoute;
   '/check-inbox': typeof AuthCheckInboxRoute;
   '/forgot-password': typeof AuthForgotPasswordRoute;
   '/reset-password': typeof AuthResetPasswordRoute;
   '/sign-in': typeof AuthSignInRoute;
   '/sign-up': typeof AuthSignUpRoute;
+  '/campaigns/$id': typeof AppCampaignsIdRoute;
+  '/campaigns/new': typeof AppCampaignsNewRoute;
   '/companies/$id': typeof AppCompaniesIdRoute;
   '/contacts/$id': typeof AppContactsIdRoute;
   '/contacts/import': typeof AppContactsImportRoute;
@@ -250,6 +265,7 @@ export interface FileRoutesByTo {
   '/templates/$id': typeof AppTemplatesIdRoute;
   '/templates/new': typeof AppTemplatesNewRoute;
   '/invitations/$id': typeof AuthInvitationsIdRoute;
+  '/campaigns': typeof AppCampaignsIndexRoute;
   '/companies': typeof AppCompaniesIndexRoute;
   '/contacts': typeof AppContactsIndexRoute;
   '/settings': typeof AppSettingsIndexRoute;
@@ -261,7 +277,6 @@ export interface FileRoutesById {
   '/_auth': typeof AuthRouteWithChildren;
   '/_app/contacts': typeof AppContactsRouteRouteWithChildren;
   '/_app/automations': typeof AppAutomationsRoute;
-  '/_app/campaigns': typeof AppCampaignsRoute;
   '/_app/settings': typeof AppSettingsRouteWithChildren;
   '/_auth/check-inbox': typeof AuthCheckInboxRoute;
   '/_auth/forgot-password': typeof AuthForgotPasswordRoute;
@@ -269,6 +284,8 @@ export interface FileRoutesById {
   '/_auth/sign-in': typeof AuthSignInRoute;
   '/_auth/sign-up': typeof AuthSignUpRoute;
   '/_app/': typeof AppIndexRoute;
+  '/_app/campaigns/$id': typeof AppCampaignsIdRoute;
+  '/_app/campaigns/new': typeof AppCampaignsNewRoute;
   '/_app/companies/$id': typeof AppCompaniesIdRoute;
   '/_app/contacts/$id': typeof AppContactsIdRoute;
   '/_app/contacts/import': typeof AppContactsImportRoute;
@@ -284,6 +301,7 @@ export interface FileRoutesById {
   '/_app/templates/$id': typeof AppTemplatesIdRoute;
   '/_app/templates/new': typeof AppTemplatesNewRoute;
   '/_auth/invitations/$id': typeof AuthInvitationsIdRoute;
+  '/_app/campaigns/': typeof AppCampaignsIndexRoute;
   '/_app/companies/': typeof AppCompaniesIndexRoute;
   '/_app/contacts/': typeof AppContactsIndexRoute;
   '/_app/settings/': typeof AppSettingsIndexRoute;
@@ -295,13 +313,14 @@ export interface FileRouteTypes {
     | '/'
     | '/contacts'
     | '/automations'
-    | '/campaigns'
     | '/settings'
     | '/check-inbox'
     | '/forgot-password'
     | '/reset-password'
     | '/sign-in'
     | '/sign-up'
+    | '/campaigns/$id'
+    | '/campaigns/new'
     | '/companies/$id'
     | '/contacts/$id'
     | '/contacts/import'
@@ -317,6 +336,7 @@ export interface FileRouteTypes {
     | '/templates/$id'
     | '/templates/new'
     | '/invitations/$id'
+    | '/campaigns/'
     | '/companies/'
     | '/contacts/'
     | '/settings/'
@@ -325,12 +345,13 @@ export interface FileRouteTypes {
   to:
     | '/'
     | '/automations'
-    | '/campaigns'
     | '/check-inbox'
     | '/forgot-password'
     | '/reset-password'
     | '/sign-in'
     | '/sign-up'
+    | '/campaigns/$id'
+    | '/campaigns/new'
     | '/companies/$id'
     | '/contacts/$id'
     | '/contacts/import'
@@ -346,6 +367,7 @@ export interface FileRouteTypes {
     | '/templates/$id'
     | '/templates/new'
     | '/invitations/$id'
+    | '/campaigns'
     | '/companies'
     | '/contacts'
     | '/settings'
@@ -356,7 +378,6 @@ export interface FileRouteTypes {
     | '/_auth'
     | '/_app/contacts'
     | '/_app/automations'
-    | '/_app/campaigns'
     | '/_app/settings'
     | '/_auth/check-inbox'
     | '/_auth/forgot-password'
@@ -364,6 +385,8 @@ export interface FileRouteTypes {
     | '/_auth/sign-in'
     | '/_auth/sign-up'
     | '/_app/'
+    | '/_app/campaigns/$id'
+    | '/_app/campaigns/new'
     | '/_app/companies/$id'
     | '/_app/contacts/$id'
     | '/_app/contacts/import'
@@ -379,6 +402,7 @@ export interface FileRouteTypes {
     | '/_app/templates/$id'
     | '/_app/templates/new'
     | '/_auth/invitations/$id'
+    | '/_app/campaigns/'
     | '/_app/companies/'
     | '/_app/contacts/'
     | '/_app/settings/'
@@ -418,13 +442,6 @@ declare module '@tanstack/react-router' {
       path: '/automations';
       fullPath: '/automations';
       preLoaderRoute: typeof AppAutomationsRouteImport;
-      parentRoute: typeof AppRoute;
-    };
-    '/_app/campaigns': {
-      id: '/_app/campaigns';
-      path: '/campaigns';
-      fullPath: '/campaigns';
-      preLoaderRoute: typeof AppCampaignsRouteImport;
       parentRoute: typeof AppRoute;
     };
     '/_app/contacts': {
@@ -475,6 +492,27 @@ declare module '@tanstack/react-router' {
       fullPath: '/sign-up';
       preLoaderRoute: typeof AuthSignUpRouteImport;
       parentRoute: typeof AuthRoute;
+    };
+    '/_app/campaigns/': {
+      id: '/_app/campaigns/';
+      path: '/campaigns';
+      fullPath: '/campaigns/';
+      preLoaderRoute: typeof AppCampaignsIndexRouteImport;
+      parentRoute: typeof AppRoute;
+    };
+    '/_app/campaigns/$id': {
+      id: '/_app/campaigns/$id';
+      path: '/campaigns/$id';
+      fullPath: '/campaigns/$id';
+      preLoaderRoute: typeof AppCampaignsIdRouteImport;
+      parentRoute: typeof AppRoute;
+    };
+    '/_app/campaigns/new': {
+      id: '/_app/campaigns/new';
+      path: '/campaigns/new';
+      fullPath: '/campaigns/new';
+      preLoaderRoute: typeof AppCampaignsNewRouteImport;
+      parentRoute: typeof AppRoute;
     };
     '/_app/companies/': {
       id: '/_app/companies/';
@@ -660,12 +698,14 @@ const AppSettingsRouteWithChildren = AppSettingsRoute._addFileChildren(
 interface AppRouteChildren {
   AppContactsRouteRoute: typeof AppContactsRouteRouteWithChildren;
   AppAutomationsRoute: typeof AppAutomationsRoute;
-  AppCampaignsRoute: typeof AppCampaignsRoute;
   AppSettingsRoute: typeof AppSettingsRouteWithChildren;
   AppIndexRoute: typeof AppIndexRoute;
+  AppCampaignsIdRoute: typeof AppCampaignsIdRoute;
+  AppCampaignsNewRoute: typeof AppCampaignsNewRoute;
   AppCompaniesIdRoute: typeof AppCompaniesIdRoute;
   AppTemplatesIdRoute: typeof AppTemplatesIdRoute;
   AppTemplatesNewRoute: typeof AppTemplatesNewRoute;
+  AppCampaignsIndexRoute: typeof AppCampaignsIndexRoute;
   AppCompaniesIndexRoute: typeof AppCompaniesIndexRoute;
   AppTemplatesIndexRoute: typeof AppTemplatesIndexRoute;
 }
@@ -673,12 +713,14 @@ interface AppRouteChildren {
 const AppRouteChildren: AppRouteChildren = {
   AppContactsRouteRoute: AppContactsRouteRouteWithChildren,
   AppAutomationsRoute: AppAutomationsRoute,
-  AppCampaignsRoute: AppCampaignsRoute,
   AppSettingsRoute: AppSettingsRouteWithChildren,
   AppIndexRoute: AppIndexRoute,
+  AppCampaignsIdRoute: AppCampaignsIdRoute,
+  AppCampaignsNewRoute: AppCampaignsNewRoute,
   AppCompaniesIdRoute: AppCompaniesIdRoute,
   AppTemplatesIdRoute: AppTemplatesIdRoute,
   AppTemplatesNewRoute: AppTemplatesNewRoute,
+  AppCampaignsIndexRoute: AppCampaignsIndexRoute,
   AppCompaniesIndexRoute: AppCompaniesIndexRoute,
   AppTemplatesIndexRoute: AppTemplatesIndexRoute,
 };

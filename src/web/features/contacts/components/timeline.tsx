@@ -1,4 +1,21 @@
-import { Activity, GitMerge, MessageSquareText, Pencil, Plus, Tag, Trash2 } from 'lucide-react';
+import {
+  Activity,
+  BellOff,
+  BellRing,
+  CircleX,
+  GitMerge,
+  MailCheck,
+  MailOpen,
+  MailX,
+  MessageSquareText,
+  MousePointerClick,
+  Pencil,
+  Plus,
+  Send,
+  ShieldAlert,
+  Tag,
+  Trash2,
+} from 'lucide-react';
 import type * as React from 'react';
 import type { FieldDefinition } from '@/components/fields/types';
 import { Markdown } from '@/components/markdown';
@@ -139,6 +156,59 @@ function origin(d: Record<string, unknown>, actor: TimelineEvent['actor']): Reac
   return causeText(d.cause);
 }
 
+/** Email events: what happened to a message, in the contact's own words ("Opened “December news”"). */
+const EMAIL_VERBS: Record<string, string> = {
+  'email.sent': 'Email sent:',
+  'email.failed': 'Email failed:',
+  'email.delivered': 'Delivered:',
+  'email.opened': 'Opened',
+  'email.clicked': 'Clicked',
+  'email.bounced': 'Bounced:',
+  'email.complained': 'Marked as spam:',
+  'email.unsubscribed': 'Unsubscribed from',
+  'email.resubscribed': 'Subscribed again from',
+};
+
+function EmailEvent({ type, data: d }: { type: string; data: Record<string, unknown> }) {
+  const title =
+    typeof d.campaignName === 'string' && d.campaignName
+      ? d.campaignName
+      : typeof d.subject === 'string' && d.subject
+        ? d.subject
+        : '';
+  const message = title ? <Quote>{title}</Quote> : 'an email';
+  const machine = d.machine === true;
+  const bounce = d.bounceType === 'hard' ? 'hard bounce' : d.bounceType === 'soft' ? 'soft bounce' : '';
+  const reason = typeof d.reason === 'string' && d.reason ? d.reason : '';
+  return (
+    <>
+      <span className="font-medium text-foreground" data-testid="email-event">
+        {EMAIL_VERBS[type] ?? type.replace(/[._]/g, ' ')}
+      </span>{' '}
+      {type === 'email.clicked' && typeof d.url === 'string' ? (
+        <>
+          <span className="font-mono text-[0.8125rem] break-all text-foreground">{d.url}</span> in {message}
+        </>
+      ) : (
+        message
+      )}
+      {bounce || reason ? ` (${[bounce, reason].filter(Boolean).join(': ')})` : ''}
+      {machine ? (
+        <span
+          className="ml-1.5 inline-flex rounded-full border border-border bg-muted px-1.5 text-xs text-muted-foreground"
+          title={
+            type === 'email.opened'
+              ? 'A mail privacy proxy (e.g. Apple Mail) loaded the images, not necessarily the person'
+              : 'A security scanner followed the link, not necessarily the person'
+          }
+        >
+          {type === 'email.opened' ? 'machine · privacy proxy' : 'machine · link scanner'}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 function describe(event: TimelineEvent, fields: FieldDefinition[], members: MemberOption[]): React.ReactNode {
   const d = event.data ?? {};
   const from = origin(d, event.actor);
@@ -221,6 +291,7 @@ function describe(event: TimelineEvent, fields: FieldDefinition[], members: Memb
     case 'contact.deleted':
       return <>deleted this contact</>;
     default:
+      if (String(event.type).startsWith('email.')) return <EmailEvent type={event.type} data={d} />;
       return <>{String(event.type).replace(/[._]/g, ' ')}</>;
   }
 }
@@ -233,6 +304,15 @@ const ICONS: Record<string, React.ComponentType<{ className?: string; 'aria-hidd
   'note.added': MessageSquareText,
   'contact.merged': GitMerge,
   'contact.deleted': Trash2,
+  'email.sent': Send,
+  'email.failed': CircleX,
+  'email.delivered': MailCheck,
+  'email.opened': MailOpen,
+  'email.clicked': MousePointerClick,
+  'email.bounced': MailX,
+  'email.complained': ShieldAlert,
+  'email.unsubscribed': BellOff,
+  'email.resubscribed': BellRing,
 };
 
 /** Who did it, as the timeline names them: a member, an API key, an import, the system. */
@@ -292,7 +372,12 @@ export function Timeline({ orgId, contactId }: { orgId: string; contactId: strin
                     <Icon aria-hidden="true" className="size-3 text-muted-foreground" />
                   </span>
                   <div className="min-w-0 flex-1 text-sm leading-6 break-words text-muted-foreground">
-                    <span className="font-medium text-foreground">{actorName(event.actor)}</span>{' '}
+                    {/* Email events are what the contact (or their mail system) did: no actor named. */}
+                    {String(event.type).startsWith('email.') ? null : (
+                      <>
+                        <span className="font-medium text-foreground">{actorName(event.actor)}</span>{' '}
+                      </>
+                    )}
                     {describe(event, env.fields, env.members)}
                     <time
                       className="block text-xs text-muted-foreground"
