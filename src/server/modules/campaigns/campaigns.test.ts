@@ -112,6 +112,8 @@ describe.skipIf(databaseMissing)('campaigns and the send ledger (real SMTP sink)
       expect(m.messageId).toBe(row.message_id);
       expect(m.header('List-Unsubscribe')).toMatch(/^<http:\/\/localhost:3999\/e\/u\/[^>]+>$/);
       expect(m.header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+      expect(m.header('X-Moxora-Send-Id')).toBe(row.message_id.slice(1).split('@')[0]);
+      expect(m.header('X-PM-Metadata-moxora_send_id')).toBe(m.header('X-Moxora-Send-Id'));
       expect(m.subject).toMatch(/^Hello Reader \d$/);
       const parsed = await simpleParser(m.raw);
       const html = String(parsed.html);

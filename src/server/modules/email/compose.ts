@@ -126,7 +126,13 @@ export async function compose(
     html = /<\/body>/i.test(html) ? html.replace(/<\/body>/i, `${pixel}</body>`) : html + pixel;
   }
   const messageId = messageIdFor(input.sendId, baseUrl);
-  const headers: Record<string, string> = { 'X-Moxora-Send-Id': input.sendId };
+  const headers: Record<string, string> = {
+    'X-Moxora-Send-Id': input.sendId,
+    // Providers that do not echo our headers in their webhooks echo these (modules/webhooks):
+    // Postmark's metadata and SendGrid's unique arguments (its opens and clicks carry no smtp-id).
+    'X-PM-Metadata-moxora_send_id': input.sendId,
+    'X-SMTPAPI': JSON.stringify({ unique_args: { moxora_send_id: input.sendId } }),
+  };
   if (input.marketing) {
     headers['List-Unsubscribe'] = `<${unsubscribe}>`;
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
