@@ -49,6 +49,13 @@ describe('classifyOpen', () => {
     expect(classifyOpen(get('203.0.113.7', '  '))).toBe('no_user_agent');
     expect(classifyOpen(get('203.0.113.7', 'Barracuda Sentinel (EE)'))).toBe('scanner_agent');
   });
+
+  it("takes Outlook for Windows and Android mail apps fetching images for people (their UA is a scanner's for clicks)", () => {
+    const outlook = 'Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17928; Pro)';
+    expect(classifyOpen(get('203.0.113.7', outlook))).toBeNull();
+    expect(classifyOpen(get('203.0.113.7', 'okhttp/4.12.0'))).toBeNull();
+    expect(classifyClick(get('203.0.113.7', outlook))).toBe('scanner_agent');
+  });
 });
 
 describe('classifyClick', () => {

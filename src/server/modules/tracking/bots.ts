@@ -21,23 +21,31 @@ export type MachineReason =
   | 'early_click'
   | 'link_burst';
 
-/** Security gateways, link checkers and HTTP libraries (matched case-insensitively in the UA). */
-export const SCANNER_AGENTS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/barracuda/i, 'Barracuda'],
-  [/proofpoint/i, 'Proofpoint'],
-  [/mimecast/i, 'Mimecast'],
-  [/bingpreview/i, 'Microsoft Safe Links (BingPreview)'],
-  [/microsoft office/i, 'Microsoft Office / Defender for Office 365'],
-  [/ms-office|msoffice/i, 'Microsoft Office'],
-  [/python-requests|python-urllib|aiohttp|httpx/i, 'Python HTTP library'],
-  [/^curl\//i, 'curl'],
-  [/^wget\//i, 'Wget'],
-  [/go-http-client/i, 'Go HTTP client'],
-  [/libwww-perl|lwp::/i, 'Perl LWP'],
-  [/^java\/|apache-httpclient|okhttp/i, 'Java HTTP client'],
-  [/node-fetch|axios\/|undici/i, 'Node HTTP library'],
-  [/headlesschrome|phantomjs/i, 'Headless browser'],
-  [/symantec|messagelabs|forcepoint|trendmicro|fireeye|ironport|sophos/i, 'Security gateway'],
+/**
+ * Security gateways, link checkers and HTTP libraries (matched case-insensitively in the UA).
+ * `opens: false`: not for opens, where a person's mail program sends it too (Outlook for Windows
+ * fetches images as "Microsoft Office/16.0 …"; Android mail apps as okhttp or Java).
+ */
+export const SCANNER_AGENTS: ReadonlyArray<{ re: RegExp; name: string; opens: boolean }> = [
+  { re: /barracuda/i, name: 'Barracuda', opens: true },
+  { re: /proofpoint/i, name: 'Proofpoint', opens: true },
+  { re: /mimecast/i, name: 'Mimecast', opens: true },
+  { re: /bingpreview/i, name: 'Microsoft Safe Links (BingPreview)', opens: true },
+  { re: /microsoft office/i, name: 'Microsoft Office / Defender for Office 365', opens: false },
+  { re: /ms-office|msoffice/i, name: 'Microsoft Office', opens: false },
+  { re: /python-requests|python-urllib|aiohttp|httpx/i, name: 'Python HTTP library', opens: true },
+  { re: /^curl\//i, name: 'curl', opens: true },
+  { re: /^wget\//i, name: 'Wget', opens: true },
+  { re: /go-http-client/i, name: 'Go HTTP client', opens: true },
+  { re: /libwww-perl|lwp::/i, name: 'Perl LWP', opens: true },
+  { re: /^java\/|apache-httpclient|okhttp/i, name: 'Java HTTP client', opens: false },
+  { re: /node-fetch|axios\/|undici/i, name: 'Node HTTP library', opens: true },
+  { re: /headlesschrome|phantomjs/i, name: 'Headless browser', opens: true },
+  {
+    re: /symantec|messagelabs|forcepoint|trendmicro|fireeye|ironport|sophos/i,
+    name: 'Security gateway',
+    opens: true,
+  },
 ];
 
 /** IPv4 ranges whose requests are machines, with why. Apple's 17.0.0.0/8 carries Mail Privacy Protection. */
@@ -77,8 +85,8 @@ function rangeOf(ip: string, kind: 'open' | 'click'): MachineReason | null {
   return null;
 }
 
-function scannerOf(ua: string): string | null {
-  for (const [re, name] of SCANNER_AGENTS) if (re.test(ua)) return name;
+function scannerOf(ua: string, kind: 'open' | 'click'): string | null {
+  for (const s of SCANNER_AGENTS) if ((kind === 'click' || s.opens) && s.re.test(ua)) return s.name;
   return null;
 }
 
@@ -98,7 +106,7 @@ export function classifyOpen(f: RequestFacts): MachineReason | null {
   if (/yahoomailproxy/i.test(ua)) return 'yahoo_proxy';
   // Apple Mail Privacy Protection (and other proxies) send a bare "Mozilla/5.0": no browser does.
   if (/^mozilla\/5\.0$/i.test(ua)) return 'generic_user_agent';
-  if (scannerOf(ua)) return 'scanner_agent';
+  if (scannerOf(ua, 'open')) return 'scanner_agent';
   return null;
 }
 
@@ -109,7 +117,7 @@ export function classifyClick(f: RequestFacts): MachineReason | null {
   const range = rangeOf(f.ip, 'click');
   if (range) return range;
   if (ua === '') return 'no_user_agent';
-  if (scannerOf(ua)) return 'scanner_agent';
+  if (scannerOf(ua, 'click')) return 'scanner_agent';
   return null;
 }
 
