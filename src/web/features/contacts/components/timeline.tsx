@@ -1,3 +1,4 @@
+import { CONSENT_BASIS_LABELS, SUBSCRIPTION_STATUS_LABELS } from '@common/contacts';
 import {
   Activity,
   BellOff,
@@ -61,11 +62,23 @@ function valueText(field: string, value: unknown, members: MemberOption[]): stri
     return members.find((m) => m.userId === value)?.name ?? 'a former member';
   }
   if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (
+    field === 'subscriptionStatus' &&
+    typeof value === 'string' &&
+    Object.hasOwn(SUBSCRIPTION_STATUS_LABELS, value)
+  )
+    return SUBSCRIPTION_STATUS_LABELS[value as keyof typeof SUBSCRIPTION_STATUS_LABELS];
   if (Array.isArray(value)) return value.map(String).join(', ');
   if (typeof value === 'object') {
     if (field === 'consent') {
-      const c = value as { source?: unknown; at?: unknown };
-      return [c.source, typeof c.at === 'string' ? formatDateTime(c.at) : null].filter(Boolean).join(', ');
+      const c = value as { basis?: unknown; source?: unknown; at?: unknown };
+      const basis =
+        typeof c.basis === 'string' && Object.hasOwn(CONSENT_BASIS_LABELS, c.basis)
+          ? CONSENT_BASIS_LABELS[c.basis as keyof typeof CONSENT_BASIS_LABELS]
+          : null;
+      return [basis, c.source, typeof c.at === 'string' ? formatDateTime(c.at) : null]
+        .filter(Boolean)
+        .join(', ');
     }
     if (field === 'address')
       return Object.values(value as Record<string, unknown>)
