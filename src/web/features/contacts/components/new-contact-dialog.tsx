@@ -200,7 +200,8 @@ function NewContactForm({ orgId, onDone }: { orgId: string; onDone: (contact?: C
             className="mt-0.5"
           />
           <div className="grid gap-0.5">
-            <Label htmlFor="new-contact-agreed">This person agreed to receive marketing email</Label>
+            {/* "messages", not "email": the form's email field is found by its label "Email" */}
+            <Label htmlFor="new-contact-agreed">This person agreed to receive marketing messages</Label>
             <p className="text-[0.8125rem] text-muted-foreground">
               {agreed
                 ? 'They are added as Subscribed, with this consent on record.'
