@@ -40,6 +40,10 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   'csv-reader': async () => (await import('./csv-reader.js')).csvReaderBenchmarks(),
   // Open pixel and click vs a bare node:http GIF, then rows written = requests answered (PostgreSQL at 127.0.0.1).
   tracking: async () => (await import('./tracking.js')).trackingBench(),
+  // A 100k-contact campaign through an SMTP sink process vs raw pooled nodemailer (`npm run bench campaign-send`).
+  'campaign-send': async () => (await import('./campaign-send.js')).campaignSendBench(),
+  // Report, campaign and recipients endpoints over a 1M-recipient campaign (`npm run bench campaign-report`).
+  'campaign-report': async () => (await import('./campaign-report.js')).campaignReportBench(),
 };
 const onlyOnRequest = new Set([
   'contacts',
@@ -47,6 +51,8 @@ const onlyOnRequest = new Set([
   'import-responsiveness',
   'import-memory',
   'csv-reader',
+  'campaign-send',
+  'campaign-report',
 ]);
 
 const only = process.argv.slice(2).find((a) => !a.startsWith('--')); // flags (--embedded) are the suites'
