@@ -265,8 +265,10 @@ export const api = {
     request<T>('POST', path, body, options),
   patch: <T>(path: string, body: unknown, options?: RequestOptions) =>
     request<T>('PATCH', path, body, options),
-  delete: <T = void>(path: string, options?: RequestOptions) =>
-    request<T>('DELETE', path, undefined, options),
+  put: <T>(path: string, body: unknown, options?: RequestOptions) => request<T>('PUT', path, body, options),
+  /** DELETE; `body` for the few deletions that say why (e.g. removing a suppression). */
+  delete: <T = void>(path: string, options?: RequestOptions & { body?: unknown }) =>
+    request<T>('DELETE', path, options?.body, options),
   /** POST multipart/form-data (file uploads); the answer is JSON like every other call. */
   upload: <T>(path: string, form: FormData, options?: RequestOptions) =>
     request<T>('POST', path, form, options),

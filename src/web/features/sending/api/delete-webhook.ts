@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { sendJson } from './http';
+import { api } from '@/lib/api';
 import { type EmailProvider, webhooksQueryKey } from './list-webhooks';
 
 export const deleteWebhook = ({ provider }: { provider: EmailProvider }) =>
-  sendJson('DELETE', `/api/v1/sending/webhooks/${encodeURIComponent(provider)}`);
+  api.delete(`/api/v1/sending/webhooks/${encodeURIComponent(provider)}`);
 
 /** DELETE /api/v1/sending/webhooks/{provider} */
 export function useDeleteWebhook(orgId: string) {

@@ -1,13 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { Body } from '@/lib/api';
-import { sendJson } from './http';
+import { api, type Body } from '@/lib/api';
 import { type EmailProvider, type ProviderWebhook, webhooksQueryKey } from './list-webhooks';
 
 export const saveWebhook = ({
   provider,
   ...input
 }: Body<'/api/v1/sending/webhooks/{provider}', 'put'> & { provider: EmailProvider }) =>
-  sendJson<ProviderWebhook>('PUT', `/api/v1/sending/webhooks/${encodeURIComponent(provider)}`, input);
+  api.put<ProviderWebhook>(`/api/v1/sending/webhooks/${encodeURIComponent(provider)}`, input);
 
 /** PUT /api/v1/sending/webhooks/{provider} */
 export function useSaveWebhook(orgId: string) {

@@ -1,11 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { Body } from '@/lib/api';
+import { api, type Body } from '@/lib/api';
 import { type Sending, sendingQueryKey } from './get-sending';
-import { sendJson } from './http';
 
 export type SendingChange = Body<'/api/v1/sending', 'put'>;
 
-export const updateSending = (input: SendingChange) => sendJson<Sending>('PUT', '/api/v1/sending', input);
+export const updateSending = (input: SendingChange) => api.put<Sending>('/api/v1/sending', input);
 
 /** PUT /api/v1/sending (only the fields given change) */
 export function useUpdateSending(orgId: string) {

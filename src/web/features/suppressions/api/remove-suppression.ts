@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { sendJson } from './http';
+import { api } from '@/lib/api';
 import { suppressionsQueryKey } from './list-suppressions';
 
 export const removeSuppression = ({ id, reason }: { id: string; reason: string }) =>
-  sendJson('DELETE', `/api/v1/suppressions/${encodeURIComponent(id)}`, { reason });
+  api.delete(`/api/v1/suppressions/${encodeURIComponent(id)}`, { body: { reason } });
 
 /** DELETE /api/v1/suppressions/{id} with the reason (the entry stays as history) */
 export function useRemoveSuppression(orgId: string) {
