@@ -14,8 +14,11 @@ import {
 import {
   CONCURRENCY,
   campaignMessages,
+  claimsOf,
   expectDelivered,
+  expectLeaseRespected,
   expectLedgerComplete,
+  LEASE_SECONDS,
   ledgerState,
   openEmbeddedDatabase,
   RECIPIENTS,
@@ -87,7 +90,7 @@ describe('a campaign on the embedded PostgreSQL, `npm start` SIGKILLed mid-campa
       expect(atKill.status).toBe('sending');
       expect(atKill.sending).toBeGreaterThan(0);
       expect(atKill.sent).toBeLessThan(RECIPIENTS);
-      const inFlight = new Set((await rowsIn(database, campaignId, 'sending')).keys());
+      const claims = await claimsOf(database, campaignId);
       const recorded = await rowsIn(database, campaignId, 'sent');
       expect(campaignMessages(sink, emails) - atKill.sent).toBeLessThanOrEqual(CONCURRENCY);
       await close(database);
@@ -100,9 +103,10 @@ describe('a campaign on the embedded PostgreSQL, `npm start` SIGKILLed mid-campa
       await expectLedgerComplete(database, api, campaignId, RECIPIENTS);
       const after = await rowsIn(database, campaignId, 'sent');
       for (const [email, at] of recorded) expect(after.get(email), email).toBe(at);
+      await expectLeaseRespected(database, campaignId, claims, LEASE_SECONDS);
       expectDelivered(sink, emails, {
         maxDuplicates: CONCURRENCY,
-        mayRepeat: inFlight,
+        mayRepeat: new Set(claims.keys()),
         once: recorded.keys(),
       });
 

@@ -26,11 +26,11 @@ export const CONCURRENCY = 4;
 export const LEASE_SECONDS = 3;
 
 /** The sending settings of the child processes. */
-export function sendingEnv(sink: SmtpSink): Record<string, string> {
+export function sendingEnv(sink: SmtpSink, leaseSeconds = LEASE_SECONDS): Record<string, string> {
   return {
     SMTP_URL: sink.url,
     SEND_CONCURRENCY: String(CONCURRENCY),
-    SEND_LEASE_SECONDS: String(LEASE_SECONDS),
+    SEND_LEASE_SECONDS: String(leaseSeconds),
     SEND_POLL_MS: '100',
     SEND_RETRY_SECONDS: '1',
   };
@@ -220,6 +220,41 @@ export async function rowsIn(
   );
 }
 
+/** The campaign's rows "sending" (claimed), with when they were claimed: a dead process's claims. */
+export async function claimsOf(database: Database, campaignId: string): Promise<Map<string, Date>> {
+  const { rows } = await database.query<{ email: string; sending_at: Date }>(
+    `select email, sending_at from email_sends where campaign_id = $1 and state = 'sending'`,
+    [campaignId],
+  );
+  return new Map(rows.map((r) => [r.email.toLowerCase(), new Date(r.sending_at)]));
+}
+
+/**
+ * The dead process's claims were sent again only once their lease had expired (database clock):
+ * not taken from a process that might still be sending them.
+ */
+export async function expectLeaseRespected(
+  database: Database,
+  campaignId: string,
+  claims: Map<string, Date>,
+  leaseSeconds: number,
+) {
+  const { rows } = await database.query<{ email: string; sent_at: Date | null; attempts: number }>(
+    `select email, sent_at, attempts from email_sends where campaign_id = $1 and lower(email) = any($2::text[])`,
+    [campaignId, [...claims.keys()]],
+  );
+  expect(rows).toHaveLength(claims.size);
+  for (const r of rows) {
+    const claimedAt = claims.get(r.email.toLowerCase())!;
+    expect(r.sent_at, r.email).not.toBeNull();
+    expect(
+      new Date(r.sent_at!).getTime() - claimedAt.getTime(),
+      `${r.email}: sent again before its lease expired`,
+    ).toBeGreaterThanOrEqual(leaseSeconds * 1000);
+    expect(r.attempts, r.email).toBeGreaterThanOrEqual(2); // claimed by the dead process, then again
+  }
+}
+
 /**
  * Waits until the campaign is in the middle of its run: at least `minSent` recorded, messages
  * claimed ("sending") and more queued. Fails at once if it ends first or the server exits.
@@ -256,21 +291,26 @@ export async function waitMidCampaign(
 
 /**
  * Waits for the campaign to be "sent", checking on every read that it never says "sent" while a
- * row is queued or sending (both read in one statement).
+ * row is queued or sending (both read in one statement). `heldReads` counts the reads that found
+ * the runner with nothing queued, waiting for `deadClaims` rows still "sending" (a dead process's
+ * claims whose lease has not expired): the moment a wrong completion or an early takeover shows.
  */
 export async function waitCampaignSent(
   database: Database,
   campaignId: string,
   server: MoxoraProcess,
-): Promise<{ final: LedgerState; reads: number }> {
+  deadClaims = 0,
+): Promise<{ final: LedgerState; reads: number; heldReads: number }> {
   let violation: string | undefined;
   let reads = 0;
+  let heldReads = 0;
   const final = await waitFor(
     async () => {
       const s = await ledgerState(database, campaignId);
       reads++;
       if (s.status === 'sent' && (s.queued > 0 || s.sending > 0))
         violation = `the campaign reads "sent" while its ledger has rows queued or sending: ${JSON.stringify(s)}`;
+      if (deadClaims > 0 && s.status === 'sending' && s.queued === 0 && s.sending === deadClaims) heldReads++;
       return s.status === 'sent' ? s : undefined;
     },
     {
@@ -285,7 +325,7 @@ export async function waitCampaignSent(
     },
   );
   expect(violation).toBeUndefined();
-  return { final, reads };
+  return { final, reads, heldReads };
 }
 
 /** Every row "sent" with a sent_at; the API says the same. */
