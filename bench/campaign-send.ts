@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
@@ -37,7 +38,9 @@ import type { SinkStats } from './smtp-sink-process.js';
  *
  * Flags / env: --contacts=N (BENCH_SEND_CONTACTS, default 100,000), --concurrency=8,16
  * (BENCH_SEND_CONCURRENCY: SEND_CONCURRENCY values, each its own campaign and raw run; default 8
- * (the product default) and 16), --no-raw (skip the baselines).
+ * (the product default) and 16), --raw-messages=N (BENCH_SEND_RAW_MESSAGES: messages per raw run,
+ * default = contacts), --no-raw (skip the baselines), --nodelay (what-if: TCP_NODELAY on the SMTP
+ * client sockets, see patchNoDelay).
  */
 
 const ADMIN = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -192,6 +195,41 @@ async function seed(db: pg.Client, contacts: number): Promise<Seeded> {
 
 // ---------- measuring ----------
 
+/** CPU time (ms) of every PostgreSQL process on this host (host-wide: other databases count too). */
+function postgresCpuMs(): number {
+  const tick = 1000 / 100; // USER_HZ
+  let total = 0;
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      if (comm !== 'postgres' && !comm.startsWith('postgres:')) continue;
+      const f = stat.slice(close + 2).split(' ');
+      total += (Number(f[11]) + Number(f[12])) * tick; // utime, stime
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+/** CPU used (ms) by this process and by PostgreSQL from now until `stop()`. */
+function cpuMeter() {
+  const self0 = process.cpuUsage();
+  const pg0 = postgresCpuMs();
+  return {
+    stop() {
+      const s = process.cpuUsage(self0);
+      return {
+        selfMs: Math.round((s.user + s.system) / 1000),
+        postgresMs: Math.round(postgresCpuMs() - pg0),
+      };
+    },
+  };
+}
+
 function rssSampler() {
   let peak = process.memoryUsage().rss;
   const t = setInterval(() => {
@@ -234,6 +272,7 @@ async function rawSend(sink: SinkProcess, concurrency: number, count: number) {
   );
   await sink.reset();
   const rss = rssSampler();
+  const cpu = cpuMeter();
   const t0 = performance.now();
   let next = 0;
   let errors = 0;
@@ -264,9 +303,10 @@ async function rawSend(sink: SinkProcess, concurrency: number, count: number) {
   await Promise.all(Array.from({ length: concurrency }, lane));
   const seconds = (performance.now() - t0) / 1000;
   const peakRssMb = rss.stop();
+  const cpuMs = cpu.stop();
   transport.close();
   const s = await sink.stats();
-  return { seconds, perSecond: count / seconds, errors, sink: s, peakRssMb };
+  return { seconds, perSecond: count / seconds, errors, sink: s, peakRssMb, cpuMs };
 }
 
 async function freshDatabase(name: string): Promise<string> {
@@ -327,6 +367,7 @@ async function oursSend(
     });
     await sink.reset();
     const rss = rssSampler();
+    const cpu = cpuMeter();
     const t0 = performance.now();
     const wall0 = Date.now();
     await sendCampaign(ctx, campaign.id, {});
@@ -356,6 +397,7 @@ async function oursSend(
     }
     const seconds = (performance.now() - t0) / 1000;
     const peakRssMb = rss.stop();
+    const cpuMs = cpu.stop();
     if (row?.status !== 'sent') throw new Error(`campaign ended ${row?.status}`);
     const s = await sink.stats();
     const ledger = Object.fromEntries(
@@ -392,12 +434,36 @@ async function oursSend(
       statsSent: stats?.sent ?? 0,
       timelineSent: timeline?.n ?? 0,
       peakRssMb,
+      cpuMs,
       rssAfterMb: Math.round(process.memoryUsage().rss / 1048576),
     };
   } finally {
     await watch.end();
     await runtime.close();
   }
+}
+
+/**
+ * `--nodelay`: every socket this process opens to the sink gets TCP_NODELAY, as nodemailer ≥ 10
+ * sets on its SMTP sockets (7.x, which transport.ts uses, does not: Nagle then holds each
+ * message's final ".\r\n" until the server's delayed ACK, ~40 ms per message per connection).
+ * For what-if runs only; the default measures the product as it is. Applies to ours and raw alike.
+ */
+function patchNoDelay(port: number) {
+  const proto = net.Socket.prototype as unknown as { connect: (...args: unknown[]) => net.Socket };
+  const original = proto.connect;
+  proto.connect = function (this: net.Socket, ...args: unknown[]) {
+    const first = args[0] as { port?: number } | unknown[] | undefined;
+    const target = Array.isArray(first) ? (first[0] as { port?: number })?.port : first?.port;
+    if (Number(target) === port) this.setNoDelay(true);
+    return original.apply(this, args);
+  };
+}
+
+/** CPU per message: this process, PostgreSQL (host-wide), the sink. */
+function cpuNote(cpu: { selfMs: number; postgresMs: number }, sinkMs: number, messages: number) {
+  const per = (ms: number) => (ms / messages).toFixed(2);
+  return `CPU ms/message: this process ${per(cpu.selfMs)}, PostgreSQL ${per(cpu.postgresMs)}, sink ${per(sinkMs)}`;
 }
 
 export async function campaignSendBench(): Promise<BenchResult[]> {
@@ -407,6 +473,7 @@ export async function campaignSendBench(): Promise<BenchResult[]> {
     .map(Number)
     .filter((n) => Number.isInteger(n) && n > 0);
   const withRaw = !process.argv.includes('--no-raw');
+  const rawMessages = Number(flag('raw-messages') ?? process.env.BENCH_SEND_RAW_MESSAGES ?? contacts);
   const dbName = process.env.BENCH_SEND_DATABASE ?? 'moxora_bench_send';
   if (!/^[a-z_][a-z0-9_]*$/.test(dbName)) throw new Error(`unexpected database name ${dbName}`);
   const log = (line: string) => process.stdout.write(`  ${line}\n`);
@@ -420,6 +487,8 @@ export async function campaignSendBench(): Promise<BenchResult[]> {
   }
   fs.rmSync('.tmp/bench-campaign-send', { recursive: true, force: true });
   const sink = await startSinkProcess();
+  const noDelay = process.argv.includes('--nodelay');
+  if (noDelay) patchNoDelay(sink.port);
   const results: BenchResult[] = [];
   const r1 = (x: number) => Math.round(x * 10) / 10;
   const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -438,8 +507,8 @@ export async function campaignSendBench(): Promise<BenchResult[]> {
     for (const c of concurrencies) {
       let raw: Awaited<ReturnType<typeof rawSend>> | undefined;
       if (withRaw) {
-        log(`raw nodemailer, pool ${c}: ${contacts} messages…`);
-        raw = await rawSend(sink, c, contacts);
+        log(`raw nodemailer, pool ${c}: ${rawMessages} messages…`);
+        raw = await rawSend(sink, c, rawMessages);
         log(
           `  ${Math.round(raw.perSecond)} messages/s (${raw.sink.messages} received, ${raw.errors} errors)`,
         );
@@ -452,17 +521,17 @@ export async function campaignSendBench(): Promise<BenchResult[]> {
       const ratio = raw ? r2(ours.perSecond / raw.perSecond) : undefined;
       if (raw) {
         results.push({
-          name: `raw pooled nodemailer, pool ${c}: ${contacts} pre-rendered messages`,
+          name: `raw pooled nodemailer, pool ${c}: ${rawMessages} pre-rendered messages${noDelay ? ' (TCP_NODELAY)' : ''}`,
           value: Math.round(raw.perSecond),
           unit: 'msg/s',
           baseline: Math.round(raw.perSecond),
           ratio: 1,
-          note: `${r1(raw.seconds)} s; ${Math.round(raw.sink.bytes / Math.max(1, raw.sink.messages))} B/message; ${raw.sink.messages} received, ${raw.errors} errors; peak RSS ${raw.peakRssMb} MB`,
+          note: `${r1(raw.seconds)} s; ${Math.round(raw.sink.bytes / Math.max(1, raw.sink.messages))} B/message; ${raw.sink.messages} received, ${raw.errors} errors; peak RSS ${raw.peakRssMb} MB; ${cpuNote(raw.cpuMs, raw.sink.cpuMs, rawMessages)}`,
         });
       }
       results.push(
         {
-          name: `campaign to ${contacts} contacts, SEND_CONCURRENCY=${c} (send → status sent)`,
+          name: `campaign to ${contacts} contacts, SEND_CONCURRENCY=${c} (send → status sent)${noDelay ? ' (TCP_NODELAY)' : ''}`,
           value: Math.round(ours.perSecond),
           unit: 'msg/s',
           baseline: raw ? Math.round(raw.perSecond) : undefined,
@@ -472,7 +541,7 @@ export async function campaignSendBench(): Promise<BenchResult[]> {
             `${r1(ours.seconds)} s; target ≥ ${RATIO_TARGET}× raw${ratio === undefined ? '' : ratio >= RATIO_TARGET ? ' PASS' : ' FAIL'}; ` +
             `first message after ${r1(ours.firstMessageS)} s (audience count + ledger of ${contacts} rows); ` +
             `then ${Math.round(ours.steadyPerSecond)} msg/s; ${Math.round(ours.sink.bytes / Math.max(1, ours.sink.messages))} B/message; ` +
-            `send call ${Math.round(ours.sendCallMs)} ms`,
+            `send call ${Math.round(ours.sendCallMs)} ms; ${cpuNote(ours.cpuMs, ours.sink.cpuMs, contacts)}`,
         },
         {
           name: `  duplicates at the sink (received − recipients), SEND_CONCURRENCY=${c}`,

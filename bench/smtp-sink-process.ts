@@ -23,6 +23,8 @@ export interface SinkStats {
   firstAt: number;
   lastAt: number;
   rssMb: number;
+  /** CPU time of the sink process (user + system) since the last reset, in ms. */
+  cpuMs: number;
 }
 
 type Request = { type: 'reset' } | { type: 'stats' } | { type: 'close' };
@@ -33,6 +35,7 @@ let connections = 0;
 let firstAt = 0;
 let lastAt = 0;
 let seen = new Set<string>();
+let cpu0 = process.cpuUsage();
 
 function stats(): SinkStats {
   return {
@@ -44,6 +47,10 @@ function stats(): SinkStats {
     firstAt,
     lastAt,
     rssMb: Math.round(process.memoryUsage().rss / 1048576),
+    cpuMs: (() => {
+      const c = process.cpuUsage(cpu0);
+      return Math.round((c.user + c.system) / 1000);
+    })(),
   };
 }
 
@@ -89,6 +96,7 @@ process.on('message', (m: Request) => {
     firstAt = 0;
     lastAt = 0;
     seen = new Set();
+    cpu0 = process.cpuUsage();
     send(stats());
   } else if (m.type === 'stats') {
     send(stats());
