@@ -70,7 +70,7 @@ function ActivityChart({ series }: { series: CampaignReport['series'] }) {
   return (
     <div className="h-64 w-full" data-testid="activity-chart">
       <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }} maxBarSize={40}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" vertical={false} />
           <XAxis dataKey="at" tick={{ fontSize: 12, fill: '#6b7280' }} tickLine={false} axisLine={false} />
           <YAxis
@@ -80,7 +80,7 @@ function ActivityChart({ series }: { series: CampaignReport['series'] }) {
             axisLine={false}
           />
           <Tooltip cursor={{ fill: '#f3f4f6' }} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
+          <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
           <Bar dataKey="Opens" stackId="opens" fill="#4f46e5" />
           <Bar dataKey="Machine opens" stackId="opens" fill="#c7d2fe" />
           <Bar dataKey="Clicks" stackId="clicks" fill="#059669" />
@@ -266,7 +266,12 @@ export function CampaignReportView({ orgId, campaign }: { orgId: string; campaig
     <div className="grid gap-6" data-testid="campaign-report">
       <section aria-label="Results" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
         <Stat label="Sent" value={t.sent} />
-        <Stat label="Delivered" value={t.delivered} rate={rates.delivery ?? 0} />
+        <Stat
+          label="Delivered"
+          value={t.delivered}
+          rate={rates.delivery ?? 0}
+          note={t.delivered === 0 && t.sent > 0 ? 'Reported by your email provider’s webhooks' : undefined}
+        />
         <Stat
           label="Unique opens"
           value={t.uniqueOpens}

@@ -797,6 +797,7 @@ function ReviewStep({
         confirmLabel={later ? 'Schedule' : 'Send'}
         onConfirm={confirm}
         pending={send.isPending}
+        destructive={false}
       />
     </Card>
   );

@@ -176,13 +176,13 @@ export function CampaignsList({ orgId }: { orgId: string }) {
                 <TableHead className="w-24 text-right">Sent</TableHead>
                 <TableHead className="w-36 text-right">Unique opens</TableHead>
                 <TableHead className="w-36 text-right">Unique clicks</TableHead>
-                <TableHead className="w-56">Date</TableHead>
+                <TableHead className="w-52">Date</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
               {items.map((c) => (
                 <TableRow key={c.id} data-testid="campaign-row">
-                  <TableCell className="font-medium">
+                  <TableCell className="min-w-56 font-medium">
                     <Link
                       to="/campaigns/$id"
                       params={{ id: c.id }}
@@ -208,7 +208,7 @@ export function CampaignsList({ orgId }: { orgId: string }) {
                   <TableCell className="text-right tabular-nums">
                     <Engagement count={c.uniqueClicks} sent={c.sent} />
                   </TableCell>
-                  <TableCell className="text-muted-foreground">{when(c)}</TableCell>
+                  <TableCell className="whitespace-nowrap text-muted-foreground">{when(c)}</TableCell>
                 </TableRow>
               ))}
             </TableBody>
