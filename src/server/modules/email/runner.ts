@@ -442,15 +442,20 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
     pending.push(o);
     if (!flushing) {
       flushing = (async () => {
-        await Promise.resolve();
-        while (pending.length) {
-          const batch = pending;
-          pending = [];
-          await write(batch);
+        try {
+          await Promise.resolve();
+          while (pending.length) {
+            const batch = pending;
+            pending = [];
+            await write(batch);
+          }
+        } finally {
+          // Cleared in the same step as the last check of `pending` (not a tick later, as a
+          // .finally() would): an outcome recorded in between would otherwise wait for a flush
+          // that has already ended, and its lane would move on with it unwritten.
+          flushing = null;
         }
-      })().finally(() => {
-        flushing = null;
-      });
+      })();
     }
     return flushing;
   }
@@ -508,9 +513,13 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
         await record(outcome);
       }
     };
-    await Promise.all(Array.from({ length: concurrency }, lane));
-    // Stopping: what was claimed but not started goes back to the queue.
+    // Every lane ends before the batch does, even when one fails (recording its results failed):
+    // a lane left running would go on sending past the next tick's claims and past stop().
+    const lanes = await Promise.allSettled(Array.from({ length: concurrency }, lane));
+    // Stopping (or a lane failed): what was claimed but not started goes back to the queue.
     await release(queue.splice(0));
+    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   async function completeCampaigns() {
