@@ -280,6 +280,7 @@ test('email flow: sending set up, a template, a campaign to a segment through th
   await expect(recipientsTable).toContainText(cy.email);
   await page.getByRole('tab', { name: 'All' }).click();
   await page.evaluate(() => window.scrollTo(0, 0));
+  await page.mouse.move(0, 0);
   await shot(page, '04-campaign-report');
 
   // The list: the campaign with its status and rates.

@@ -31,6 +31,12 @@ export const isLive = (status: Campaign['status'] | undefined) =>
 export function useCampaign(orgId: string, id: string) {
   return useQuery({
     ...campaignQueryOptions(orgId, id),
-    refetchInterval: (query) => (isLive(query.state.data?.status) ? 2_000 : false),
+    refetchInterval: (query) => {
+      const c = query.state.data;
+      if (!c || !isLive(c.status)) return false;
+      // Scheduled for later: look now and then; about to start or sending: every 2 s.
+      const wait = c.status === 'scheduled' && c.scheduledAt ? Date.parse(c.scheduledAt) - Date.now() : 0;
+      return wait > 60_000 ? 30_000 : 2_000;
+    },
   });
 }

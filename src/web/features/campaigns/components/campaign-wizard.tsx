@@ -1,5 +1,5 @@
 import { Link, useNavigate } from '@tanstack/react-router';
-import { ArrowLeft, ArrowRight, Check, Send } from 'lucide-react';
+import { ArrowLeft, ArrowRight, Check, Send, Trash2 } from 'lucide-react';
 import * as React from 'react';
 import { toast } from 'sonner';
 import { Alert } from '@/components/ui/alert';
@@ -23,7 +23,7 @@ import { cn, formatNumber, plural } from '@/lib/utils';
 import { useSendCampaign } from '../api/campaign-actions';
 import { audienceOf, type Campaign, type CampaignAudience } from '../api/get-campaign';
 import { useCampaignReview } from '../api/review-campaign';
-import { useCreateCampaign, useUpdateCampaign } from '../api/save-campaign';
+import { useCreateCampaign, useDeleteCampaign, useUpdateCampaign } from '../api/save-campaign';
 import {
   useSegmentOptions,
   useSenderOptions,
@@ -77,6 +77,8 @@ export function CampaignWizard({
   const update = useUpdateCampaign(orgId);
   const [name, setName] = React.useState(campaign?.name ?? '');
   const [schedule, setSchedule] = React.useState<Schedule>({ mode: 'now', date: '', time: '' });
+  const remove = useDeleteCampaign(orgId);
+  const [deleting, setDeleting] = React.useState(false);
   const saving = create.isPending || update.isPending;
 
   /** Saves a change: PATCH the draft, or create it (then continue at its own address). */
@@ -140,12 +142,20 @@ export function CampaignWizard({
           </span>
         }
         actions={
-          <Button variant="ghost" asChild>
-            <Link to="/campaigns">
-              <ArrowLeft aria-hidden="true" />
-              All campaigns
-            </Link>
-          </Button>
+          <div className="flex flex-wrap gap-2">
+            <Button variant="ghost" asChild>
+              <Link to="/campaigns">
+                <ArrowLeft aria-hidden="true" />
+                All campaigns
+              </Link>
+            </Button>
+            {campaign && canWrite ? (
+              <Button variant="destructive-ghost" onClick={() => setDeleting(true)}>
+                <Trash2 aria-hidden="true" />
+                Delete draft
+              </Button>
+            ) : null}
+          </div>
         }
       />
       <nav aria-label="Campaign steps">
@@ -235,6 +245,31 @@ export function CampaignWizard({
           </Button>
         ) : null}
       </div>
+      {campaign ? (
+        <ConfirmDialog
+          open={deleting}
+          onOpenChange={setDeleting}
+          title="Delete this draft?"
+          description={`“${campaign.name}” was never sent. Deleting it cannot be undone.`}
+          confirmLabel="Delete draft"
+          pending={remove.isPending}
+          onConfirm={() =>
+            remove.mutate(
+              { id: campaign.id },
+              {
+                onSuccess: () => {
+                  toast.success(`“${campaign.name}” deleted`);
+                  void navigate({ to: '/campaigns' });
+                },
+                onError: (error) => {
+                  setDeleting(false);
+                  toast.error(errorMessage(error));
+                },
+              },
+            )
+          }
+        />
+      ) : null}
     </div>
   );
 }
@@ -599,11 +634,15 @@ function ScheduleStep({
           onValueChange={(mode) => onChange({ ...schedule, mode })}
           options={[
             { value: 'now', label: 'Send now', description: 'Sending starts as soon as you confirm.' },
-            { value: 'later', label: 'Send at a date and time', description: `In ${zone} time.` },
+            {
+              value: 'later',
+              label: 'Send at a date and time',
+              description: `In the organisation’s time zone (${zone}), set in Settings → Sending.`,
+            },
           ]}
         />
         {schedule.mode === 'later' ? (
-          <div className="flex flex-wrap gap-4">
+          <div className="flex flex-wrap items-start gap-4">
             <FormField id="campaign-date" label="Date">
               <Input
                 type="date"
@@ -612,7 +651,7 @@ function ScheduleStep({
                 className="w-44"
               />
             </FormField>
-            <FormField id="campaign-time" label={`Time (${zone})`} hint="The organisation’s time zone.">
+            <FormField id="campaign-time" label={`Time (${zone})`}>
               <Input
                 type="time"
                 value={schedule.time}
