@@ -82,40 +82,47 @@ export function CampaignWizard({
   const saving = create.isPending || update.isPending;
 
   /** Saves a change: PATCH the draft, or create it (then continue at its own address). */
-  const save = React.useCallback(
-    async (
-      patch: {
-        name?: string;
-        templateId?: string | null;
-        senderId?: string | null;
-        audience?: CampaignAudience;
-      },
-      next?: WizardStep,
-    ) => {
-      try {
-        if (campaign) {
-          await update.mutateAsync({ id: campaign.id, ...patch });
-          if (next) onStepChange(next);
-        } else {
-          const created = await create.mutateAsync({
-            name: patch.name ?? (name.trim() || 'Untitled campaign'),
-            ...patch,
-          });
-          void navigate({
-            to: '/campaigns/$id',
-            params: { id: created.id },
-            search: { step: next ?? step },
-            replace: true,
-          });
-        }
-        return true;
-      } catch (error) {
-        toast.error(errorMessage(error));
-        return false;
-      }
+  // Changes are saved one after the other, so the last choice is the one the draft keeps.
+  const queue = React.useRef<Promise<unknown>>(Promise.resolve());
+  const latest = React.useRef<typeof saveNow>(null!);
+  const save = (patch: Parameters<typeof saveNow>[0], next?: WizardStep): Promise<boolean> => {
+    // Each save runs with the state of its own time (the draft as the previous save left it).
+    const run = queue.current.then(() => latest.current(patch, next));
+    queue.current = run;
+    return run;
+  };
+  const saveNow = async (
+    patch: {
+      name?: string;
+      templateId?: string | null;
+      senderId?: string | null;
+      audience?: CampaignAudience;
     },
-    [campaign, create, update, name, navigate, onStepChange, step],
-  );
+    next?: WizardStep,
+  ): Promise<boolean> => {
+    try {
+      if (campaign) {
+        await update.mutateAsync({ id: campaign.id, ...patch });
+        if (next) onStepChange(next);
+      } else {
+        const created = await create.mutateAsync({
+          name: patch.name ?? (name.trim() || 'Untitled campaign'),
+          ...patch,
+        });
+        void navigate({
+          to: '/campaigns/$id',
+          params: { id: created.id },
+          search: { step: next ?? step },
+          replace: true,
+        });
+      }
+      return true;
+    } catch (error) {
+      toast.error(errorMessage(error));
+      return false;
+    }
+  };
+  latest.current = saveNow;
 
   const reachable = (s: WizardStep) => s === 'audience' || Boolean(campaign);
   const index = WIZARD_STEPS.indexOf(step);
@@ -201,6 +208,10 @@ export function CampaignWizard({
           campaign={campaign}
           name={name}
           onNameChange={setName}
+          onNameBlur={() => {
+            const trimmed = name.trim();
+            if (campaign && trimmed && trimmed !== campaign.name) void save({ name: trimmed });
+          }}
           // Until the draft exists, one change at a time: the first one creates it.
           disabled={!canWrite || (!campaign && saving)}
           onChange={(audience) => void save({ audience })}
@@ -350,6 +361,7 @@ function AudienceStep({
   campaign,
   name,
   onNameChange,
+  onNameBlur,
   onChange,
   disabled,
 }: {
@@ -357,6 +369,7 @@ function AudienceStep({
   campaign: Campaign | undefined;
   name: string;
   onNameChange: (name: string) => void;
+  onNameBlur: () => void;
   onChange: (audience: CampaignAudience) => void;
   disabled: boolean;
 }) {
@@ -386,6 +399,7 @@ function AudienceStep({
           <Input
             value={name}
             onChange={(e) => onNameChange(e.target.value)}
+            onBlur={onNameBlur}
             placeholder="December newsletter"
             maxLength={200}
             disabled={disabled}
