@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { CHROMIUM_MISSING_MESSAGE, chromiumAvailable } from './chromium';
-import { apiAs, createSignedInOwner, ORIGIN, watchBrowserErrors } from './helpers';
+import { apiAs, createSignedInOwner, joinThroughInvitation, ORIGIN, watchBrowserErrors } from './helpers';
 
 // Skipped only on a machine without Debian's Chromium; under CI=true playwright.config.ts fails instead.
 test.skip(!chromiumAvailable, CHROMIUM_MISSING_MESSAGE);
@@ -295,5 +295,91 @@ test('email flow: sending set up, a template, a campaign to a segment through th
   await page.getByRole('link', { name: 'Bob Byron' }).click();
   await expect(page).toHaveURL(new RegExp(`/contacts/${contactIds[bob.email]}`));
 
+  assertNoBrowserErrors();
+});
+
+test('a viewer sees campaigns and their drafts but cannot create, send or cancel them; the owner cancels a scheduled campaign after confirming', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const assertNoBrowserErrors = watchBrowserErrors(page);
+  const boss = { name: 'Olga Owner', email: `olga.${runId}@example.com`, password: 'correct-horse-42' };
+  await createSignedInOwner(page, boss);
+  const api = apiAs(page);
+  // Sending set up through the API (the first test does it through Settings → Sending).
+  await api('POST', '/api/v1/senders', { name: 'Olga', email: `olga.news.${runId}@example.com` });
+  const put = await page.request.fetch('/api/v1/sending', {
+    method: 'PUT',
+    data: { postalAddress: '2 High Street, Leeds' },
+    headers: { Origin: ORIGIN },
+  });
+  expect(put.ok(), await put.text()).toBeTruthy();
+  const template = await api<{ id: string }>('POST', '/api/v1/templates', {
+    name: 'Plain',
+    subject: 'Hello',
+    format: 'html',
+    body: '<p>Hello {{ contact.firstName }}</p>',
+  });
+  await api('POST', '/api/v1/tags', { name: 'Friends' });
+  await api('POST', '/api/v1/contacts', {
+    firstName: 'Fay',
+    email: `fay.${runId}@example.com`,
+    tags: ['Friends'],
+    subscriptionStatus: 'subscribed',
+    consent: { basis: 'consent', source: 'e2e' },
+  });
+  const tags = await api<{ items: Array<{ id: string; name: string }> }>('GET', '/api/v1/tags');
+  const audience = { tagIds: [tags.items.find((t) => t.name === 'Friends')!.id] };
+  const sender = (await api<{ items: Array<{ id: string }> }>('GET', '/api/v1/senders')).items[0]!;
+  const base = { templateId: template.id, senderId: sender.id, audience };
+  const scheduled = await api<{ id: string }>('POST', '/api/v1/campaigns', {
+    name: 'Spring launch',
+    ...base,
+  });
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  await api('POST', `/api/v1/campaigns/${scheduled.id}/send`, { at: `${tomorrow}T09:00` });
+  const draft = await api<{ id: string }>('POST', '/api/v1/campaigns', { name: 'Summer draft', ...base });
+
+  // The viewer, in their own browser.
+  const viewer = await (await browser.newContext()).newPage();
+  const viewerErrors = watchBrowserErrors(viewer);
+  await joinThroughInvitation(
+    page,
+    viewer,
+    { name: 'Vic Viewer', email: `vic.${runId}@example.com`, password: 'correct-horse-42' },
+    'viewer',
+  );
+  await viewer.goto('/campaigns');
+  await expect(viewer.getByTestId('campaign-row')).toHaveCount(2);
+  await expect(viewer.getByRole('button', { name: 'New campaign' })).toBeDisabled();
+  await expect(
+    viewer.getByTestId('campaign-row').filter({ hasText: 'Spring launch' }).getByTestId('campaign-status'),
+  ).toHaveText('Scheduled');
+
+  await viewer.getByRole('link', { name: 'Spring launch' }).click();
+  await expect(viewer.getByRole('heading', { name: 'Spring launch' })).toBeVisible();
+  await expect(viewer.getByText(/^Scheduled for /).first()).toBeVisible();
+  await expect(viewer.getByRole('button', { name: 'Cancel campaign' })).toBeDisabled();
+  await expect(viewer.getByText(/can’t pause, resume or cancel campaigns/).first()).toBeAttached();
+
+  await viewer.goto(`/campaigns/${draft.id}?step=review`);
+  await expect(viewer.getByText('Your role can see this draft but not change it.')).toBeVisible();
+  await expect(viewer.getByTestId('review-summary')).toHaveText('1 contact will receive it.');
+  await expect(viewer.getByRole('button', { name: 'Send now' })).toBeDisabled();
+  await viewer
+    .getByRole('navigation', { name: 'Campaign steps' })
+    .getByRole('button', { name: 'Audience' })
+    .click();
+  await expect(viewer.getByRole('checkbox', { name: 'Friends' })).toBeDisabled();
+  viewerErrors();
+
+  // The owner cancels the scheduled campaign, after confirming.
+  await page.goto(`/campaigns/${scheduled.id}`);
+  await page.getByRole('button', { name: 'Cancel campaign' }).click();
+  const dialog = page.getByRole('alertdialog', { name: 'Cancel this campaign?' });
+  await dialog.getByRole('button', { name: 'Cancel campaign' }).click();
+  await expect(page.getByTestId('campaign-status')).toHaveText('Canceled');
+  await expect(page.getByRole('button', { name: 'Cancel campaign' })).toHaveCount(0);
   assertNoBrowserErrors();
 });
