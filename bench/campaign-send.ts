@@ -195,10 +195,10 @@ async function seed(db: pg.Client, contacts: number): Promise<Seeded> {
 
 // ---------- measuring ----------
 
-/** CPU time (ms) of every PostgreSQL process on this host (host-wide: other databases count too). */
-function postgresCpuMs(): number {
+/** CPU time (ms) of each PostgreSQL process on this host, by pid. */
+function postgresCpuByPid(): Map<string, number> {
   const tick = 1000 / 100; // USER_HZ
-  let total = 0;
+  const out = new Map<string, number>();
   for (const pid of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
@@ -207,25 +207,38 @@ function postgresCpuMs(): number {
       const comm = stat.slice(stat.indexOf('(') + 1, close);
       if (comm !== 'postgres' && !comm.startsWith('postgres:')) continue;
       const f = stat.slice(close + 2).split(' ');
-      total += (Number(f[11]) + Number(f[12])) * tick; // utime, stime
+      out.set(pid, (Number(f[11]) + Number(f[12])) * tick); // utime, stime
     } catch {
       // gone
     }
   }
-  return total;
+  return out;
 }
 
-/** CPU used (ms) by this process and by PostgreSQL from now until `stop()`. */
+/**
+ * CPU used (ms) by this process and by PostgreSQL (every backend on the host, sampled each 500 ms
+ * so that backends ending meanwhile still count up to their last sample) until `stop()`.
+ */
 function cpuMeter() {
   const self0 = process.cpuUsage();
-  const pg0 = postgresCpuMs();
+  const seen = new Map<string, { first: number; last: number }>();
+  const sample = (initial: boolean) => {
+    for (const [pid, ms] of postgresCpuByPid()) {
+      const s = seen.get(pid);
+      if (s) s.last = ms;
+      else seen.set(pid, { first: initial ? ms : 0, last: ms });
+    }
+  };
+  sample(true);
+  const timer = setInterval(() => sample(false), 500);
   return {
     stop() {
+      clearInterval(timer);
+      sample(false);
       const s = process.cpuUsage(self0);
-      return {
-        selfMs: Math.round((s.user + s.system) / 1000),
-        postgresMs: Math.round(postgresCpuMs() - pg0),
-      };
+      let postgresMs = 0;
+      for (const v of seen.values()) postgresMs += v.last - v.first;
+      return { selfMs: Math.round((s.user + s.system) / 1000), postgresMs: Math.round(postgresMs) };
     },
   };
 }
@@ -388,9 +401,12 @@ async function oursSend(
       if (performance.now() - lastLog > 15_000) {
         lastLog = performance.now();
         const s = await sink.stats();
+        // With NODE_OPTIONS=--expose-gc the heap is read after a full collection (what is retained).
+        const gc = (globalThis as { gc?: () => void }).gc;
+        gc?.();
         log(
           `  c=${concurrency}: ${s.messages} delivered to the sink after ${Math.round((performance.now() - t0) / 1000)} s, ` +
-            `RSS ${Math.round(process.memoryUsage().rss / 1048576)} MB, load ${os.loadavg()[0]!.toFixed(2)}`,
+            `RSS ${Math.round(process.memoryUsage().rss / 1048576)} MB (heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MB${gc ? ' after GC' : ''}), load ${os.loadavg()[0]!.toFixed(2)}`,
         );
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -436,6 +452,7 @@ async function oursSend(
       peakRssMb,
       cpuMs,
       rssAfterMb: Math.round(process.memoryUsage().rss / 1048576),
+      heapAfterMb: Math.round(process.memoryUsage().heapUsed / 1048576),
     };
   } finally {
     await watch.end();
@@ -554,7 +571,7 @@ export async function campaignSendBench(): Promise<BenchResult[]> {
           name: `  peak RSS of the sending process, SEND_CONCURRENCY=${c}`,
           value: ours.peakRssMb,
           unit: 'MB',
-          note: `after: ${ours.rssAfterMb} MB (this process: app runtime + runner + benchmark; the sink is another process, ${ours.sink.rssMb} MB)`,
+          note: `after: ${ours.rssAfterMb} MB, heap used ${ours.heapAfterMb} MB (this process: app runtime + runner + benchmark; the sink is another process, ${ours.sink.rssMb} MB)`,
         },
       );
     }
