@@ -188,6 +188,12 @@ test('email flow: sending set up, a template, a campaign to a segment through th
   expect(clickUrl, 'a tracked click URL in the HTML').toBeTruthy();
   expect(pixelUrl, 'an open pixel in the HTML').toBeTruthy();
 
+  // Machines first: a privacy proxy fetching the pixel (a bare "Mozilla/5.0") and a link scanner's HEAD.
+  const proxyOpen = await page.request.get(pixelUrl!, { headers: { 'User-Agent': 'Mozilla/5.0' } });
+  expect(proxyOpen.status()).toBe(200);
+  const scannerClick = await page.request.head(clickUrl!, { maxRedirects: 0 });
+  expect(scannerClick.status()).toBe(302);
+
   // Open: Chromium loads the message HTML, images included. The viewer's own HTML page blocks remote
   // images (by design), and a page of no origin may not fetch from loopback, so the HTML is served to
   // the browser at an address of the app's origin; the pixel itself is a real request to the server.
@@ -238,18 +244,22 @@ test('email flow: sending set up, a template, a campaign to a segment through th
       },
       { timeout: 30_000 },
     )
-    .toEqual({ opened: true, clicked: true, machineClick: false });
+    .toEqual({ opened: true, clicked: true, machineClick: true });
 
   // The contact's timeline: opened and clicked (people, not machines).
   await page.goto(`/contacts/${contactIds[ada.email]}`);
   const timeline = page.getByRole('list', { name: 'Timeline' });
-  await expect(timeline.getByTestId('email-event').filter({ hasText: 'Clicked' })).toBeVisible();
-  const opened = timeline.getByTestId('timeline-event').filter({ hasText: 'Opened' });
+  await expect(timeline.getByTestId('email-event').filter({ hasText: 'Clicked' }).first()).toBeVisible();
+  const events = timeline.getByTestId('timeline-event');
+  // The person's open and click, and the machines' apart, marked as such.
+  const opened = events.filter({ hasText: 'Opened' }).filter({ hasNotText: 'machine' });
+  await expect(opened).toHaveCount(1);
   await expect(opened).toContainText(CAMPAIGN);
-  await expect(opened).not.toContainText('machine');
-  const clicked = timeline.getByTestId('timeline-event').filter({ hasText: 'Clicked' });
+  await expect(events.filter({ hasText: 'Opened' }).filter({ hasText: 'privacy proxy' })).toHaveCount(1);
+  const clicked = events.filter({ hasText: 'Clicked' }).filter({ hasNotText: 'machine' });
+  await expect(clicked).toHaveCount(1);
   await expect(clicked).toContainText(OFFER);
-  await expect(clicked).not.toContainText('machine');
+  await expect(events.filter({ hasText: 'Clicked' }).filter({ hasText: 'link scanner' })).toHaveCount(1);
   await expect(timeline.getByTestId('timeline-event').filter({ hasText: 'Email sent:' })).toContainText(
     CAMPAIGN,
   );
@@ -261,8 +271,11 @@ test('email flow: sending set up, a template, a campaign to a segment through th
   await expect(page.getByTestId('stat-unique-opens')).toContainText('50%');
   await expect(page.getByTestId('stat-unique-clicks')).toContainText('1');
   await expect(page.getByTestId('stat-unique-clicks')).toContainText('50%');
+  await expect(page.getByTestId('stat-unique-opens')).toContainText('+ 1 machine open (privacy proxies)');
+  await expect(page.getByTestId('stat-unique-clicks')).toContainText('+ 1 machine click (security scanners)');
   const linkRow = page.getByTestId('link-row').filter({ hasText: OFFER });
   await expect(linkRow.getByRole('cell').nth(1)).toHaveText('1');
+  await expect(linkRow.getByRole('cell').nth(2)).toHaveText('1');
   await expect(page.getByTestId('activity-chart')).toBeVisible();
   const recipientsTable = page.getByRole('table', { name: 'Recipients' });
   // The one who never subscribed is in the ledger too, skipped with the reason.
