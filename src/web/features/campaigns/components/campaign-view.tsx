@@ -23,7 +23,9 @@ function ProgressCard({ campaign }: { campaign: Campaign }) {
   const c = campaign.counts;
   const done = c.sent + c.failed + c.skipped;
   const total = c.total || campaign.recipientCount || 0;
-  const pct = total > 0 ? (done / total) * 100 : campaign.status === 'scheduled' ? 0 : null;
+  // Sending with no ledger yet: the audience is being queued (an indeterminate bar).
+  const pct = total > 0 ? (done / total) * 100 : campaign.status === 'sending' ? null : 0;
+  const notStarted = total === 0 && (campaign.status === 'scheduled' || campaign.status === 'canceled');
   const excluded = exclusionText(campaign.excluded);
   return (
     <Card>
@@ -41,26 +43,46 @@ function ProgressCard({ campaign }: { campaign: Campaign }) {
         </CardTitle>
       </CardHeader>
       <CardContent className="grid gap-3">
-        <Progress
-          value={pct}
-          label="Sending progress"
-          valueText={`${formatNumber(done)} of ${formatNumber(total)}`}
-          tone={campaign.status === 'paused' ? 'warning' : 'accent'}
-        />
-        <p className="text-sm text-muted-foreground" data-testid="campaign-progress">
-          <span className="font-medium text-foreground">
-            {formatNumber(done)} of {formatNumber(total)}
-          </span>{' '}
-          done · {formatNumber(c.sent)} sent · {formatNumber(c.failed)} failed · {formatNumber(c.skipped)}{' '}
-          skipped
-          {c.queued + c.sending > 0 ? ` · ${formatNumber(c.queued + c.sending)} to go` : ''}
-        </p>
+        {notStarted ? null : (
+          <Progress
+            value={pct}
+            label="Sending progress"
+            valueText={`${formatNumber(done)} of ${formatNumber(total)}`}
+            tone={campaign.status === 'paused' ? 'warning' : 'accent'}
+          />
+        )}
+        {notStarted ? (
+          <p className="text-sm text-muted-foreground" data-testid="campaign-progress">
+            {campaign.status === 'canceled'
+              ? 'Canceled before sending started: nobody got it.'
+              : 'The audience is counted when sending starts, so contacts who join or leave it until then are included or left out.'}
+          </p>
+        ) : (
+          <p className="text-sm text-muted-foreground" data-testid="campaign-progress">
+            <span className="font-medium text-foreground">
+              {formatNumber(done)} of {formatNumber(total)}
+            </span>{' '}
+            done · {formatNumber(c.sent)} sent · {formatNumber(c.failed)} failed · {formatNumber(c.skipped)}{' '}
+            skipped
+            {c.queued + c.sending > 0 ? ` · ${formatNumber(c.queued + c.sending)} to go` : ''}
+          </p>
+        )}
         {excluded ? (
           <p className="text-sm text-muted-foreground">Excluded before sending: {excluded}.</p>
         ) : null}
       </CardContent>
     </Card>
   );
+}
+
+/** "Started …, finished …", "Scheduled for …, canceled …". */
+function timeline(c: Campaign): string {
+  const parts: string[] = [];
+  if (c.startedAt) parts.push(`Started ${formatDateTime(c.startedAt)}`);
+  else if (c.scheduledAt) parts.push(`Scheduled for ${formatDateTime(c.scheduledAt)}`);
+  if (c.finishedAt)
+    parts.push(`${c.status === 'canceled' ? 'canceled' : 'finished'} ${formatDateTime(c.finishedAt)}`);
+  return parts.join(' · ');
 }
 
 const ACTION_TEXT: Record<CampaignAction, { done: string; label: string }> = {
@@ -129,13 +151,7 @@ export function CampaignView({ orgId, campaign }: { orgId: string; campaign: Cam
               <h1 className="text-2xl font-semibold tracking-tight">{campaign.name}</h1>
               <StatusBadge status={status} />
             </div>
-            <p className="text-sm text-muted-foreground">
-              {campaign.startedAt ? `Started ${formatDateTime(campaign.startedAt)}` : null}
-              {campaign.finishedAt ? ` · finished ${formatDateTime(campaign.finishedAt)}` : null}
-              {!campaign.startedAt && campaign.scheduledAt
-                ? `Scheduled for ${formatDateTime(campaign.scheduledAt)}`
-                : null}
-            </p>
+            <p className="text-sm text-muted-foreground">{timeline(campaign)}</p>
           </div>
           <div className="flex flex-wrap gap-2">
             {status === 'sending' ? actionButton('pause', <Pause aria-hidden="true" />, 'secondary') : null}
@@ -159,7 +175,9 @@ export function CampaignView({ orgId, campaign }: { orgId: string; campaign: Cam
         <Alert variant="warning">This campaign was canceled: contacts not reached by then got nothing.</Alert>
       ) : null}
       {status !== 'sent' ? <ProgressCard campaign={campaign} /> : null}
-      <CampaignReportView orgId={orgId} campaign={campaign} />
+      {status === 'scheduled' || (status === 'canceled' && campaign.counts.total === 0) ? null : (
+        <CampaignReportView orgId={orgId} campaign={campaign} />
+      )}
 
       <ConfirmDialog
         open={confirm === 'cancel'}
