@@ -389,10 +389,18 @@ test('a viewer sees campaigns and their drafts but cannot create, send or cancel
 
   // The owner cancels the scheduled campaign, after confirming.
   await page.goto(`/campaigns/${scheduled.id}`);
+  await expect(page.getByTestId('campaign-progress')).toContainText(
+    'The audience is counted when sending starts',
+  );
+  await shot(page, '06-campaign-scheduled');
   await page.getByRole('button', { name: 'Cancel campaign' }).click();
   const dialog = page.getByRole('alertdialog', { name: 'Cancel this campaign?' });
   await dialog.getByRole('button', { name: 'Cancel campaign' }).click();
   await expect(page.getByTestId('campaign-status')).toHaveText('Canceled');
   await expect(page.getByRole('button', { name: 'Cancel campaign' })).toHaveCount(0);
+  await expect(page.getByTestId('campaign-progress')).toHaveText(
+    'Canceled before sending started: nobody got it.',
+  );
+  await shot(page, '07-campaign-canceled');
   assertNoBrowserErrors();
 });
