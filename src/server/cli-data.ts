@@ -75,12 +75,19 @@ export async function cliImport(
     const s = await getImport(ctx, created.id).catch(() => null);
     if (s) progress(bar(s.progress.rowsDone, s.totalRows, started));
   }, 250);
+  let fin: Awaited<ReturnType<typeof getImport>>;
   try {
     await executeImport(runtime.deps, created.id);
+    // A server's worker on the same database may have picked the import's job up too (the job is
+    // enqueued with the import); executors share the work, so wait until the import has ended.
+    for (;;) {
+      fin = await getImport(ctx, created.id);
+      if (fin.status !== 'queued' && fin.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   } finally {
     clearInterval(timer);
   }
-  const fin = await getImport(ctx, created.id);
   progress(bar(fin.progress.rowsDone, fin.totalRows, started));
   process.stderr.write('\n');
   process.stdout.write(
