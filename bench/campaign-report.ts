@@ -25,7 +25,7 @@ import type { BenchResult } from './run.js';
  *   by a human (1–4 opens, spread over the 3 days), 15 % privacy-proxy opens, 20 % of openers
  *   clicked (1–3 clicks over 8 links, skewed), 1 % scanner clicks;
  * - the raw events (email_events, partitioned by month) that ledger implies: sent, failed,
- *   delivered, bounced, complained, unsubscribed, every open and every click (~2.8 M rows at 1 M);
+ *   delivered, bounced, complained, unsubscribed, every open and every click (~3 M rows at 1 M);
  * - the aggregates (campaign_stats: hourly rows and the totals row at the epoch) and the link click
  *   counters (email_links), computed from those rows with SQL;
  * - the last BENCH_REPORT_SAMPLE_SENDS (default 2,000) sent messages get their delivered, open and
