@@ -48,11 +48,7 @@ export function createOutboxMailer(dir: string, from: string): Mailer {
     kind: 'outbox',
     async send(message) {
       const info = await transport.sendMail({ from, ...message });
-      await fs.mkdir(dir, { recursive: true });
-      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`;
-      const tmp = path.join(dir, `.${name}.tmp`);
-      await fs.writeFile(tmp, info.message as Buffer, { mode: 0o600 });
-      await fs.rename(tmp, path.join(dir, name));
+      await writeOutboxFile(dir, info.message as Buffer);
       return { messageId: info.messageId };
     },
     async verify() {
@@ -61,6 +57,15 @@ export function createOutboxMailer(dir: string, from: string): Mailer {
     },
     close() {},
   };
+}
+
+/** Writes one message as an `.eml` file in `dir` (written aside, then renamed: never half a file). */
+export async function writeOutboxFile(dir: string, message: Buffer): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`;
+  const tmp = path.join(dir, `.${name}.tmp`);
+  await fs.writeFile(tmp, message, { mode: 0o600 });
+  await fs.rename(tmp, path.join(dir, name));
 }
 
 export function outboxDir(dataDir: string): string {

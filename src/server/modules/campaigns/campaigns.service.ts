@@ -6,6 +6,7 @@ import { assertCan, type Ctx, userIdOf } from '../../lib/context.js';
 import { AppError } from '../../lib/errors.js';
 import { rows } from '../../lib/sql.js';
 import { TOTAL_BUCKET } from '../email/email-events.js';
+import { contactFieldKeys } from '../fields/fields.repo.js';
 import { prepareTemplate } from '../templates/render.js';
 import { countAudience } from './audience.js';
 
@@ -235,13 +236,7 @@ export async function sendCampaign(ctx: Ctx, id: string, input: { at?: string })
     );
     if (!t) throw new AppError('VALIDATION_FAILED', 'The template was deleted: choose another one');
     if (!s) throw new AppError('VALIDATION_FAILED', 'The sender was deleted: choose another one');
-    const keys = (
-      await rows<{ key: string }>(
-        tx,
-        sql`select key from field_definitions where org_id = ${ctx.orgId} and entity = 'contact'`,
-      )
-    ).map((k) => k.key);
-    await prepareTemplate(t, { customFieldKeys: keys });
+    await prepareTemplate(t, { customFieldKeys: await contactFieldKeys(tx, ctx.orgId) });
     const counts = await countAudience(ctx, c.audience);
     if (counts.recipients === 0)
       throw new AppError('VALIDATION_FAILED', 'Nobody in this audience can receive marketing email');

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { assertCan, type Ctx } from '../../lib/context.js';
 import { AppError } from '../../lib/errors.js';
 import { pgCode, rows } from '../../lib/sql.js';
+import { contactFieldKeys } from '../fields/fields.repo.js';
 import { prepareTemplate } from '../templates/render.js';
 import type { TransactionalPayload } from './runner.js';
 import { defaultFrom } from './transport.js';
@@ -106,13 +107,7 @@ export async function sendEmail(
       text: input.text ?? null,
     };
   }
-  const keys = (
-    await rows<{ key: string }>(
-      db,
-      sql`select key from field_definitions where org_id = ${ctx.orgId} and entity = 'contact'`,
-    )
-  ).map((k) => k.key);
-  await prepareTemplate(content, { customFieldKeys: keys });
+  await prepareTemplate(content, { customFieldKeys: await contactFieldKeys(db, ctx.orgId) });
 
   let from: TransactionalPayload['from'];
   if (input.senderId) {

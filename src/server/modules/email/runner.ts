@@ -12,6 +12,7 @@ import { pgArray, rows } from '../../lib/sql.js';
 import { trackingUrls } from '../../lib/tokens.js';
 import { safeErrorSummary } from '../../plugins/errors.js';
 import { materialiseLedger } from '../campaigns/audience.js';
+import { contactFieldKeys } from '../fields/fields.repo.js';
 import {
   type ContactRow,
   companyMergeVars,
@@ -137,14 +138,6 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
     return value;
   }
 
-  async function customKeys(orgId: string): Promise<string[]> {
-    const r = await rows<{ key: string }>(
-      db,
-      sql`select key from field_definitions where org_id = ${orgId} and entity = 'contact'`,
-    );
-    return r.map((x) => x.key);
-  }
-
   // ---- starting due campaigns -------------------------------------------------------------
   async function startDueCampaigns(): Promise<number> {
     let started = 0;
@@ -248,7 +241,6 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
     contact: ContactRow & {
       subscription_status: string;
       restricted: boolean;
-      suppressed: boolean;
       company: {
         name: string | null;
         domain: string | null;
@@ -267,8 +259,7 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
         sql`select c.id, c.org_id, c.first_name, c.last_name, c.email, c.phones, c.job_title, c.company_name, c.custom,
             c.subscription_status, c.restricted,
             case when co.id is null then null else jsonb_build_object('name', co.name, 'domain', co.domain,
-              'website', co.website, 'industry', co.industry) end as company,
-            false as suppressed
+              'website', co.website, 'industry', co.industry) end as company
           from contacts c left join companies co on co.id = c.company_id
           where c.id = any(${pgArray(ids)}::uuid[])`,
       );
@@ -334,7 +325,7 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
       }
       const { content } = await cached;
       const tpl = await templateFor(`c:${row.campaign_id}`, async () =>
-        prepareTemplate(content, { customFieldKeys: await customKeys(row.org_id) }),
+        prepareTemplate(content, { customFieldKeys: await contactFieldKeys(db, row.org_id) }),
       );
       const out = await renderPrepared(tpl, {
         contact: contactMergeVars(contact),
@@ -352,7 +343,7 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
       const p = (row.payload ?? {}) as unknown as TransactionalPayload;
       const tpl = await templateFor(
         p.templateId ? `t:${p.templateId}:${p.templateVersion}` : `i:${row.id}`,
-        async () => prepareTemplate(p.content, { customFieldKeys: await customKeys(row.org_id) }),
+        async () => prepareTemplate(p.content, { customFieldKeys: await contactFieldKeys(db, row.org_id) }),
       );
       const out = await renderPrepared(tpl, {
         contact: contact ? contactMergeVars(contact) : { email: row.email },

@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../../lib/config.js';
 import type { Keyring } from '../../lib/crypto.js';
 import type { Database } from '../../lib/db.js';
-import { outboxDir } from '../../lib/mailer.js';
+import { outboxDir, writeOutboxFile } from '../../lib/mailer.js';
 import { rows } from '../../lib/sql.js';
 
 /**
@@ -173,20 +170,11 @@ export async function deliver(
   };
   try {
     const info = await t.transporter.sendMail(mail);
-    if (t.kind === 'outbox') await writeOutbox(deps.config.dataDir, info.message as Buffer);
+    if (t.kind === 'outbox') await writeOutboxFile(outboxDir(deps.config.dataDir), info.message as Buffer);
     return { messageId: info.messageId };
   } catch (err) {
     throw classify(err);
   }
-}
-
-async function writeOutbox(dataDir: string, message: Buffer): Promise<void> {
-  const dir = outboxDir(dataDir);
-  await fs.mkdir(dir, { recursive: true });
-  const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`;
-  const tmp = path.join(dir, `.${name}.tmp`);
-  await fs.writeFile(tmp, message, { mode: 0o600 });
-  await fs.rename(tmp, path.join(dir, name));
 }
 
 /** "Name <address>" of MAIL_FROM, parsed. */

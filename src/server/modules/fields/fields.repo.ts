@@ -81,3 +81,8 @@ export async function maxPosition(db: Db, orgId: string, entity: FieldEntity) {
     .where(and(eq(fieldDefinitions.orgId, orgId), eq(fieldDefinitions.entity, entity)));
   return row?.n ?? -1;
 }
+
+/** Keys of the organisation's contact custom fields (the `contact.custom.<key>` merge fields). */
+export async function contactFieldKeys(db: Db, orgId: string): Promise<string[]> {
+  return (await listFields(db, orgId, 'contact')).map((f) => f.key);
+}

@@ -3,6 +3,7 @@ import { assertCan, type Ctx, NO_USER, userIdOf } from '../../lib/context.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { pgCode, rows } from '../../lib/sql.js';
 import { DeliveryError, defaultFrom, deliver } from '../email/transport.js';
+import { contactFieldKeys } from '../fields/fields.repo.js';
 import {
   type ContactRow,
   companyMergeVars,
@@ -56,12 +57,8 @@ const conflict = (name: string) =>
 const COLUMNS = sql`id, name, subject, format, body, text, created_at, updated_at`;
 
 /** Keys of the organisation's contact custom fields: the `contact.custom.<key>` merge fields. */
-export async function customFieldKeys(ctx: Ctx): Promise<string[]> {
-  const list = await rows<{ key: string }>(
-    ctx.deps.database.db,
-    sql`select key from field_definitions where org_id = ${ctx.orgId} and entity = 'contact' order by position, key`,
-  );
-  return list.map((r) => r.key);
+export function customFieldKeys(ctx: Ctx): Promise<string[]> {
+  return contactFieldKeys(ctx.deps.database.db, ctx.orgId);
 }
 
 /** Parses and validates the content (400 naming the problem); the prepared template is reusable. */
