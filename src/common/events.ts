@@ -61,6 +61,24 @@ const EMAIL_TIMELINE_EVENTS = [
   z.object({ type: z.literal('email.resubscribed'), data: z.object(emailData) }),
 ] as const;
 
+/** What the timeline says about an automation run (recorded without the bus: nothing subscribes). */
+const automationData = {
+  automationId: z.string(),
+  automationName: z.string(),
+  runId: z.string(),
+  nodeId: z.string().optional(),
+  nodeType: z.string().optional(),
+  /** Human summary: "Added tag engaged", "Waited 1 day", "Sent Welcome". */
+  summary: z.string().optional(),
+  /** The exit taken (yes/no, event/timeout, a split label) or how the run ended. */
+  outcome: z.string().optional(),
+};
+const AUTOMATION_TIMELINE_EVENTS = [
+  z.object({ type: z.literal('automation.enrolled'), data: z.object(automationData) }),
+  z.object({ type: z.literal('automation.step'), data: z.object(automationData) }),
+  z.object({ type: z.literal('automation.ended'), data: z.object(automationData) }),
+] as const;
+
 /**
  * Every change to a contact, recorded once in `contact_events` in the same transaction as the
  * change, and published to subscribers after commit (see docs/architecture.md, "Events").
@@ -90,6 +108,12 @@ export const ContactEventSchema = z.discriminatedUnion('type', [
     data: z.object({ noteId: z.string(), excerpt: z.string() }),
   }),
   ...EMAIL_TIMELINE_EVENTS,
+  /** A custom event sent to POST /api/v1/events (it can trigger automations). */
+  z.object({
+    type: z.literal('event.custom'),
+    data: z.object({ name: z.string(), properties: z.record(z.string(), z.unknown()) }),
+  }),
+  ...AUTOMATION_TIMELINE_EVENTS,
 ]);
 export type ContactEvent = z.infer<typeof ContactEventSchema>;
 export type ContactEventType = ContactEvent['type'];

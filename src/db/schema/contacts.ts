@@ -198,7 +198,7 @@ export const contactEvents = pgTable(
     ),
     check(
       'contact_events_type_ck',
-      sql`${t.type} in ('contact.created','contact.updated','contact.deleted','tag.added','tag.removed','contact.merged','note.added','email.sent','email.failed','email.delivered','email.opened','email.clicked','email.bounced','email.complained','email.unsubscribed','email.resubscribed')`,
+      sql`${t.type} in ('contact.created','contact.updated','contact.deleted','tag.added','tag.removed','contact.merged','note.added','email.sent','email.failed','email.delivered','email.opened','email.clicked','email.bounced','email.complained','email.unsubscribed','email.resubscribed','event.custom','automation.enrolled','automation.step','automation.ended')`,
     ),
     check(
       'contact_events_actor_type_ck',

@@ -228,12 +228,12 @@ export const emailSends = pgTable(
     index('email_sends_org_contact_idx').on(t.orgId, t.contactId, t.id.desc()),
     index('email_sends_retry_idx')
       .on(t.nextAttemptAt)
-      .where(sql`${t.state} in ('queued','sending') and ${t.kind} = 'transactional'`),
+      .where(sql`${t.state} in ('queued','sending') and ${t.kind} in ('transactional','automation')`),
     uniqueIndex('email_sends_message_id_uq').on(t.messageId),
     // Rows whose sender died (lease expired) are found without scanning the ledger.
     index('email_sends_sending_idx').on(t.sendingAt).where(sql`${t.state} = 'sending'`),
     check('email_sends_state_ck', sql`${t.state} in ('queued','sending','sent','failed','skipped')`),
-    check('email_sends_kind_ck', sql`${t.kind} in ('campaign','transactional','test')`),
+    check('email_sends_kind_ck', sql`${t.kind} in ('campaign','transactional','test','automation')`),
   ],
 );
 

@@ -5,3 +5,4 @@ export * from './exports.js';
 export * from './imports.js';
 export * from './organizations.js';
 export * from './system.js';
+export * from './automations.js';

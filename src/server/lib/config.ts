@@ -82,6 +82,21 @@ const EnvSchema = z.object({
   /** First retry delay after a temporary SMTP failure (doubles per attempt). */
   SEND_RETRY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   SEND_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** Automation step jobs fetched per worker poll (each runs in its own transaction). */
+  AUTOMATION_STEP_BATCH: z.coerce.number().int().min(1).max(500).default(50),
+  /** How often the automation watchdog wakes due waits and resumes lost runs. */
+  AUTOMATION_WATCHDOG_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+  /** Outgoing webhook timeout and response cap. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /**
+   * Addresses (CIDRs) outgoing webhooks may reach although private/loopback (e.g. an internal
+   * service). Empty by default: loopback, private, link-local and metadata addresses are refused.
+   */
+  OUTBOUND_ALLOW_CIDRS: z.string().optional(),
+  /** Starting offset of the automation clock (tests); refused in production. */
+  CLOCK_OFFSET_MS: z.coerce.number().int().optional(),
+  /** Serves POST /_dev/clock to move the automation clock (end-to-end tests); never in production. */
+  DEV_CLOCK: bool.optional(),
 });
 
 export interface Config {
@@ -125,6 +140,12 @@ export interface Config {
   sendLeaseSeconds: number;
   sendRetrySeconds: number;
   sendPollMs: number;
+  automationStepBatch: number;
+  automationWatchdogMs: number;
+  webhookTimeoutMs: number;
+  outboundAllowCidrs: string[];
+  clockOffsetMs: number;
+  devClock: boolean;
 }
 
 /** Reads and validates configuration. Throws ConfigError naming the variable and the problem. */
@@ -175,7 +196,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sendLeaseSeconds: e.SEND_LEASE_SECONDS,
     sendRetrySeconds: e.SEND_RETRY_SECONDS,
     sendPollMs: e.SEND_POLL_MS,
+    automationStepBatch: e.AUTOMATION_STEP_BATCH,
+    automationWatchdogMs: e.AUTOMATION_WATCHDOG_MS,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    outboundAllowCidrs: (e.OUTBOUND_ALLOW_CIDRS ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+    clockOffsetMs: e.CLOCK_OFFSET_MS ?? 0,
+    devClock: e.DEV_CLOCK ?? false,
   };
+  if (config.env === 'production' && (config.clockOffsetMs !== 0 || config.devClock))
+    throw new ConfigError(
+      'Invalid configuration: CLOCK_OFFSET_MS and DEV_CLOCK are for tests, not production',
+    );
   const merged = { ...config, ...overrides };
   // A base URL given as an override brings its own trusted origins unless they are given too.
   if (overrides.baseUrl && !overrides.trustedOrigins)
