@@ -172,7 +172,7 @@ export const WorkflowNode = z.discriminatedUnion('type', [
     ...base,
     type: z.literal('notify'),
     /** A member of the organisation; the contact's owner when omitted. */
-    userId: z.string().min(1).max(64).optional(),
+    userId: uuid.optional(),
     message: z.string().trim().min(1).max(1000),
   }),
   z.object({ ...base, type: z.literal('note'), body: z.string().trim().min(1).max(10_000) }),

@@ -8,20 +8,25 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Logger } from 'pino';
 import './jobs.registry.js';
 import { type Auth, createAuth } from './lib/auth.js';
+import { clock } from './lib/clock.js';
 import type { Config } from './lib/config.js';
 import type { Deps } from './lib/context.js';
 import { createKeyring, type Keyring, loadEncryptionKey } from './lib/crypto.js';
 import { type Database, openDatabase } from './lib/db.js';
 import { createEventBus, type EventBus } from './lib/events.js';
-import { createJobQueue, type JobQueue } from './lib/jobs.js';
+import { createJobQueue, type JobDeps, type JobQueue } from './lib/jobs.js';
 import { createLogger, loggerOptions } from './lib/logger.js';
 import { createOutboxMailer, createSmtpMailer, type Mailer, outboxDir } from './lib/mailer.js';
 import { getAuthSecret } from './lib/secrets.js';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { automationRoutes } from './modules/automations/automations.routes.js';
+import { runWatchdog } from './modules/automations/engine.js';
+import { eventRoutes } from './modules/automations/events.routes.js';
 import { campaignRoutes } from './modules/campaigns/campaigns.routes.js';
 import { companyRoutes } from './modules/companies/companies.routes.js';
 import { contactRoutes } from './modules/contacts/contacts.routes.js';
+import { devClockRoutes } from './modules/dev/clock.routes.js';
 import { outboxRoutes } from './modules/dev/outbox.routes.js';
 import { emailRoutes } from './modules/email/emails.routes.js';
 import { createSendRunner } from './modules/email/runner.js';
@@ -31,6 +36,7 @@ import { fieldRoutes } from './modules/fields/fields.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { importRoutes } from './modules/imports/imports.routes.js';
 import { noteRoutes } from './modules/notes/notes.routes.js';
+import { notificationRoutes } from './modules/notifications/notifications.routes.js';
 import { organizationRoutes } from './modules/organizations/organizations.routes.js';
 import { segmentRoutes } from './modules/segments/segments.routes.js';
 import { senderRoutes } from './modules/sending/senders.routes.js';
@@ -40,7 +46,7 @@ import { tagRoutes } from './modules/tags/tags.routes.js';
 import { templateRoutes } from './modules/templates/templates.routes.js';
 import { trackingRoutes } from './modules/tracking/tracking.routes.js';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
-import { errorBody, registerErrorHandler } from './plugins/errors.js';
+import { errorBody, registerErrorHandler, safeErrorSummary } from './plugins/errors.js';
 import { registerJsonBodyParser } from './plugins/json-body.js';
 import { documentedGuards, registerOpenApi } from './plugins/openapi.js';
 import { registerSecurityHeaders } from './plugins/security.js';
@@ -73,6 +79,7 @@ export async function createRuntime(
   opts: { database?: Database; log?: Logger } = {},
 ): Promise<Runtime> {
   const log = opts.log ?? createLogger(config.logLevel);
+  if (config.clockOffsetMs) clock.setOffset(config.clockOffsetMs);
   const database =
     opts.database ??
     (await openDatabase({
@@ -89,16 +96,26 @@ export async function createRuntime(
     const keys = createKeyring([
       loadEncryptionKey({ envKey: config.encryptionKey, dataDir: config.dataDir }),
     ]);
-    const jobs = await createJobQueue({ database, mailer, config, log, keys });
+    const jobDeps: JobDeps = { database, mailer, config, log, keys };
+    const jobs = await createJobQueue(jobDeps);
     const events = createEventBus({ database, jobs, log });
+    jobDeps.events = events;
     // Processes that run workers also sweep the event outbox (events whose writer died before
     // dispatching them); every process dispatches what it writes itself right after commit.
     const sender = createSendRunner({ config, database, keys, log, events, jobs });
     const startWorkers = jobs.startWorkers.bind(jobs);
+    let watchdog: NodeJS.Timeout | undefined;
     jobs.startWorkers = async () => {
       await startWorkers();
       events.start(EVENT_SWEEP_MS);
       sender.start();
+      // Wakes automation waits that are due and requeues runs whose job was lost.
+      watchdog ??= setInterval(() => {
+        runWatchdog({ database, config }).catch((err) =>
+          log.warn({ err: safeErrorSummary(err) }, 'automation watchdog failed'),
+        );
+      }, config.automationWatchdogMs);
+      watchdog.unref();
     };
     const deps: Deps = { config, database, jobs, events, keys, sender };
     let closed = false;
@@ -115,6 +132,7 @@ export async function createRuntime(
         if (closed) return;
         closed = true;
         // Messages in flight finish and are recorded; claimed ones go back to the queue.
+        if (watchdog) clearInterval(watchdog);
         await sender.stop();
         await events.stop();
         await jobs.stop();
@@ -188,12 +206,18 @@ export async function buildApp(
     templateRoutes,
     campaignRoutes,
     emailRoutes,
+    automationRoutes,
+    eventRoutes,
+    notificationRoutes,
   ]) {
     await app.register(routes, { guards });
   }
   // Public (signed tokens), with its own form parser and an onClose flush of the event buffer.
   await app.register(trackingRoutes, { deps });
   await app.register(webhookRoutes, { guards, deps });
+  if (config.devClock && config.env !== 'production') {
+    await app.register(devClockRoutes, { deps });
+  }
   if (config.devOutbox && !config.smtpUrl) {
     await app.register(outboxRoutes, { dir: outboxDir(config.dataDir) });
   }

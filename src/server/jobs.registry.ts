@@ -6,4 +6,6 @@ import './modules/imports/imports.jobs.js';
 import './modules/exports/exports.jobs.js';
 import './modules/webhooks/webhooks.jobs.js';
 import './modules/email/email.jobs.js';
+import './modules/automations/engine.js';
+import './modules/automations/triggers.js';
 import './lib/events.js';

@@ -48,7 +48,7 @@ CREATE TABLE "automation_versions" (
 	"org_id" uuid NOT NULL,
 	"version" integer NOT NULL,
 	"definition" jsonb NOT NULL,
-	"created_by" text,
+	"created_by" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"published_at" timestamp with time zone,
 	CONSTRAINT "automation_versions_automation_id_version_pk" PRIMARY KEY("automation_id","version")
@@ -64,7 +64,7 @@ CREATE TABLE "automations" (
 	"active_version" integer,
 	"trigger_type" text,
 	"trigger" jsonb,
-	"created_by" text,
+	"created_by" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "automations_status_ck" CHECK ("automations"."status" in ('draft','active','paused'))
@@ -73,7 +73,7 @@ CREATE TABLE "automations" (
 CREATE TABLE "notifications" (
 	"id" uuid PRIMARY KEY DEFAULT uuid_v7() NOT NULL,
 	"org_id" uuid NOT NULL,
-	"user_id" text NOT NULL,
+	"user_id" uuid NOT NULL,
 	"title" text NOT NULL,
 	"body" text DEFAULT '' NOT NULL,
 	"link" text,

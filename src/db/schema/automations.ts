@@ -41,7 +41,7 @@ export const automations = pgTable(
     /** The trigger of the active version, for matching events without reading every graph. */
     triggerType: text('trigger_type'),
     trigger: jsonb('trigger'),
-    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -61,7 +61,7 @@ export const automationVersions = pgTable(
     orgId: orgId(),
     version: integer('version').notNull(),
     definition: jsonb('definition').notNull(),
-    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: ts('created_at').notNull().defaultNow(),
     /** First activation: from then on an edit makes a new version. */
     publishedAt: ts('published_at'),
@@ -167,7 +167,7 @@ export const notifications = pgTable(
   {
     id: v7id(),
     orgId: orgId(),
-    userId: text('user_id')
+    userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     title: text('title').notNull(),

@@ -86,6 +86,10 @@ const EnvSchema = z.object({
   AUTOMATION_STEP_BATCH: z.coerce.number().int().min(1).max(500).default(50),
   /** How often the automation watchdog wakes due waits and resumes lost runs. */
   AUTOMATION_WATCHDOG_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+  /** First retry delay of a failed outgoing webhook (doubles per attempt; 5 attempts). */
+  AUTOMATION_RETRY_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  /** An active run untouched this long lost its job: the watchdog queues it again. */
+  AUTOMATION_STUCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   /** Outgoing webhook timeout and response cap. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /**
@@ -143,6 +147,8 @@ export interface Config {
   automationStepBatch: number;
   automationWatchdogMs: number;
   webhookTimeoutMs: number;
+  automationRetryMs: number;
+  automationStuckSeconds: number;
   outboundAllowCidrs: string[];
   clockOffsetMs: number;
   devClock: boolean;
@@ -199,6 +205,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     automationStepBatch: e.AUTOMATION_STEP_BATCH,
     automationWatchdogMs: e.AUTOMATION_WATCHDOG_MS,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    automationRetryMs: e.AUTOMATION_RETRY_MS,
+    automationStuckSeconds: e.AUTOMATION_STUCK_SECONDS,
     outboundAllowCidrs: (e.OUTBOUND_ALLOW_CIDRS ?? '')
       .split(',')
       .map((x) => x.trim())

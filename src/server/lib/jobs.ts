@@ -17,6 +17,8 @@ export interface JobDeps {
   keys: Keyring;
   /** The queue itself, for handlers that enqueue follow-up jobs (set when the queue is created). */
   jobs?: JobQueue;
+  /** The event bus (set by the runtime): handlers that record contact events kick it after commit. */
+  events?: import('./events.js').EventBus;
 }
 
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {
@@ -27,6 +29,11 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   queue?: Omit<PgBoss.Queue, 'name'>;
   /** Cron schedule (UTC), for periodic jobs. */
   cron?: string;
+  /**
+   * Jobs fetched per poll by each worker (default 1). They run concurrently, each on its own;
+   * one failing is failed alone (retried by the queue), the others complete.
+   */
+  batchSize?: number | ((config: Config) => number);
 }
 
 const registry = new Map<string, JobDefinition>();
@@ -123,25 +130,45 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
       workerIds.set(def.name, ids);
       for (let i = 0; i < config.workerConcurrency; i++) {
         let myId: string | undefined;
+        const batchSize = typeof def.batchSize === 'function' ? def.batchSize(config) : (def.batchSize ?? 1);
+        const runOne = async (job: PgBoss.JobWithMetadata<unknown>) => {
+          active.set(job.id, { name: def.name });
+          const started = Date.now();
+          try {
+            const data = def.schema.parse(job.data);
+            await def.handler(data, deps, { id: job.id, retryCount: job.retryCount });
+            if (batchSize === 1)
+              log.info({ job: def.name, jobId: job.id, ms: Date.now() - started }, 'job done');
+          } catch (err) {
+            // Neither the log nor pg-boss's stored job output may hold a query's parameters
+            // (user data): both get the safe summary of the error.
+            const safe = safeErrorSummary(err);
+            log.warn({ job: def.name, jobId: job.id, err: safe }, 'job failed');
+            throw Object.assign(new Error(safe.message), { name: safe.name, code: safe.code });
+          } finally {
+            active.delete(job.id);
+          }
+        };
         myId = await boss.work(
           def.name,
-          { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true },
-          async ([job]) => {
-            if (!job) return;
-            active.set(job.id, { name: def.name });
-            const started = Date.now();
+          { batchSize, pollingIntervalSeconds: 1, includeMetadata: true },
+          async (jobs) => {
+            if (jobs.length === 0) return;
             try {
-              const data = def.schema.parse(job.data);
-              await def.handler(data, deps, { id: job.id, retryCount: job.retryCount });
-              log.info({ job: def.name, jobId: job.id, ms: Date.now() - started }, 'job done');
-            } catch (err) {
-              // Neither the log nor pg-boss's stored job output may hold a query's parameters
-              // (user data): both get the safe summary of the error.
-              const safe = safeErrorSummary(err);
-              log.warn({ job: def.name, jobId: job.id, err: safe }, 'job failed');
-              throw Object.assign(new Error(safe.message), { name: safe.name, code: safe.code });
+              if (batchSize === 1) {
+                await runOne(jobs[0]!);
+                return;
+              }
+              // A batch: each job on its own; a failed one is failed alone (pg-boss then completes
+              // only the jobs still active).
+              await Promise.all(
+                jobs.map((job) =>
+                  runOne(job).catch((err: Error) =>
+                    boss.fail(def.name, job.id, { message: err.message, name: err.name }).catch(() => {}),
+                  ),
+                ),
+              );
             } finally {
-              active.delete(job.id);
               // A job was waiting, so more may be: fetch again at once instead of after the poll interval.
               if (!stopping && myId) boss.notifyWorker(myId);
             }

@@ -60,7 +60,7 @@ interface Claimed {
   campaign_id: string | null;
   contact_id: string | null;
   email: string;
-  kind: 'campaign' | 'transactional' | 'test';
+  kind: 'campaign' | 'transactional' | 'test' | 'automation';
   payload: Record<string, unknown> | null;
   attempts: number;
   message_id: string;
@@ -212,7 +212,7 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
       claimed.push(...got);
     };
     await take(
-      sql`s.kind = 'transactional' and s.state = 'queued' and s.next_attempt_at <= now()`,
+      sql`s.kind in ('transactional','automation') and s.state = 'queued' and s.next_attempt_at <= now()`,
       Math.ceil(batchSize / 2),
     );
     // Round-robin over sending campaigns, so one large campaign does not starve the others.
@@ -341,6 +341,21 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
       postalAddress = content.postalAddress;
     } else {
       const p = (row.payload ?? {}) as unknown as TransactionalPayload;
+      if (row.kind === 'automation') {
+        // A workflow's email is marketing: re-checked at send time like a campaign's.
+        if (!contact) return { row, state: 'skipped', reason: 'deleted' };
+        if (contact.restricted) return { row, state: 'skipped', reason: 'restricted' };
+        if (contact.subscription_status !== 'subscribed')
+          return {
+            row,
+            state: 'skipped',
+            reason: ['unsubscribed', 'bounced', 'complained'].includes(contact.subscription_status)
+              ? contact.subscription_status
+              : 'not_subscribed',
+          };
+        marketing = true;
+        postalAddress = p.postalAddress ?? '';
+      }
       const tpl = await templateFor(
         p.templateId ? `t:${p.templateId}:${p.templateVersion}` : `i:${row.id}`,
         async () => prepareTemplate(p.content, { customFieldKeys: await contactFieldKeys(db, row.org_id) }),
@@ -350,6 +365,12 @@ export function createSendRunner(deps: RunnerDeps): SendRunner {
         company: contact ? companyMergeVars(contact.company) : null,
         organization: { name: org.name, postalAddress: p.postalAddress ?? '' },
         data: p.data ?? {},
+        ...(marketing
+          ? {
+              unsubscribe_url: trackingUrls.unsubscribe(config.baseUrl, deps.keys, row.id),
+              preferences_url: trackingUrls.preferences(config.baseUrl, deps.keys, row.id),
+            }
+          : {}),
       });
       ({ subject, html, text } = out);
       from = p.from;
