@@ -12,7 +12,6 @@ import { Route as rootRouteImport } from './routes/__root';
 import { Route as AppRouteImport } from './routes/_app';
 import { Route as AuthRouteImport } from './routes/_auth';
 import { Route as AppIndexRouteImport } from './routes/_app/index';
-import { Route as AppAutomationsRouteImport } from './routes/_app/automations';
 import { Route as AppContactsRouteRouteImport } from './routes/_app/contacts/route';
 import { Route as AppSettingsRouteImport } from './routes/_app/settings';
 import { Route as AuthCheckInboxRouteImport } from './routes/_auth/check-inbox';
@@ -20,6 +19,7 @@ import { Route as AuthForgotPasswordRouteImport } from './routes/_auth/forgot-pa
 import { Route as AuthResetPasswordRouteImport } from './routes/_auth/reset-password';
 import { Route as AuthSignInRouteImport } from './routes/_auth/sign-in';
 import { Route as AuthSignUpRouteImport } from './routes/_auth/sign-up';
+import { Route as AppAutomationsIndexRouteImport } from './routes/_app/automations/index';
 import { Route as AppCampaignsIndexRouteImport } from './routes/_app/campaigns/index';
 import { Route as AppCampaignsIdRouteImport } from './routes/_app/campaigns/$id';
 import { Route as AppCampaignsNewRouteImport } from './routes/_app/campaigns/new';
@@ -42,6 +42,9 @@ import { Route as AppTemplatesIndexRouteImport } from './routes/_app/templates/i
 import { Route as AppTemplatesIdRouteImport } from './routes/_app/templates/$id';
 import { Route as AppTemplatesNewRouteImport } from './routes/_app/templates/new';
 import { Route as AuthInvitationsIdRouteImport } from './routes/_auth/invitations.$id';
+import { Route as AppAutomationsIdIndexRouteImport } from './routes/_app/automations/$id/index';
+import { Route as AppAutomationsIdRunsRouteImport } from './routes/_app/automations/$id/runs';
+import { Route as AppAutomationsRunsRunIdRouteImport } from './routes/_app/automations/runs.$runId';
 
 const AppRoute = AppRouteImport.update({
   id: '/_app',
@@ -54,11 +57,6 @@ const AuthRoute = AuthRouteImport.update({
 const AppIndexRoute = AppIndexRouteImport.update({
   id: '/',
   path: '/',
-  getParentRoute: () => AppRoute,
-} as any);
-const AppAutomationsRoute = AppAutomationsRouteImport.update({
-  id: '/automations',
-  path: '/automations',
   getParentRoute: () => AppRoute,
 } as any);
 const AppContactsRouteRoute = AppContactsRouteRouteImport.update({
@@ -95,6 +93,11 @@ const AuthSignUpRoute = AuthSignUpRouteImport.update({
   id: '/sign-up',
   path: '/sign-up',
   getParentRoute: () => AuthRoute,
+} as any);
+const AppAutomationsIndexRoute = AppAutomationsIndexRouteImport.update({
+  id: '/automations/',
+  path: '/automations/',
+  getParentRoute: () => AppRoute,
 } as any);
 const AppCampaignsIndexRoute = AppCampaignsIndexRouteImport.update({
   id: '/campaigns/',
@@ -206,11 +209,25 @@ const AuthInvitationsIdRoute = AuthInvitationsIdRouteImport.update({
   path: '/invitations/$id',
   getParentRoute: () => AuthRoute,
 } as any);
+const AppAutomationsIdIndexRoute = AppAutomationsIdIndexRouteImport.update({
+  id: '/automations/$id/',
+  path: '/automations/$id/',
+  getParentRoute: () => AppRoute,
+} as any);
+const AppAutomationsIdRunsRoute = AppAutomationsIdRunsRouteImport.update({
+  id: '/automations/$id/runs',
+  path: '/automations/$id/runs',
+  getParentRoute: () => AppRoute,
+} as any);
+const AppAutomationsRunsRunIdRoute = AppAutomationsRunsRunIdRouteImport.update({
+  id: '/automations/runs/$runId',
+  path: '/automations/runs/$runId',
+  getParentRoute: () => AppRoute,
+} as any);
 
 export interface FileRoutesByFullPath {
   '/': typeof AppIndexRoute;
   '/contacts': typeof AppContactsRouteRouteWithChildren;
-  '/automations': typeof AppAutomationsRoute;
   '/settings': typeof AppSettingsRouteWithChildren;
   '/check-inbox': typeof AuthCheckInboxRoute;
   '/forgot-password': typeof AuthForgotPasswordRoute;
@@ -234,15 +251,18 @@ export interface FileRoutesByFullPath {
   '/templates/$id': typeof AppTemplatesIdRoute;
   '/templates/new': typeof AppTemplatesNewRoute;
   '/invitations/$id': typeof AuthInvitationsIdRoute;
+  '/automations/': typeof AppAutomationsIndexRoute;
   '/campaigns/': typeof AppCampaignsIndexRoute;
   '/companies/': typeof AppCompaniesIndexRoute;
   '/contacts/': typeof AppContactsIndexRoute;
   '/settings/': typeof AppSettingsIndexRoute;
   '/templates/': typeof AppTemplatesIndexRoute;
+  '/automations/$id/runs': typeof AppAutomationsIdRunsRoute;
+  '/automations/runs/$runId': typeof AppAutomationsRunsRunIdRoute;
+  '/automations/$id/': typeof AppAutomationsIdIndexRoute;
 }
 export interface FileRoutesByTo {
   '/': typeof AppIndexRoute;
-  '/automations': typeof AppAutomationsRoute;
   '/check-inbox': typeof AuthCheckInboxRoute;
   '/forgot-password': typeof AuthForgotPasswordRoute;
   '/reset-password': typeof AuthResetPasswordRoute;
@@ -265,18 +285,21 @@ export interface FileRoutesByTo {
   '/templates/$id': typeof AppTemplatesIdRoute;
   '/templates/new': typeof AppTemplatesNewRoute;
   '/invitations/$id': typeof AuthInvitationsIdRoute;
+  '/automations': typeof AppAutomationsIndexRoute;
   '/campaigns': typeof AppCampaignsIndexRoute;
   '/companies': typeof AppCompaniesIndexRoute;
   '/contacts': typeof AppContactsIndexRoute;
   '/settings': typeof AppSettingsIndexRoute;
   '/templates': typeof AppTemplatesIndexRoute;
+  '/automations/$id/runs': typeof AppAutomationsIdRunsRoute;
+  '/automations/runs/$runId': typeof AppAutomationsRunsRunIdRoute;
+  '/automations/$id': typeof AppAutomationsIdIndexRoute;
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport;
   '/_app': typeof AppRouteWithChildren;
   '/_auth': typeof AuthRouteWithChildren;
   '/_app/contacts': typeof AppContactsRouteRouteWithChildren;
-  '/_app/automations': typeof AppAutomationsRoute;
   '/_app/settings': typeof AppSettingsRouteWithChildren;
   '/_auth/check-inbox': typeof AuthCheckInboxRoute;
   '/_auth/forgot-password': typeof AuthForgotPasswordRoute;
@@ -301,18 +324,21 @@ export interface FileRoutesById {
   '/_app/templates/$id': typeof AppTemplatesIdRoute;
   '/_app/templates/new': typeof AppTemplatesNewRoute;
   '/_auth/invitations/$id': typeof AuthInvitationsIdRoute;
+  '/_app/automations/': typeof AppAutomationsIndexRoute;
   '/_app/campaigns/': typeof AppCampaignsIndexRoute;
   '/_app/companies/': typeof AppCompaniesIndexRoute;
   '/_app/contacts/': typeof AppContactsIndexRoute;
   '/_app/settings/': typeof AppSettingsIndexRoute;
   '/_app/templates/': typeof AppTemplatesIndexRoute;
+  '/_app/automations/$id/runs': typeof AppAutomationsIdRunsRoute;
+  '/_app/automations/runs/$runId': typeof AppAutomationsRunsRunIdRoute;
+  '/_app/automations/$id/': typeof AppAutomationsIdIndexRoute;
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath;
   fullPaths:
     | '/'
     | '/contacts'
-    | '/automations'
     | '/settings'
     | '/check-inbox'
     | '/forgot-password'
@@ -336,15 +362,18 @@ export interface FileRouteTypes {
     | '/templates/$id'
     | '/templates/new'
     | '/invitations/$id'
+    | '/automations/'
     | '/campaigns/'
     | '/companies/'
     | '/contacts/'
     | '/settings/'
-    | '/templates/';
+    | '/templates/'
+    | '/automations/$id/runs'
+    | '/automations/runs/$runId'
+    | '/automations/$id/';
   fileRoutesByTo: FileRoutesByTo;
   to:
     | '/'
-    | '/automations'
     | '/check-inbox'
     | '/forgot-password'
     | '/reset-password'
@@ -367,17 +396,20 @@ export interface FileRouteTypes {
     | '/templates/$id'
     | '/templates/new'
     | '/invitations/$id'
+    | '/automations'
     | '/campaigns'
     | '/companies'
     | '/contacts'
     | '/settings'
-    | '/templates';
+    | '/templates'
+    | '/automations/$id/runs'
+    | '/automations/runs/$runId'
+    | '/automations/$id';
   id:
     | '__root__'
     | '/_app'
     | '/_auth'
     | '/_app/contacts'
-    | '/_app/automations'
     | '/_app/settings'
     | '/_auth/check-inbox'
     | '/_auth/forgot-password'
@@ -402,11 +434,15 @@ export interface FileRouteTypes {
     | '/_app/templates/$id'
     | '/_app/templates/new'
     | '/_auth/invitations/$id'
+    | '/_app/automations/'
     | '/_app/campaigns/'
     | '/_app/companies/'
     | '/_app/contacts/'
     | '/_app/settings/'
-    | '/_app/templates/';
+    | '/_app/templates/'
+    | '/_app/automations/$id/runs'
+    | '/_app/automations/runs/$runId'
+    | '/_app/automations/$id/';
   fileRoutesById: FileRoutesById;
 }
 export interface RootRouteChildren {
@@ -435,13 +471,6 @@ declare module '@tanstack/react-router' {
       path: '/';
       fullPath: '/';
       preLoaderRoute: typeof AppIndexRouteImport;
-      parentRoute: typeof AppRoute;
-    };
-    '/_app/automations': {
-      id: '/_app/automations';
-      path: '/automations';
-      fullPath: '/automations';
-      preLoaderRoute: typeof AppAutomationsRouteImport;
       parentRoute: typeof AppRoute;
     };
     '/_app/contacts': {
@@ -492,6 +521,13 @@ declare module '@tanstack/react-router' {
       fullPath: '/sign-up';
       preLoaderRoute: typeof AuthSignUpRouteImport;
       parentRoute: typeof AuthRoute;
+    };
+    '/_app/automations/': {
+      id: '/_app/automations/';
+      path: '/automations';
+      fullPath: '/automations/';
+      preLoaderRoute: typeof AppAutomationsIndexRouteImport;
+      parentRoute: typeof AppRoute;
     };
     '/_app/campaigns/': {
       id: '/_app/campaigns/';
@@ -647,6 +683,27 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthInvitationsIdRouteImport;
       parentRoute: typeof AuthRoute;
     };
+    '/_app/automations/$id/': {
+      id: '/_app/automations/$id/';
+      path: '/automations/$id';
+      fullPath: '/automations/$id/';
+      preLoaderRoute: typeof AppAutomationsIdIndexRouteImport;
+      parentRoute: typeof AppRoute;
+    };
+    '/_app/automations/$id/runs': {
+      id: '/_app/automations/$id/runs';
+      path: '/automations/$id/runs';
+      fullPath: '/automations/$id/runs';
+      preLoaderRoute: typeof AppAutomationsIdRunsRouteImport;
+      parentRoute: typeof AppRoute;
+    };
+    '/_app/automations/runs/$runId': {
+      id: '/_app/automations/runs/$runId';
+      path: '/automations/runs/$runId';
+      fullPath: '/automations/runs/$runId';
+      preLoaderRoute: typeof AppAutomationsRunsRunIdRouteImport;
+      parentRoute: typeof AppRoute;
+    };
   }
 }
 
@@ -697,7 +754,6 @@ const AppSettingsRouteWithChildren = AppSettingsRoute._addFileChildren(
 
 interface AppRouteChildren {
   AppContactsRouteRoute: typeof AppContactsRouteRouteWithChildren;
-  AppAutomationsRoute: typeof AppAutomationsRoute;
   AppSettingsRoute: typeof AppSettingsRouteWithChildren;
   AppIndexRoute: typeof AppIndexRoute;
   AppCampaignsIdRoute: typeof AppCampaignsIdRoute;
@@ -705,14 +761,17 @@ interface AppRouteChildren {
   AppCompaniesIdRoute: typeof AppCompaniesIdRoute;
   AppTemplatesIdRoute: typeof AppTemplatesIdRoute;
   AppTemplatesNewRoute: typeof AppTemplatesNewRoute;
+  AppAutomationsIndexRoute: typeof AppAutomationsIndexRoute;
   AppCampaignsIndexRoute: typeof AppCampaignsIndexRoute;
   AppCompaniesIndexRoute: typeof AppCompaniesIndexRoute;
   AppTemplatesIndexRoute: typeof AppTemplatesIndexRoute;
+  AppAutomationsIdRunsRoute: typeof AppAutomationsIdRunsRoute;
+  AppAutomationsRunsRunIdRoute: typeof AppAutomationsRunsRunIdRoute;
+  AppAutomationsIdIndexRoute: typeof AppAutomationsIdIndexRoute;
 }
 
 const AppRouteChildren: AppRouteChildren = {
   AppContactsRouteRoute: AppContactsRouteRouteWithChildren,
-  AppAutomationsRoute: AppAutomationsRoute,
   AppSettingsRoute: AppSettingsRouteWithChildren,
   AppIndexRoute: AppIndexRoute,
   AppCampaignsIdRoute: AppCampaignsIdRoute,
@@ -720,9 +779,13 @@ const AppRouteChildren: AppRouteChildren = {
   AppCompaniesIdRoute: AppCompaniesIdRoute,
   AppTemplatesIdRoute: AppTemplatesIdRoute,
   AppTemplatesNewRoute: AppTemplatesNewRoute,
+  AppAutomationsIndexRoute: AppAutomationsIndexRoute,
   AppCampaignsIndexRoute: AppCampaignsIndexRoute,
   AppCompaniesIndexRoute: AppCompaniesIndexRoute,
   AppTemplatesIndexRoute: AppTemplatesIndexRoute,
+  AppAutomationsIdRunsRoute: AppAutomationsIdRunsRoute,
+  AppAutomationsRunsRunIdRoute: AppAutomationsRunsRunIdRoute,
+  AppAutomationsIdIndexRoute: AppAutomationsIdIndexRoute,
 };
 
 const AppRouteWithChildren = AppRoute._addFileChildren(AppRouteChildren);

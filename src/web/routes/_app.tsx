@@ -2,6 +2,7 @@ import { createFileRoute, Outlet, redirect } from '@tanstack/react-router';
 import { AppShell } from '@/components/layout/app-shell';
 import { CenteredLayout } from '@/components/layout/centered-layout';
 import { UserMenu } from '@/features/auth/components/user-menu';
+import { NotificationsBell } from '@/features/notifications/components/notifications-bell';
 import { NoOrganization } from '@/features/organizations/components/no-organization';
 import { OrganizationSwitcher } from '@/features/organizations/components/organization-switcher';
 import { SegmentsNav } from '@/features/segments/components/segments-nav';
@@ -36,6 +37,7 @@ function AppLayout() {
     <AppShell
       orgSwitcher={<OrganizationSwitcher />}
       userMenu={<UserMenu />}
+      notifications={<NotificationsBell />}
       contactsNav={(onNavigate) => <SegmentsNav onNavigate={onNavigate} />}
     >
       <Outlet />

@@ -19,6 +19,8 @@ export interface AppShellProps {
   orgSwitcher: React.ReactNode;
   /** Shown at the bottom of the sidebar (the user menu). */
   userMenu: React.ReactNode;
+  /** Shown beside the organization switcher (the notifications bell). */
+  notifications?: React.ReactNode;
   /** Shown under the Contacts link (saved segments); gets a callback that closes the mobile drawer. */
   contactsNav?: (onNavigate?: () => void) => React.ReactNode;
   children: React.ReactNode;
@@ -63,12 +65,16 @@ function SidebarNav({
 function SidebarContents({
   orgSwitcher,
   userMenu,
+  notifications,
   contactsNav,
   onNavigate,
 }: Omit<AppShellProps, 'children'> & { onNavigate?: () => void }) {
   return (
     <div className="flex h-full flex-col">
-      <div className="p-3">{orgSwitcher}</div>
+      <div className="flex items-center gap-1.5 p-3">
+        <div className="min-w-0 flex-1">{orgSwitcher}</div>
+        {notifications}
+      </div>
       <div className="mt-2 flex-1 overflow-y-auto">
         <SidebarNav onNavigate={onNavigate} contactsNav={contactsNav} />
       </div>
@@ -78,7 +84,7 @@ function SidebarContents({
 }
 
 /** The signed-in layout: a sidebar (organization switcher, navigation, user menu) and the page. */
-export function AppShell({ orgSwitcher, userMenu, contactsNav, children }: AppShellProps) {
+export function AppShell({ orgSwitcher, userMenu, notifications, contactsNav, children }: AppShellProps) {
   const [mobileOpen, setMobileOpen] = React.useState(false);
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   // Close the mobile drawer whenever the page changes.
@@ -96,7 +102,12 @@ export function AppShell({ orgSwitcher, userMenu, contactsNav, children }: AppSh
       </a>
       <aside className="hidden w-64 shrink-0 border-r border-border bg-subtle lg:block">
         <div className="sticky top-0 h-dvh">
-          <SidebarContents orgSwitcher={orgSwitcher} userMenu={userMenu} contactsNav={contactsNav} />
+          <SidebarContents
+            orgSwitcher={orgSwitcher}
+            userMenu={userMenu}
+            notifications={notifications}
+            contactsNav={contactsNav}
+          />
         </div>
       </aside>
 
@@ -117,6 +128,7 @@ export function AppShell({ orgSwitcher, userMenu, contactsNav, children }: AppSh
                 <SidebarContents
                   orgSwitcher={orgSwitcher}
                   userMenu={userMenu}
+                  notifications={notifications}
                   contactsNav={contactsNav}
                   onNavigate={() => setMobileOpen(false)}
                 />

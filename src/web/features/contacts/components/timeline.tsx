@@ -1,4 +1,5 @@
 import { CONSENT_BASIS_LABELS, SUBSCRIPTION_STATUS_LABELS } from '@common/contacts';
+import { Link } from '@tanstack/react-router';
 import {
   Activity,
   BellOff,
@@ -16,6 +17,8 @@ import {
   ShieldAlert,
   Tag,
   Trash2,
+  Workflow,
+  Zap,
 } from 'lucide-react';
 import type * as React from 'react';
 import type { FieldDefinition } from '@/components/fields/types';
@@ -222,6 +225,84 @@ function EmailEvent({ type, data: d }: { type: string; data: Record<string, unkn
   );
 }
 
+/** A link to the automation (or its run) the event came from; names are untrusted text. */
+function AutomationLink({ d }: { d: Record<string, unknown> }) {
+  const name = typeof d.automationName === 'string' && d.automationName ? d.automationName : 'an automation';
+  const runId = typeof d.runId === 'string' ? d.runId : null;
+  if (runId)
+    return (
+      <Link
+        to="/automations/runs/$runId"
+        params={{ runId }}
+        className="font-medium text-foreground hover:underline"
+      >
+        “{name}”
+      </Link>
+    );
+  return <Quote>{name}</Quote>;
+}
+
+const ENDINGS: Record<string, string> = {
+  completed: 'completed',
+  exit: 'exited',
+  exited: 'exited',
+  goal: 'reached its goal',
+  failed: 'failed',
+  canceled: 'canceled',
+};
+
+/** automation.enrolled / .step / .ended: what a workflow did with this contact (no actor named). */
+function AutomationEvent({ type, data: d }: { type: string; data: Record<string, unknown> }) {
+  const summary = typeof d.summary === 'string' && d.summary ? d.summary : null;
+  const outcome = typeof d.outcome === 'string' && d.outcome ? d.outcome : null;
+  if (type === 'automation.enrolled') {
+    return (
+      <>
+        <span className="font-medium text-foreground">Enrolled</span> in automation <AutomationLink d={d} />
+      </>
+    );
+  }
+  if (type === 'automation.step') {
+    return (
+      <>
+        <span className="font-medium text-foreground">{summary ?? 'A step ran'}</span>
+        {outcome && outcome !== 'next' && outcome !== 'done' ? <> → {outcome}</> : null} (automation{' '}
+        <AutomationLink d={d} />)
+      </>
+    );
+  }
+  return (
+    <>
+      <span className="font-medium text-foreground">
+        {outcome && ENDINGS[outcome] ? `Run ${ENDINGS[outcome]}` : 'Run ended'}
+      </span>{' '}
+      in automation <AutomationLink d={d} />
+      {summary ? <> ({summary})</> : null}
+    </>
+  );
+}
+
+/** event.custom: an event sent through POST /api/v1/events, with its properties. */
+function CustomEvent({ data: d }: { data: Record<string, unknown> }) {
+  const name = typeof d.name === 'string' ? d.name : 'an event';
+  const props =
+    d.properties && typeof d.properties === 'object' && !Array.isArray(d.properties)
+      ? Object.entries(d.properties as Record<string, unknown>).slice(0, 6)
+      : [];
+  return (
+    <>
+      sent event <span className="font-mono text-[0.8125rem] text-foreground">{name}</span>
+      {props.length ? (
+        <span className="block font-mono text-xs break-all">
+          {props
+            .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+            .join(' · ')}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 function describe(event: TimelineEvent, fields: FieldDefinition[], members: MemberOption[]): React.ReactNode {
   const d = event.data ?? {};
   const from = origin(d, event.actor);
@@ -303,6 +384,12 @@ function describe(event: TimelineEvent, fields: FieldDefinition[], members: Memb
     }
     case 'contact.deleted':
       return <>deleted this contact</>;
+    case 'automation.enrolled':
+    case 'automation.step':
+    case 'automation.ended':
+      return <AutomationEvent type={event.type} data={d} />;
+    case 'event.custom':
+      return <CustomEvent data={d} />;
     default:
       if (String(event.type).startsWith('email.')) return <EmailEvent type={event.type} data={d} />;
       return <>{String(event.type).replace(/[._]/g, ' ')}</>;
@@ -326,6 +413,10 @@ const ICONS: Record<string, React.ComponentType<{ className?: string; 'aria-hidd
   'email.complained': ShieldAlert,
   'email.unsubscribed': BellOff,
   'email.resubscribed': BellRing,
+  'automation.enrolled': Workflow,
+  'automation.step': Workflow,
+  'automation.ended': Workflow,
+  'event.custom': Zap,
 };
 
 /** Who did it, as the timeline names them: a member, an API key, an import, the system. */
@@ -385,8 +476,10 @@ export function Timeline({ orgId, contactId }: { orgId: string; contactId: strin
                     <Icon aria-hidden="true" className="size-3 text-muted-foreground" />
                   </span>
                   <div className="min-w-0 flex-1 text-sm leading-6 break-words text-muted-foreground">
-                    {/* Email events are what the contact (or their mail system) did: no actor named. */}
-                    {String(event.type).startsWith('email.') ? null : (
+                    {/* Email events are what the contact (or their mail system) did, automation events say
+                        which workflow: no actor named. */}
+                    {String(event.type).startsWith('email.') ||
+                    String(event.type).startsWith('automation.') ? null : (
                       <>
                         <span className="font-medium text-foreground">{actorName(event.actor)}</span>{' '}
                       </>

@@ -1,0 +1,853 @@
+import {
+  describeNode,
+  type NameLookup,
+  type NodeType,
+  nodeExits,
+  type WorkflowDefinition,
+  type WorkflowNode,
+} from '@common/automations';
+import { Link, useNavigate } from '@tanstack/react-router';
+import {
+  applyNodeChanges,
+  Background,
+  type Connection,
+  Controls,
+  type EdgeChange,
+  MarkerType,
+  MiniMap,
+  type NodeChange,
+  ReactFlow,
+  ReactFlowProvider,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import {
+  CircleAlert,
+  FlaskConical,
+  History,
+  ListChecks,
+  MoreHorizontal,
+  Pause,
+  Play,
+  Save,
+  Trash2,
+  UserPlus,
+  X,
+} from 'lucide-react';
+import * as React from 'react';
+import { toast } from 'sonner';
+import { Alert } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { DisabledHint } from '@/components/ui/disabled-hint';
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuTrigger,
+} from '@/components/ui/dropdown-menu';
+import { Input } from '@/components/ui/input';
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select';
+import { errorMessage, isApiError } from '@/lib/api';
+import { useCan, useDisabledReason } from '@/lib/session';
+import { formatDateTime } from '@/lib/utils';
+import { useAutomationAction } from '../api/automation-actions';
+import {
+  useCampaignOptions,
+  useContactFieldOptions,
+  useFilterFieldOptions,
+  useMemberOptions,
+  useSegmentOptions,
+  useTagOptions,
+  useTemplateOptions,
+} from '../api/builder-options';
+import { useAutomationVersion, useAutomationVersions } from '../api/list-versions';
+import { useDeleteAutomation, useUpdateAutomation } from '../api/save-automation';
+import type { Automation, DryRun } from '../api/types';
+import { autoLayout, draftIssues, type NodeIssue, schemaValid, toNodeIssue } from '../lib/graph';
+import { defaultNode, NODE_TYPE_INFO, newNodeId, PALETTE_GROUPS } from '../lib/node-types';
+import { DryRunPanel } from './dry-run-panel';
+import { EnrolDialog } from './enrol-dialog';
+import { type BuilderOptions, NodeForm } from './node-form';
+import { AutomationStatusBadge } from './status-badge';
+import { ExitEdge, type ExitEdgeType, StepNode, type StepNodeType } from './step-node';
+
+const nodeTypes = { step: StepNode };
+const edgeTypes = { exit: ExitEdge };
+const LATEST = 'latest';
+
+/** Every node with a position (auto-laid-out where missing), so saving keeps the picture. */
+function withPositions(def: WorkflowDefinition): WorkflowDefinition {
+  const auto = autoLayout(def);
+  return {
+    ...def,
+    nodes: def.nodes.map((n) => (n.position ? n : { ...n, position: auto[n.id] ?? { x: 0, y: 0 } })),
+  };
+}
+
+function useBuilderOptions(orgId: string): { options: BuilderOptions; names: NameLookup } {
+  const templates = useTemplateOptions(orgId);
+  const segments = useSegmentOptions(orgId);
+  const campaigns = useCampaignOptions(orgId);
+  const members = useMemberOptions(orgId);
+  const fields = useContactFieldOptions(orgId);
+  const filterFields = useFilterFieldOptions(orgId);
+  const tags = useTagOptions(orgId);
+  return React.useMemo(() => {
+    const options: BuilderOptions = {
+      templates: (templates.data ?? []).map((t) => ({ value: t.id, label: t.name })),
+      segments: (segments.data ?? []).map((s) => ({ value: s.id, label: s.name })),
+      campaigns: (campaigns.data ?? []).map((c) => ({ value: c.id, label: c.name })),
+      members: (members.data ?? []).map((m) => ({
+        value: m.userId,
+        label: m.name || m.email,
+        description: m.email,
+      })),
+      dateFields: (fields.data ?? [])
+        .filter((f) => f.type === 'date')
+        .map((f) => ({ value: `custom.${f.key}`, label: f.label })),
+      filterFields: filterFields.data ?? [],
+      tags: (tags.data ?? []).map((t) => t.name),
+    };
+    const map = (list: { value: string; label: string }[]) =>
+      Object.fromEntries(list.map((c) => [c.value, c.label]));
+    return {
+      options,
+      names: {
+        templates: map(options.templates),
+        segments: map(options.segments),
+        campaigns: map(options.campaigns),
+        members: map(options.members),
+      },
+    };
+  }, [
+    templates.data,
+    segments.data,
+    campaigns.data,
+    members.data,
+    fields.data,
+    filterFields.data,
+    tags.data,
+  ]);
+}
+
+function Palette({ onAdd, disabled }: { onAdd: (type: NodeType) => void; disabled: boolean }) {
+  return (
+    <nav aria-label="Add a step" className="grid content-start gap-4 overflow-y-auto p-3">
+      {PALETTE_GROUPS.map(({ group, types }) => (
+        <div key={group} className="grid gap-1">
+          <h3 className="px-1 text-xs font-medium tracking-wide text-muted-foreground uppercase">{group}</h3>
+          {types.map((type) => {
+            const info = NODE_TYPE_INFO[type];
+            const Icon = info.icon;
+            return (
+              <button
+                key={type}
+                type="button"
+                disabled={disabled}
+                onClick={() => onAdd(type)}
+                aria-label={`Add ${info.label}`}
+                data-testid={`palette-${type}`}
+                className="flex items-start gap-2 rounded-md px-2 py-1.5 text-left text-sm outline-none hover:bg-muted focus-visible:ring-2 focus-visible:ring-ring disabled:pointer-events-none disabled:opacity-50"
+              >
+                <Icon aria-hidden="true" className="mt-0.5 size-4 shrink-0 text-muted-foreground" />
+                <span className="grid">
+                  <span className="font-medium">{info.label}</span>
+                  <span className="text-xs text-muted-foreground">{info.hint}</span>
+                </span>
+              </button>
+            );
+          })}
+        </div>
+      ))}
+      <p className="px-1 text-xs text-muted-foreground">
+        A new step is joined to the selected one. Drag from a step’s bottom handle to another step to connect;
+        select a step or connection and press Delete to remove it.
+      </p>
+    </nav>
+  );
+}
+
+function IssuesList({ issues, onPick }: { issues: NodeIssue[]; onPick: (nodeId: string) => void }) {
+  if (issues.length === 0) return null;
+  return (
+    <Alert
+      variant="warning"
+      title={`${issues.length} thing${issues.length === 1 ? '' : 's'} to fix before activating`}
+      data-testid="builder-issues"
+    >
+      <ul className="grid gap-0.5">
+        {issues.slice(0, 8).map((issue, i) => (
+          <li key={i}>
+            {issue.nodeId ? (
+              <button
+                type="button"
+                className="text-left underline-offset-2 hover:underline"
+                onClick={() => onPick(issue.nodeId!)}
+              >
+                {issue.message}
+              </button>
+            ) : (
+              issue.message
+            )}
+          </li>
+        ))}
+        {issues.length > 8 ? <li>… and {issues.length - 8} more</li> : null}
+      </ul>
+    </Alert>
+  );
+}
+
+/**
+ * The visual builder: toolbar (name, save, activate / pause, versions, dry run, enrol, runs), the
+ * palette, the canvas, and a side panel for the selected step or the dry run.
+ */
+export function AutomationBuilder(props: { orgId: string; automation: Automation }) {
+  return (
+    <ReactFlowProvider>
+      <Builder {...props} />
+    </ReactFlowProvider>
+  );
+}
+
+function Builder({ orgId, automation }: { orgId: string; automation: Automation }) {
+  const canWrite = useCan('automations:write');
+  const cannot = useDisabledReason('automations:write', 'change automations');
+  const navigate = useNavigate();
+  const { options, names } = useBuilderOptions(orgId);
+  const update = useUpdateAutomation(orgId);
+  const action = useAutomationAction(orgId);
+  const remove = useDeleteAutomation(orgId);
+  const versions = useAutomationVersions(orgId, automation.id);
+
+  // The saved state the draft is compared with, and the draft itself.
+  const [baseline, setBaseline] = React.useState(() => ({
+    name: automation.name,
+    definition: withPositions(automation.definition),
+  }));
+  const [draft, setDraft] = React.useState<WorkflowDefinition>(baseline.definition);
+  const [name, setName] = React.useState(automation.name);
+  const [viewVersion, setViewVersion] = React.useState<number | null>(null);
+  const older = useAutomationVersion(orgId, automation.id, viewVersion);
+  const [selectedId, setSelectedId] = React.useState<string | null>(null);
+  const [selectedEdge, setSelectedEdge] = React.useState<string | null>(null);
+  const [dryRunOpen, setDryRunOpen] = React.useState(false);
+  const [dryRun, setDryRun] = React.useState<DryRun | null>(null);
+  const [enrolOpen, setEnrolOpen] = React.useState(false);
+  const [deleteOpen, setDeleteOpen] = React.useState(false);
+  const [activationIssues, setActivationIssues] = React.useState<NodeIssue[]>([]);
+
+  const viewingOld = viewVersion !== null;
+  const readOnly = !canWrite || viewingOld;
+  const shown: WorkflowDefinition | undefined = viewingOld
+    ? older.data
+      ? withPositions(older.data.definition)
+      : undefined
+    : draft;
+  const dirty =
+    name.trim() !== baseline.name || JSON.stringify(draft) !== JSON.stringify(baseline.definition);
+
+  // Problems: the draft's own (schema + graph), plus the server's for the saved graph.
+  const issues = React.useMemo(() => {
+    if (viewingOld) return [];
+    const own = draftIssues(draft);
+    const server = dirty ? [] : automation.issues.map((i) => toNodeIssue(draft, i));
+    const all = [...own, ...server, ...(dirty ? [] : activationIssues)];
+    const seen = new Set<string>();
+    return all.filter((i) => {
+      const k = `${i.nodeId}\u0000${i.message}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  }, [draft, dirty, automation.issues, activationIssues, viewingOld]);
+  const issuesByNode = React.useMemo(() => {
+    const m = new Map<string, string[]>();
+    for (const i of issues) if (i.nodeId) m.set(i.nodeId, [...(m.get(i.nodeId) ?? []), i.message]);
+    return m;
+  }, [issues]);
+
+  const path = React.useMemo(() => {
+    const m = new Map<string, { index: number; outcome: string | undefined }>();
+    if (!dryRun || !dryRunOpen || viewingOld) return m;
+    dryRun.steps.forEach((s, i) => {
+      if (!m.has(s.nodeId)) m.set(s.nodeId, { index: i + 1, outcome: s.outcome });
+    });
+    return m;
+  }, [dryRun, dryRunOpen, viewingOld]);
+
+  // Canvas nodes: rebuilt from the shown graph, keeping what React Flow measured.
+  const [nodes, setNodes] = React.useState<StepNodeType[]>([]);
+  React.useEffect(() => {
+    if (!shown) return;
+    setNodes((prev) => {
+      const byId = new Map(prev.map((n) => [n.id, n]));
+      return shown.nodes.map((n) => {
+        const p = byId.get(n.id);
+        const at = path.get(n.id);
+        return {
+          ...(p ?? {}),
+          id: n.id,
+          type: 'step' as const,
+          position: n.position ?? p?.position ?? { x: 0, y: 0 },
+          selected: n.id === selectedId,
+          ariaLabel: `${NODE_TYPE_INFO[n.type].label}: ${describeNode(n, names)}`,
+          deletable: !readOnly && n.type !== 'trigger',
+          connectable: !readOnly,
+          data: {
+            node: n,
+            summary: describeNode(n, names),
+            counts: viewingOld ? undefined : automation.stepCounts[n.id],
+            issues: issuesByNode.get(n.id) ?? [],
+            pathIndex: at?.index,
+            pathOutcome: at?.outcome,
+          },
+        };
+      });
+    });
+  }, [shown, names, automation.stepCounts, issuesByNode, path, selectedId, readOnly, viewingOld]);
+
+  const edges = React.useMemo<ExitEdgeType[]>(() => {
+    if (!shown) return [];
+    const byId = new Map(shown.nodes.map((n) => [n.id, n]));
+    return shown.edges.map((e) => {
+      const from = byId.get(e.from);
+      const exits = from ? nodeExits(from) : [];
+      const id = `${e.from}:${e.exit}`;
+      const onPath = path.has(e.from) && path.has(e.to) && (path.get(e.from)?.outcome ?? e.exit) === e.exit;
+      return {
+        id,
+        type: 'exit' as const,
+        source: e.from,
+        sourceHandle: e.exit,
+        target: e.to,
+        selected: id === selectedEdge,
+        deletable: !readOnly,
+        markerEnd: {
+          type: MarkerType.ArrowClosed,
+          width: 16,
+          height: 16,
+          color: onPath ? '#10b981' : '#a1a1aa',
+        },
+        data: { label: exits.length > 1 || e.exit !== 'next' ? e.exit : undefined, onPath, readOnly },
+      };
+    });
+  }, [shown, selectedEdge, readOnly, path]);
+
+  // ---- editing ----------------------------------------------------------------------------------
+
+  const patchNode = (id: string, next: WorkflowNode) =>
+    setDraft((d) => ({ ...d, nodes: d.nodes.map((n) => (n.id === id ? next : n)) }));
+
+  const renameExit = (nodeId: string, from: string, to: string) =>
+    setDraft((d) => ({
+      ...d,
+      edges: d.edges.map((e) => (e.from === nodeId && e.exit === from ? { ...e, exit: to } : e)),
+    }));
+
+  const removeNodes = (ids: string[]) => {
+    const gone = new Set(ids.filter((id) => draft.nodes.find((n) => n.id === id)?.type !== 'trigger'));
+    if (gone.size === 0) return;
+    setDraft((d) => ({
+      ...d,
+      nodes: d.nodes.filter((n) => !gone.has(n.id)),
+      edges: d.edges.filter((e) => !gone.has(e.from) && !gone.has(e.to)),
+    }));
+    if (selectedId && gone.has(selectedId)) setSelectedId(null);
+  };
+
+  const removeEdges = (ids: string[]) => {
+    const gone = new Set(ids);
+    setDraft((d) => ({ ...d, edges: d.edges.filter((e) => !gone.has(`${e.from}:${e.exit}`)) }));
+    setSelectedEdge(null);
+  };
+
+  const addNode = (type: NodeType) => {
+    const id = newNodeId(
+      type,
+      draft.nodes.map((n) => n.id),
+    );
+    const from = draft.nodes.find((n) => n.id === selectedId) ?? null;
+    const freeExit = from
+      ? nodeExits(from).find((x) => !draft.edges.some((e) => e.from === from.id && e.exit === x))
+      : undefined;
+    const lowest = draft.nodes.reduce((m, n) => Math.max(m, n.position?.y ?? 0), 0);
+    const base = from?.position ?? { x: 0, y: lowest };
+    const exitIndex = from && freeExit ? nodeExits(from).indexOf(freeExit) : 0;
+    const spread =
+      from && nodeExits(from).length > 1 ? (exitIndex - (nodeExits(from).length - 1) / 2) * 320 : 0;
+    const node = {
+      ...defaultNode(type, id),
+      position: { x: base.x + spread, y: base.y + 160 },
+    } as WorkflowNode;
+    setDraft((d) => ({
+      ...d,
+      nodes: [...d.nodes, node],
+      edges: from && freeExit ? [...d.edges, { from: from.id, to: id, exit: freeExit }] : d.edges,
+    }));
+    setSelectedId(id);
+    setDryRunOpen(false);
+  };
+
+  const onNodesChange = (changes: NodeChange<StepNodeType>[]) => {
+    setNodes((nds) =>
+      applyNodeChanges(
+        changes.filter((c) => c.type !== 'remove' && c.type !== 'select'),
+        nds,
+      ),
+    );
+    const moved = changes.filter((c) => c.type === 'position' && c.position && !c.dragging);
+    if (moved.length && !readOnly) {
+      setDraft((d) => ({
+        ...d,
+        nodes: d.nodes.map((n) => {
+          const c = moved.find((m) => m.type === 'position' && m.id === n.id);
+          return c && c.type === 'position' && c.position
+            ? { ...n, position: { x: Math.round(c.position.x), y: Math.round(c.position.y) } }
+            : n;
+        }),
+      }));
+    }
+    for (const c of changes) {
+      if (c.type === 'select') {
+        if (c.selected) {
+          setSelectedId(c.id);
+          setSelectedEdge(null);
+          setDryRunOpen(false);
+        } else setSelectedId((s) => (s === c.id ? null : s));
+      }
+    }
+    const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
+    if (removed.length && !readOnly) removeNodes(removed);
+  };
+
+  const onEdgesChange = (changes: EdgeChange<ExitEdgeType>[]) => {
+    for (const c of changes) {
+      if (c.type === 'select') setSelectedEdge((s) => (c.selected ? c.id : s === c.id ? null : s));
+    }
+    const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
+    if (removed.length && !readOnly) removeEdges(removed);
+  };
+
+  const onConnect = (c: Connection) => {
+    if (readOnly || !c.source || !c.target || c.source === c.target) return;
+    const exit = c.sourceHandle ?? 'next';
+    setDraft((d) => ({
+      ...d,
+      // Each exit leads to one step: connecting it again moves it.
+      edges: [
+        ...d.edges.filter((e) => !(e.from === c.source && e.exit === exit)),
+        { from: c.source, to: c.target, exit },
+      ],
+    }));
+  };
+
+  const isValidConnection = (c: Connection | { source: string; target: string }) => {
+    if (c.source === c.target) return false;
+    return draft.nodes.find((n) => n.id === c.target)?.type !== 'trigger';
+  };
+
+  // ---- saving -----------------------------------------------------------------------------------
+
+  const adopt = (a: Automation) => {
+    const next = { name: a.name, definition: withPositions(a.definition) };
+    setBaseline(next);
+    setDraft(next.definition);
+    setName(a.name);
+  };
+
+  const save = async (): Promise<Automation | null> => {
+    if (!schemaValid(draft)) {
+      toast.error('Finish the highlighted steps first', {
+        description: 'Some steps are missing a value (a template, a tag, a URL …).',
+      });
+      return null;
+    }
+    try {
+      const trimmed = name.trim() || baseline.name;
+      const a = await update.mutateAsync({ id: automation.id, name: trimmed, definition: draft });
+      adopt(a);
+      setActivationIssues([]);
+      return a;
+    } catch (error) {
+      const serverIssues = isApiError(error) ? error.issues : [];
+      if (serverIssues.length) setActivationIssues(serverIssues.map((i) => toNodeIssue(draft, i)));
+      toast.error('Could not save the automation', { description: errorMessage(error) });
+      return null;
+    }
+  };
+
+  const onSave = async () => {
+    const a = await save();
+    if (a)
+      toast.success(
+        a.latestVersion !== automation.latestVersion ? `Saved as version ${a.latestVersion}` : 'Saved',
+      );
+  };
+
+  const onActivate = async () => {
+    if (dirty && !(await save())) return;
+    action.mutate(
+      { id: automation.id, action: 'activate' },
+      {
+        onSuccess: (a) => {
+          adopt(a);
+          setActivationIssues([]);
+          toast.success(automation.status === 'paused' ? 'Automation resumed' : 'Automation activated');
+        },
+        onError: (error) => {
+          if (isApiError(error) && error.issues.length) {
+            setActivationIssues(error.issues.map((i) => toNodeIssue(draft, i)));
+            toast.error('Fix the problems before activating', { description: error.issues[0]!.message });
+          } else toast.error('Could not activate the automation', { description: errorMessage(error) });
+        },
+      },
+    );
+  };
+
+  const onPause = () =>
+    action.mutate(
+      { id: automation.id, action: 'pause' },
+      {
+        onSuccess: () =>
+          toast.success('Automation paused', {
+            description: 'No new enrolments; due steps wait until you activate it again.',
+          }),
+        onError: (error) =>
+          toast.error('Could not pause the automation', { description: errorMessage(error) }),
+      },
+    );
+
+  const onDelete = () =>
+    remove.mutate(
+      { id: automation.id },
+      {
+        onSuccess: () => {
+          toast.success('Automation deleted');
+          void navigate({ to: '/automations' });
+        },
+        onError: (error) =>
+          toast.error('Could not delete the automation', { description: errorMessage(error) }),
+      },
+    );
+
+  const pickNode = (id: string) => {
+    setSelectedId(id);
+    setSelectedEdge(null);
+    setDryRunOpen(false);
+  };
+
+  const selected = !viewingOld
+    ? draft.nodes.find((n) => n.id === selectedId)
+    : shown?.nodes.find((n) => n.id === selectedId);
+  const selectedIssues = selected ? (issuesByNode.get(selected.id) ?? []) : [];
+  const active = automation.status === 'active';
+  const busy = update.isPending || action.isPending;
+
+  return (
+    <div className="grid gap-3">
+      {/* Toolbar */}
+      <div className="flex flex-wrap items-center gap-2" role="toolbar" aria-label="Automation">
+        <Link
+          to="/automations"
+          className="text-sm text-muted-foreground hover:text-foreground hover:underline"
+        >
+          Automations
+        </Link>
+        <span aria-hidden="true" className="text-muted-foreground">
+          /
+        </span>
+        <Input
+          aria-label="Automation name"
+          value={name}
+          maxLength={200}
+          readOnly={readOnly}
+          onChange={(e) => setName(e.target.value)}
+          className="h-8 w-64 font-semibold"
+        />
+        <AutomationStatusBadge status={automation.status} />
+        {dirty && !viewingOld ? (
+          <span className="text-xs text-muted-foreground" data-testid="unsaved">
+            Unsaved changes
+          </span>
+        ) : null}
+        <div className="ml-auto flex flex-wrap items-center gap-2">
+          <Select
+            value={viewVersion === null ? LATEST : String(viewVersion)}
+            onValueChange={(v) => {
+              setViewVersion(v === LATEST ? null : Number(v));
+              setSelectedId(null);
+              setDryRunOpen(false);
+            }}
+          >
+            <SelectTrigger size="sm" className="w-auto min-w-40" aria-label="Version history">
+              <History aria-hidden="true" className="size-3.5 text-muted-foreground" />
+              <SelectValue />
+            </SelectTrigger>
+            <SelectContent align="end">
+              <SelectItem value={LATEST}>
+                Version {automation.latestVersion} (latest
+                {automation.activeVersion === automation.latestVersion ? ', active' : ''})
+              </SelectItem>
+              {(versions.data ?? [])
+                .filter((v) => v.version !== automation.latestVersion)
+                .sort((a, b) => b.version - a.version)
+                .map((v) => (
+                  <SelectItem
+                    key={v.version}
+                    value={String(v.version)}
+                    description={`${formatDateTime(v.createdAt)}${v.createdBy ? ` · ${v.createdBy.name}` : ''}${v.publishedAt ? ' · published' : ''}`}
+                  >
+                    Version {v.version}
+                    {v.active ? ' (active)' : ''}
+                  </SelectItem>
+                ))}
+            </SelectContent>
+          </Select>
+          <Button variant="secondary" size="sm" asChild>
+            <Link to="/automations/$id/runs" params={{ id: automation.id }}>
+              <ListChecks aria-hidden="true" />
+              Runs
+            </Link>
+          </Button>
+          <Button
+            variant="secondary"
+            size="sm"
+            onClick={() => {
+              setDryRunOpen(true);
+              setSelectedId(null);
+              setViewVersion(null);
+            }}
+          >
+            <FlaskConical aria-hidden="true" />
+            Dry run
+          </Button>
+          <DisabledHint
+            reason={cannot ?? (!active ? 'Activate the automation to enrol contacts.' : undefined)}
+            align="end"
+          >
+            <Button
+              variant="secondary"
+              size="sm"
+              disabled={!canWrite || !active}
+              onClick={() => setEnrolOpen(true)}
+            >
+              <UserPlus aria-hidden="true" />
+              Enrol contacts
+            </Button>
+          </DisabledHint>
+          <DisabledHint reason={cannot} align="end">
+            <Button
+              variant="secondary"
+              size="sm"
+              disabled={readOnly || !dirty}
+              loading={update.isPending}
+              onClick={() => void onSave()}
+            >
+              <Save aria-hidden="true" />
+              Save
+            </Button>
+          </DisabledHint>
+          <DisabledHint reason={cannot} align="end">
+            {active ? (
+              <Button
+                variant="secondary"
+                size="sm"
+                disabled={!canWrite || busy}
+                loading={action.isPending}
+                onClick={onPause}
+              >
+                <Pause aria-hidden="true" />
+                Pause
+              </Button>
+            ) : (
+              <Button
+                size="sm"
+                disabled={!canWrite || busy || viewingOld}
+                loading={action.isPending}
+                onClick={() => void onActivate()}
+              >
+                <Play aria-hidden="true" />
+                {automation.status === 'paused' ? 'Resume' : 'Activate'}
+              </Button>
+            )}
+          </DisabledHint>
+          <DropdownMenu>
+            <DropdownMenuTrigger asChild>
+              <Button variant="ghost" size="icon" aria-label="More actions" disabled={!canWrite}>
+                <MoreHorizontal aria-hidden="true" />
+              </Button>
+            </DropdownMenuTrigger>
+            <DropdownMenuContent align="end">
+              <DropdownMenuItem destructive onSelect={() => setDeleteOpen(true)}>
+                <Trash2 aria-hidden="true" />
+                Delete automation
+              </DropdownMenuItem>
+            </DropdownMenuContent>
+          </DropdownMenu>
+        </div>
+      </div>
+
+      {viewingOld ? (
+        <Alert variant="info" title={`Viewing version ${viewVersion} (read-only)`}>
+          Runs that started on this version finish on it.{' '}
+          <button type="button" className="font-medium underline" onClick={() => setViewVersion(null)}>
+            Back to the latest version
+          </button>
+        </Alert>
+      ) : !canWrite ? (
+        <Alert variant="info">{cannot}</Alert>
+      ) : active && dirty ? (
+        <Alert variant="info">
+          This automation is active: saving makes a new version that new enrolments use at once; running ones
+          finish on theirs.
+        </Alert>
+      ) : null}
+      {!viewingOld ? <IssuesList issues={issues} onPick={pickNode} /> : null}
+
+      <div className="grid h-[calc(100dvh-14rem)] min-h-[32rem] grid-cols-[13rem_1fr] overflow-hidden rounded-lg border border-border bg-background lg:grid-cols-[14rem_1fr_auto]">
+        <div className="overflow-y-auto border-r border-border bg-subtle">
+          <Palette onAdd={addNode} disabled={readOnly} />
+        </div>
+        <div className="relative min-w-0" data-testid="automation-canvas">
+          {shown ? (
+            <ReactFlow<StepNodeType, ExitEdgeType>
+              nodes={nodes}
+              edges={edges}
+              nodeTypes={nodeTypes}
+              edgeTypes={edgeTypes}
+              onNodesChange={onNodesChange}
+              onEdgesChange={onEdgesChange}
+              onConnect={onConnect}
+              isValidConnection={isValidConnection}
+              onPaneClick={() => {
+                setSelectedId(null);
+                setSelectedEdge(null);
+              }}
+              nodesDraggable={!readOnly}
+              nodesConnectable={!readOnly}
+              edgesFocusable={!readOnly}
+              deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
+              fitView
+              fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+              minZoom={0.2}
+              maxZoom={1.5}
+              proOptions={{ hideAttribution: true }}
+            >
+              <Background gap={20} size={1} />
+              <Controls showInteractive={false} />
+              <MiniMap pannable zoomable className="!hidden xl:!block" />
+            </ReactFlow>
+          ) : (
+            <div
+              className="flex h-full items-center justify-center text-sm text-muted-foreground"
+              role="status"
+            >
+              {older.isError ? errorMessage(older.error) : 'Loading version…'}
+            </div>
+          )}
+        </div>
+        {dryRunOpen || selected ? (
+          <aside
+            aria-label={dryRunOpen ? 'Dry run' : 'Step settings'}
+            className="col-span-2 w-full overflow-y-auto border-t border-border p-4 lg:col-span-1 lg:w-96 lg:border-t-0 lg:border-l"
+          >
+            {dryRunOpen ? (
+              <DryRunPanel
+                orgId={orgId}
+                automationId={automation.id}
+                dirty={dirty}
+                result={dryRun}
+                onResult={setDryRun}
+                onClose={() => setDryRunOpen(false)}
+              />
+            ) : selected ? (
+              <section className="grid gap-4" data-testid="node-panel" aria-labelledby="node-panel-title">
+                <div className="flex items-center gap-2">
+                  {React.createElement(NODE_TYPE_INFO[selected.type].icon, {
+                    'aria-hidden': true,
+                    className: 'size-4 text-muted-foreground',
+                  })}
+                  <h2 id="node-panel-title" className="text-sm font-semibold">
+                    {NODE_TYPE_INFO[selected.type].label}
+                  </h2>
+                  <span className="font-mono text-xs text-muted-foreground">{selected.id}</span>
+                  <Button
+                    variant="ghost"
+                    size="icon"
+                    className="ml-auto"
+                    aria-label="Close step settings"
+                    onClick={() => setSelectedId(null)}
+                  >
+                    <X aria-hidden="true" />
+                  </Button>
+                </div>
+                {selectedIssues.length ? (
+                  <ul
+                    className="grid gap-1 rounded-md border border-red-200 bg-destructive-subtle px-3 py-2 text-[0.8125rem] text-red-900"
+                    role="alert"
+                  >
+                    {selectedIssues.map((m, i) => (
+                      <li key={i} className="flex items-start gap-1.5">
+                        <CircleAlert aria-hidden="true" className="mt-0.5 size-3.5 shrink-0" />
+                        {m}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+                <NodeForm
+                  key={selected.id}
+                  node={selected}
+                  options={options}
+                  disabled={readOnly}
+                  onChange={(next) => patchNode(selected.id, next)}
+                  onRenameExit={(from, to) => renameExit(selected.id, from, to)}
+                />
+                {!viewingOld && automation.stepCounts[selected.id] ? (
+                  <StepCountsLine counts={automation.stepCounts[selected.id]!} />
+                ) : null}
+                {selected.type !== 'trigger' ? (
+                  <Button
+                    variant="destructive-ghost"
+                    size="sm"
+                    className="justify-self-start"
+                    disabled={readOnly}
+                    onClick={() => removeNodes([selected.id])}
+                  >
+                    <Trash2 aria-hidden="true" />
+                    Delete step
+                  </Button>
+                ) : null}
+              </section>
+            ) : null}
+          </aside>
+        ) : null}
+      </div>
+
+      <EnrolDialog
+        orgId={orgId}
+        automationId={automation.id}
+        segments={options.segments}
+        open={enrolOpen}
+        onOpenChange={setEnrolOpen}
+      />
+      <ConfirmDialog
+        open={deleteOpen}
+        onOpenChange={setDeleteOpen}
+        title="Delete this automation?"
+        description="The workflow, its versions and the history of its runs are deleted. Running contacts stop where they are."
+        confirmLabel="Delete automation"
+        pending={remove.isPending}
+        onConfirm={onDelete}
+      />
+    </div>
+  );
+}
+
+function StepCountsLine({ counts }: { counts: Automation['stepCounts'][string] }) {
+  return (
+    <p className="text-[0.8125rem] text-muted-foreground" data-testid="step-counts">
+      All versions: {counts.done} done · {counts.waiting + counts.running} waiting · {counts.failed} failed
+      {counts.skipped ? ` · ${counts.skipped} skipped` : ''}
+    </p>
+  );
+}
