@@ -1335,6 +1335,7 @@ export interface paths {
                                     /** @enum {string} */
                                     mode: "column";
                                 }) | null;
+                                triggerAutomations: boolean;
                                 dryRun: boolean;
                                 progress: {
                                     rowsDone: number;
@@ -1457,6 +1458,7 @@ export interface paths {
                                 /** @enum {string} */
                                 mode: "column";
                             }) | null;
+                            triggerAutomations: boolean;
                             dryRun: boolean;
                             progress: {
                                 rowsDone: number;
@@ -1590,6 +1592,7 @@ export interface paths {
                                 /** @enum {string} */
                                 mode: "column";
                             }) | null;
+                            triggerAutomations: boolean;
                             dryRun: boolean;
                             progress: {
                                 rowsDone: number;
@@ -1736,6 +1739,7 @@ export interface paths {
                                 /** @enum {string} */
                                 mode: "column";
                             }) | null;
+                            triggerAutomations: boolean;
                             dryRun: boolean;
                             progress: {
                                 rowsDone: number;
@@ -1854,6 +1858,11 @@ export interface paths {
                             /** @enum {string} */
                             mode: "column";
                         };
+                        /**
+                         * @description false: the contacts this import creates or changes enrol in no automation
+                         * @default true
+                         */
+                        triggerAutomations?: boolean;
                     };
                 };
             };
@@ -1922,6 +1931,7 @@ export interface paths {
                                 /** @enum {string} */
                                 mode: "column";
                             }) | null;
+                            triggerAutomations: boolean;
                             dryRun: boolean;
                             progress: {
                                 rowsDone: number;
@@ -2057,6 +2067,7 @@ export interface paths {
                                 /** @enum {string} */
                                 mode: "column";
                             }) | null;
+                            triggerAutomations: boolean;
                             dryRun: boolean;
                             progress: {
                                 rowsDone: number;
@@ -6381,6 +6392,2073 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Automations, newest first, with their trigger and run counts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                description: string;
+                                /** @enum {string} */
+                                status: "draft" | "active" | "paused";
+                                latestVersion: number;
+                                activeVersion: number | null;
+                                trigger: ({
+                                    /** @enum {string} */
+                                    type: "contact.created";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "contact.updated";
+                                    field?: string;
+                                    from?: string | number | boolean | null;
+                                    to?: string | number | boolean | null;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "tag.added";
+                                    tag: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "tag.removed";
+                                    tag: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "segment.entered";
+                                    /** Format: uuid */
+                                    segmentId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "segment.left";
+                                    /** Format: uuid */
+                                    segmentId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "email.delivered" | "email.opened" | "email.clicked" | "email.bounced" | "email.complained" | "email.unsubscribed";
+                                    /** Format: uuid */
+                                    campaignId?: string;
+                                    url?: string;
+                                    includeMachine?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "event";
+                                    name: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "date";
+                                    field: string;
+                                    offsetDays: number;
+                                    time: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "manual";
+                                }) | null;
+                                triggerSummary: string;
+                                counts: {
+                                    enrolled: number;
+                                    active: number;
+                                    waiting: number;
+                                    completed: number;
+                                    exited: number;
+                                    failed: number;
+                                    canceled: number;
+                                };
+                                createdAt: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a draft automation. Graph problems do not block saving a draft: they are returned in `issues`. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        description?: string;
+                        definition: {
+                            nodes: ({
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "trigger";
+                                trigger: {
+                                    /** @enum {string} */
+                                    type: "contact.created";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "contact.updated";
+                                    field?: string;
+                                    from?: string | number | boolean | null;
+                                    to?: string | number | boolean | null;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "tag.added";
+                                    tag: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "tag.removed";
+                                    tag: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "segment.entered";
+                                    /** Format: uuid */
+                                    segmentId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "segment.left";
+                                    /** Format: uuid */
+                                    segmentId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "email.delivered" | "email.opened" | "email.clicked" | "email.bounced" | "email.complained" | "email.unsubscribed";
+                                    /** Format: uuid */
+                                    campaignId?: string;
+                                    url?: string;
+                                    includeMachine?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "event";
+                                    name: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "date";
+                                    field: string;
+                                    offsetDays: number;
+                                    time: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "manual";
+                                };
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "condition";
+                                filter?: components["schemas"]["FilterNodeInput"];
+                                rules?: {
+                                    path: string;
+                                    /** @enum {string} */
+                                    op: "eq" | "neq" | "contains" | "exists" | "not_exists" | "gt" | "lt";
+                                    value?: string | number | boolean;
+                                }[];
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "split";
+                                branches: {
+                                    label: string;
+                                    percent: number;
+                                }[];
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "send_email";
+                                /** Format: uuid */
+                                templateId: string;
+                                /** Format: uuid */
+                                senderId?: string;
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "add_tag";
+                                tag: string;
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "remove_tag";
+                                tag: string;
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "update_field";
+                                field: string;
+                                value: string | number | boolean | null;
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "wait";
+                                duration: {
+                                    amount: number;
+                                    /** @enum {string} */
+                                    unit: "seconds" | "minutes" | "hours" | "days" | "weeks";
+                                };
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "wait_until";
+                                /** Format: date-time */
+                                at?: string;
+                                window?: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    from: string;
+                                    to: string;
+                                };
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "wait_event";
+                                event: {
+                                    /** @enum {string} */
+                                    type: "email.opened" | "email.clicked";
+                                    /** Format: uuid */
+                                    campaignId?: string;
+                                    url?: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "event";
+                                    name: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "tag.added";
+                                    tag: string;
+                                };
+                                timeout: {
+                                    amount: number;
+                                    /** @enum {string} */
+                                    unit: "seconds" | "minutes" | "hours" | "days" | "weeks";
+                                };
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "webhook";
+                                /** Format: uri */
+                                url: string;
+                                payload?: {
+                                    [key: string]: unknown;
+                                };
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "notify";
+                                /** Format: uuid */
+                                userId?: string;
+                                message: string;
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "note";
+                                body: string;
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "exit";
+                            })[];
+                            edges: {
+                                from: string;
+                                to: string;
+                                /** @default next */
+                                exit?: string;
+                            }[];
+                            settings?: {
+                                /** @default false */
+                                reentry?: boolean;
+                                goal?: components["schemas"]["FilterNodeInput"] | null;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            description: string;
+                            /** @enum {string} */
+                            status: "draft" | "active" | "paused";
+                            latestVersion: number;
+                            activeVersion: number | null;
+                            trigger: ({
+                                /** @enum {string} */
+                                type: "contact.created";
+                            } | {
+                                /** @enum {string} */
+                                type: "contact.updated";
+                                field?: string;
+                                from?: string | number | boolean | null;
+                                to?: string | number | boolean | null;
+                            } | {
+                                /** @enum {string} */
+                                type: "tag.added";
+                                tag: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "tag.removed";
+                                tag: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "segment.entered";
+                                /** Format: uuid */
+                                segmentId: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "segment.left";
+                                /** Format: uuid */
+                                segmentId: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "email.delivered" | "email.opened" | "email.clicked" | "email.bounced" | "email.complained" | "email.unsubscribed";
+                                /** Format: uuid */
+                                campaignId?: string;
+                                url?: string;
+                                includeMachine?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                type: "event";
+                                name: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "date";
+                                field: string;
+                                offsetDays: number;
+                                time: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "manual";
+                            }) | null;
+                            triggerSummary: string;
+                            counts: {
+                                enrolled: number;
+                                active: number;
+                                waiting: number;
+                                completed: number;
+                                exited: number;
+                                failed: number;
+                                canceled: number;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                            /** @description The workflow graph, as the request body of POST /api/v1/automations takes it */
+                            definition: {
+                                nodes: ({
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "trigger" | "condition" | "split" | "send_email" | "add_tag" | "remove_tag" | "update_field" | "wait" | "wait_until" | "wait_event" | "webhook" | "notify" | "note" | "exit";
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                edges: {
+                                    from: string;
+                                    to: string;
+                                    exit: string;
+                                }[];
+                                settings: {
+                                    reentry: boolean;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description What stands between the latest version and activation */
+                            issues: {
+                                path: (string | number)[];
+                                message: string;
+                            }[];
+                            /** @description Per node id, over all versions */
+                            stepCounts: {
+                                [key: string]: {
+                                    done: number;
+                                    waiting: number;
+                                    running: number;
+                                    failed: number;
+                                    skipped: number;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's Standard Webhooks secret (whsec_…): receivers of a workflow's webhooks verify its signatures with it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An automation: its latest version, issues, run counts and per-step counts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            description: string;
+                            /** @enum {string} */
+                            status: "draft" | "active" | "paused";
+                            latestVersion: number;
+                            activeVersion: number | null;
+                            trigger: ({
+                                /** @enum {string} */
+                                type: "contact.created";
+                            } | {
+                                /** @enum {string} */
+                                type: "contact.updated";
+                                field?: string;
+                                from?: string | number | boolean | null;
+                                to?: string | number | boolean | null;
+                            } | {
+                                /** @enum {string} */
+                                type: "tag.added";
+                                tag: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "tag.removed";
+                                tag: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "segment.entered";
+                                /** Format: uuid */
+                                segmentId: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "segment.left";
+                                /** Format: uuid */
+                                segmentId: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "email.delivered" | "email.opened" | "email.clicked" | "email.bounced" | "email.complained" | "email.unsubscribed";
+                                /** Format: uuid */
+                                campaignId?: string;
+                                url?: string;
+                                includeMachine?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                type: "event";
+                                name: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "date";
+                                field: string;
+                                offsetDays: number;
+                                time: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "manual";
+                            }) | null;
+                            triggerSummary: string;
+                            counts: {
+                                enrolled: number;
+                                active: number;
+                                waiting: number;
+                                completed: number;
+                                exited: number;
+                                failed: number;
+                                canceled: number;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                            /** @description The workflow graph, as the request body of POST /api/v1/automations takes it */
+                            definition: {
+                                nodes: ({
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "trigger" | "condition" | "split" | "send_email" | "add_tag" | "remove_tag" | "update_field" | "wait" | "wait_until" | "wait_event" | "webhook" | "notify" | "note" | "exit";
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                edges: {
+                                    from: string;
+                                    to: string;
+                                    exit: string;
+                                }[];
+                                settings: {
+                                    reentry: boolean;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description What stands between the latest version and activation */
+                            issues: {
+                                path: (string | number)[];
+                                message: string;
+                            }[];
+                            /** @description Per node id, over all versions */
+                            stepCounts: {
+                                [key: string]: {
+                                    done: number;
+                                    waiting: number;
+                                    running: number;
+                                    failed: number;
+                                    skipped: number;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an automation with its versions and runs */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an automation. A graph change after the first activation makes a new version; on an active automation the new version must be valid (400 with details.issues) and takes over new enrolments at once, while running ones finish on theirs. */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string;
+                        definition?: {
+                            nodes: ({
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "trigger";
+                                trigger: {
+                                    /** @enum {string} */
+                                    type: "contact.created";
+                                } | {
+                                    /** @enum {string} */
+                                    type: "contact.updated";
+                                    field?: string;
+                                    from?: string | number | boolean | null;
+                                    to?: string | number | boolean | null;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "tag.added";
+                                    tag: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "tag.removed";
+                                    tag: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "segment.entered";
+                                    /** Format: uuid */
+                                    segmentId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "segment.left";
+                                    /** Format: uuid */
+                                    segmentId: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "email.delivered" | "email.opened" | "email.clicked" | "email.bounced" | "email.complained" | "email.unsubscribed";
+                                    /** Format: uuid */
+                                    campaignId?: string;
+                                    url?: string;
+                                    includeMachine?: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "event";
+                                    name: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "date";
+                                    field: string;
+                                    offsetDays: number;
+                                    time: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "manual";
+                                };
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "condition";
+                                filter?: components["schemas"]["FilterNodeInput"];
+                                rules?: {
+                                    path: string;
+                                    /** @enum {string} */
+                                    op: "eq" | "neq" | "contains" | "exists" | "not_exists" | "gt" | "lt";
+                                    value?: string | number | boolean;
+                                }[];
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "split";
+                                branches: {
+                                    label: string;
+                                    percent: number;
+                                }[];
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "send_email";
+                                /** Format: uuid */
+                                templateId: string;
+                                /** Format: uuid */
+                                senderId?: string;
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "add_tag";
+                                tag: string;
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "remove_tag";
+                                tag: string;
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "update_field";
+                                field: string;
+                                value: string | number | boolean | null;
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "wait";
+                                duration: {
+                                    amount: number;
+                                    /** @enum {string} */
+                                    unit: "seconds" | "minutes" | "hours" | "days" | "weeks";
+                                };
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "wait_until";
+                                /** Format: date-time */
+                                at?: string;
+                                window?: {
+                                    days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+                                    from: string;
+                                    to: string;
+                                };
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "wait_event";
+                                event: {
+                                    /** @enum {string} */
+                                    type: "email.opened" | "email.clicked";
+                                    /** Format: uuid */
+                                    campaignId?: string;
+                                    url?: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "event";
+                                    name: string;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "tag.added";
+                                    tag: string;
+                                };
+                                timeout: {
+                                    amount: number;
+                                    /** @enum {string} */
+                                    unit: "seconds" | "minutes" | "hours" | "days" | "weeks";
+                                };
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "webhook";
+                                /** Format: uri */
+                                url: string;
+                                payload?: {
+                                    [key: string]: unknown;
+                                };
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "notify";
+                                /** Format: uuid */
+                                userId?: string;
+                                message: string;
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "note";
+                                body: string;
+                            } | {
+                                id: string;
+                                label?: string;
+                                position?: {
+                                    x: number;
+                                    y: number;
+                                };
+                                /** @enum {string} */
+                                type: "exit";
+                            })[];
+                            edges: {
+                                from: string;
+                                to: string;
+                                /** @default next */
+                                exit?: string;
+                            }[];
+                            settings?: {
+                                /** @default false */
+                                reentry?: boolean;
+                                goal?: components["schemas"]["FilterNodeInput"] | null;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            description: string;
+                            /** @enum {string} */
+                            status: "draft" | "active" | "paused";
+                            latestVersion: number;
+                            activeVersion: number | null;
+                            trigger: ({
+                                /** @enum {string} */
+                                type: "contact.created";
+                            } | {
+                                /** @enum {string} */
+                                type: "contact.updated";
+                                field?: string;
+                                from?: string | number | boolean | null;
+                                to?: string | number | boolean | null;
+                            } | {
+                                /** @enum {string} */
+                                type: "tag.added";
+                                tag: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "tag.removed";
+                                tag: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "segment.entered";
+                                /** Format: uuid */
+                                segmentId: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "segment.left";
+                                /** Format: uuid */
+                                segmentId: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "email.delivered" | "email.opened" | "email.clicked" | "email.bounced" | "email.complained" | "email.unsubscribed";
+                                /** Format: uuid */
+                                campaignId?: string;
+                                url?: string;
+                                includeMachine?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                type: "event";
+                                name: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "date";
+                                field: string;
+                                offsetDays: number;
+                                time: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "manual";
+                            }) | null;
+                            triggerSummary: string;
+                            counts: {
+                                enrolled: number;
+                                active: number;
+                                waiting: number;
+                                completed: number;
+                                exited: number;
+                                failed: number;
+                                canceled: number;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                            /** @description The workflow graph, as the request body of POST /api/v1/automations takes it */
+                            definition: {
+                                nodes: ({
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "trigger" | "condition" | "split" | "send_email" | "add_tag" | "remove_tag" | "update_field" | "wait" | "wait_until" | "wait_event" | "webhook" | "notify" | "note" | "exit";
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                edges: {
+                                    from: string;
+                                    to: string;
+                                    exit: string;
+                                }[];
+                                settings: {
+                                    reentry: boolean;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description What stands between the latest version and activation */
+                            issues: {
+                                path: (string | number)[];
+                                message: string;
+                            }[];
+                            /** @description Per node id, over all versions */
+                            stepCounts: {
+                                [key: string]: {
+                                    done: number;
+                                    waiting: number;
+                                    running: number;
+                                    failed: number;
+                                    skipped: number;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/automations/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Activate (or resume) an automation on its latest version: 400 VALIDATION_FAILED with details.issues when it cannot run */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            description: string;
+                            /** @enum {string} */
+                            status: "draft" | "active" | "paused";
+                            latestVersion: number;
+                            activeVersion: number | null;
+                            trigger: ({
+                                /** @enum {string} */
+                                type: "contact.created";
+                            } | {
+                                /** @enum {string} */
+                                type: "contact.updated";
+                                field?: string;
+                                from?: string | number | boolean | null;
+                                to?: string | number | boolean | null;
+                            } | {
+                                /** @enum {string} */
+                                type: "tag.added";
+                                tag: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "tag.removed";
+                                tag: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "segment.entered";
+                                /** Format: uuid */
+                                segmentId: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "segment.left";
+                                /** Format: uuid */
+                                segmentId: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "email.delivered" | "email.opened" | "email.clicked" | "email.bounced" | "email.complained" | "email.unsubscribed";
+                                /** Format: uuid */
+                                campaignId?: string;
+                                url?: string;
+                                includeMachine?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                type: "event";
+                                name: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "date";
+                                field: string;
+                                offsetDays: number;
+                                time: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "manual";
+                            }) | null;
+                            triggerSummary: string;
+                            counts: {
+                                enrolled: number;
+                                active: number;
+                                waiting: number;
+                                completed: number;
+                                exited: number;
+                                failed: number;
+                                canceled: number;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                            /** @description The workflow graph, as the request body of POST /api/v1/automations takes it */
+                            definition: {
+                                nodes: ({
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "trigger" | "condition" | "split" | "send_email" | "add_tag" | "remove_tag" | "update_field" | "wait" | "wait_until" | "wait_event" | "webhook" | "notify" | "note" | "exit";
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                edges: {
+                                    from: string;
+                                    to: string;
+                                    exit: string;
+                                }[];
+                                settings: {
+                                    reentry: boolean;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description What stands between the latest version and activation */
+                            issues: {
+                                path: (string | number)[];
+                                message: string;
+                            }[];
+                            /** @description Per node id, over all versions */
+                            stepCounts: {
+                                [key: string]: {
+                                    done: number;
+                                    waiting: number;
+                                    running: number;
+                                    failed: number;
+                                    skipped: number;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause an automation: no new enrolments, due steps wait until it is activated again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            description: string;
+                            /** @enum {string} */
+                            status: "draft" | "active" | "paused";
+                            latestVersion: number;
+                            activeVersion: number | null;
+                            trigger: ({
+                                /** @enum {string} */
+                                type: "contact.created";
+                            } | {
+                                /** @enum {string} */
+                                type: "contact.updated";
+                                field?: string;
+                                from?: string | number | boolean | null;
+                                to?: string | number | boolean | null;
+                            } | {
+                                /** @enum {string} */
+                                type: "tag.added";
+                                tag: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "tag.removed";
+                                tag: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "segment.entered";
+                                /** Format: uuid */
+                                segmentId: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "segment.left";
+                                /** Format: uuid */
+                                segmentId: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "email.delivered" | "email.opened" | "email.clicked" | "email.bounced" | "email.complained" | "email.unsubscribed";
+                                /** Format: uuid */
+                                campaignId?: string;
+                                url?: string;
+                                includeMachine?: boolean;
+                            } | {
+                                /** @enum {string} */
+                                type: "event";
+                                name: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "date";
+                                field: string;
+                                offsetDays: number;
+                                time: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "manual";
+                            }) | null;
+                            triggerSummary: string;
+                            counts: {
+                                enrolled: number;
+                                active: number;
+                                waiting: number;
+                                completed: number;
+                                exited: number;
+                                failed: number;
+                                canceled: number;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                            /** @description The workflow graph, as the request body of POST /api/v1/automations takes it */
+                            definition: {
+                                nodes: ({
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "trigger" | "condition" | "split" | "send_email" | "add_tag" | "remove_tag" | "update_field" | "wait" | "wait_until" | "wait_event" | "webhook" | "notify" | "note" | "exit";
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                edges: {
+                                    from: string;
+                                    to: string;
+                                    exit: string;
+                                }[];
+                                settings: {
+                                    reentry: boolean;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description What stands between the latest version and activation */
+                            issues: {
+                                path: (string | number)[];
+                                message: string;
+                            }[];
+                            /** @description Per node id, over all versions */
+                            stepCounts: {
+                                [key: string]: {
+                                    done: number;
+                                    waiting: number;
+                                    running: number;
+                                    failed: number;
+                                    skipped: number;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An automation's versions, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                version: number;
+                                createdAt: string;
+                                createdBy: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                publishedAt: string | null;
+                                active: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version of an automation with its definition */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description A version number (1, 2 …) */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            version: number;
+                            /** @description The workflow graph, as the request body of POST /api/v1/automations takes it */
+                            definition: {
+                                nodes: ({
+                                    id: string;
+                                    /** @enum {string} */
+                                    type: "trigger" | "condition" | "split" | "send_email" | "add_tag" | "remove_tag" | "update_field" | "wait" | "wait_until" | "wait_event" | "webhook" | "notify" | "note" | "exit";
+                                } & {
+                                    [key: string]: unknown;
+                                })[];
+                                edges: {
+                                    from: string;
+                                    to: string;
+                                    exit: string;
+                                }[];
+                                settings: {
+                                    reentry: boolean;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{id}/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The path a contact would take through the automation (active version, else the latest) and what would happen, without doing any of it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        contactId: string;
+                        /** @description The trigger event, as the run context (conditions on event properties, wait for an event) */
+                        event?: {
+                            type: string;
+                            /** @default {} */
+                            data?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            steps: {
+                                nodeId: string;
+                                /** @enum {string} */
+                                type: "trigger" | "condition" | "split" | "send_email" | "add_tag" | "remove_tag" | "update_field" | "wait" | "wait_until" | "wait_event" | "webhook" | "notify" | "note" | "exit";
+                                label?: string;
+                                summary: string;
+                                /** @description The exit taken: yes/no, event/timeout, a split label */
+                                outcome?: string;
+                                note?: string;
+                            }[];
+                            /** @enum {string} */
+                            end: "completed" | "exit" | "goal" | "not_enrolled";
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{id}/enrol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enrol contacts by hand (up to 10,000 ids, or a segment) into an active automation (409 otherwise); restricted contacts, contacts with an open run and, without re-entry, earlier ones are skipped */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        contactIds?: string[];
+                        /** Format: uuid */
+                        segmentId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            enrolled: number;
+                            skipped: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An automation's runs, newest first (cursor: the nextCursor of the previous page) */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "active" | "waiting" | "completed" | "exited" | "failed" | "canceled";
+                    contactId?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                automationId: string;
+                                version: number;
+                                contact: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    email: string | null;
+                                };
+                                /** @enum {string} */
+                                state: "active" | "waiting" | "completed" | "exited" | "failed" | "canceled";
+                                currentNode: string | null;
+                                wakeAt: string | null;
+                                enrolledAt: string;
+                                updatedAt: string;
+                                endedAt: string | null;
+                                exitReason: string | null;
+                                error: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run with each step taken: its state, exit, result, error and times */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            automationId: string;
+                            version: number;
+                            contact: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                email: string | null;
+                            };
+                            /** @enum {string} */
+                            state: "active" | "waiting" | "completed" | "exited" | "failed" | "canceled";
+                            currentNode: string | null;
+                            wakeAt: string | null;
+                            enrolledAt: string;
+                            updatedAt: string;
+                            endedAt: string | null;
+                            exitReason: string | null;
+                            error: string | null;
+                            automation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            context: {
+                                [key: string]: unknown;
+                            };
+                            steps: {
+                                nodeId: string;
+                                nodeType: string;
+                                summary: string;
+                                /** @enum {string} */
+                                state: "running" | "waiting" | "done" | "failed" | "skipped";
+                                outcome: string | null;
+                                result: unknown;
+                                error: string | null;
+                                attempts: number;
+                                startedAt: string;
+                                finishedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an active or waiting run (409 otherwise) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            automationId: string;
+                            version: number;
+                            contact: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                email: string | null;
+                            };
+                            /** @enum {string} */
+                            state: "active" | "waiting" | "completed" | "exited" | "failed" | "canceled";
+                            currentNode: string | null;
+                            wakeAt: string | null;
+                            enrolledAt: string;
+                            updatedAt: string;
+                            endedAt: string | null;
+                            exitReason: string | null;
+                            error: string | null;
+                            automation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            context: {
+                                [key: string]: unknown;
+                            };
+                            steps: {
+                                nodeId: string;
+                                nodeType: string;
+                                summary: string;
+                                /** @enum {string} */
+                                state: "running" | "waiting" | "done" | "failed" | "skipped";
+                                outcome: string | null;
+                                result: unknown;
+                                error: string | null;
+                                attempts: number;
+                                startedAt: string;
+                                finishedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry a failed run from the step that failed (409 unless failed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            automationId: string;
+                            version: number;
+                            contact: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                email: string | null;
+                            };
+                            /** @enum {string} */
+                            state: "active" | "waiting" | "completed" | "exited" | "failed" | "canceled";
+                            currentNode: string | null;
+                            wakeAt: string | null;
+                            enrolledAt: string;
+                            updatedAt: string;
+                            endedAt: string | null;
+                            exitReason: string | null;
+                            error: string | null;
+                            automation: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            context: {
+                                [key: string]: unknown;
+                            };
+                            steps: {
+                                nodeId: string;
+                                nodeType: string;
+                                summary: string;
+                                /** @enum {string} */
+                                state: "running" | "waiting" | "done" | "failed" | "skipped";
+                                outcome: string | null;
+                                result: unknown;
+                                error: string | null;
+                                attempts: number;
+                                startedAt: string;
+                                finishedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a custom event for a contact (by id or email): it goes on the contact's timeline and can trigger automations. Properties: at most 16 KB of JSON. Honours Idempotency-Key for 24 hours (the same key again answers the first response, with one event). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        contact: {
+                            /** Format: uuid */
+                            id: string;
+                        } | {
+                            /** Format: email */
+                            email: string;
+                        };
+                        name: string;
+                        /** @default {} */
+                        properties?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            contactId: string;
+                            name: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's notifications in the active organisation, newest first, and how many are unread (API keys: 403, they have no inbox) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description true: unread ones only */
+                    unread?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                title: string;
+                                body: string;
+                                link: string | null;
+                                createdAt: string;
+                                readAt: string | null;
+                            }[];
+                            unread: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one of your notifications read (API keys: 403) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark all your notifications in this organisation read (API keys: 403) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

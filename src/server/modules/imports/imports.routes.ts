@@ -66,6 +66,7 @@ const ImportSchema = z.object({
   duplicatePolicy: DuplicatePolicy.nullable(),
   extraTags: z.array(z.string()),
   marketing: Marketing.nullable(),
+  triggerAutomations: z.boolean(),
   dryRun: z.boolean(),
   progress: z.object({
     rowsDone: z.number().int(),
@@ -216,6 +217,10 @@ export async function importRoutes(app: FastifyInstance, opts: { guards: Guards 
             marketing: Marketing.optional().describe(
               'Marketing email for new contacts (default: not subscribed). See the schema description.',
             ),
+            triggerAutomations: z
+              .boolean()
+              .default(true)
+              .describe('false: the contacts this import creates or changes enrol in no automation'),
           })
           .strict(),
         response: { 200: ImportSchema },

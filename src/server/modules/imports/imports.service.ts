@@ -31,7 +31,12 @@ export interface ImportRow {
   total_rows: number;
   ragged_rows: number[];
   mapping: Target[] | null;
-  options: { duplicatePolicy: DuplicatePolicy; extraTags: string[]; marketing?: ImportMarketing } | null;
+  options: {
+    duplicatePolicy: DuplicatePolicy;
+    extraTags: string[];
+    marketing?: ImportMarketing;
+    triggerAutomations?: boolean;
+  } | null;
   dry_run: boolean;
   rows_done: number;
   created_count: number;
@@ -67,6 +72,7 @@ function present(r: ImportRow, extra: { suggestedMapping?: Target[] } = {}) {
     duplicatePolicy: r.options?.duplicatePolicy ?? null,
     extraTags: r.options?.extraTags ?? [],
     marketing: r.options ? (r.options.marketing ?? { mode: 'not_subscribed' as const }) : null,
+    triggerAutomations: r.options?.triggerAutomations ?? true,
     dryRun: r.dry_run,
     progress: {
       rowsDone: r.rows_done,
@@ -227,6 +233,8 @@ export async function startImport(
     duplicatePolicy: DuplicatePolicy;
     dryRun: boolean;
     extraTags: string[];
+    /** false: nothing this import changes enrols contacts in automations. */
+    triggerAutomations?: boolean;
     /** Marketing email for the new contacts; without it nobody new is subscribed. */
     marketing?: ImportMarketing;
   },
@@ -264,7 +272,7 @@ export async function startImport(
   await db.transaction(async (tx) => {
     await tx.execute(sql`delete from import_errors where import_id = ${id}`);
     await tx.execute(sql`update imports set status = 'queued', mapping = ${JSON.stringify(mapping)}::jsonb,
-        options = ${JSON.stringify({ duplicatePolicy: input.duplicatePolicy, extraTags: input.extraTags, marketing })}::jsonb,
+        options = ${JSON.stringify({ duplicatePolicy: input.duplicatePolicy, extraTags: input.extraTags, marketing, triggerAutomations: input.triggerAutomations ?? true })}::jsonb,
         dry_run = ${input.dryRun}, rows_done = 0, parts_done = null, created_count = 0, updated_count = 0, skipped_count = 0, unchanged_count = 0,
         failed_count = 0, error = null, started_at = null, finished_at = null, heartbeat_at = now()
       where org_id = ${ctx.orgId} and id = ${id}`);

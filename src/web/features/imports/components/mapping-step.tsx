@@ -6,6 +6,7 @@ import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { Checkbox } from '@/components/ui/checkbox';
 import { Label } from '@/components/ui/label';
 import { RadioCards } from '@/components/ui/radio-group';
 import { Skeleton } from '@/components/ui/skeleton';
@@ -57,6 +58,7 @@ export function MappingStep({
   });
   const [policy, setPolicy] = React.useState<DuplicatePolicy>(imp.duplicatePolicy ?? 'create_update');
   const [extraTags, setExtraTags] = React.useState<string[]>(imp.extraTags);
+  const [triggerAutomations, setTriggerAutomations] = React.useState<boolean>(imp.triggerAutomations ?? true);
   const [marketing, setMarketing] = React.useState<MarketingDraft>(() => marketingDraftOf(imp.marketing));
   const [submitted, setSubmitted] = React.useState(false);
   const [formatError, setFormatError] = React.useState<unknown>();
@@ -145,6 +147,7 @@ export function MappingStep({
         duplicatePolicy: policy,
         dryRun,
         extraTags,
+        triggerAutomations,
         ...(policy === 'update_only' ? {} : { marketing: marketingOf(marketing) }),
       },
       {
@@ -284,6 +287,21 @@ export function MappingStep({
             <p id="import-extra-tags-hint" className="text-[0.8125rem] text-muted-foreground">
               Optional. Press Enter after each tag. Handy to find this import again later.
             </p>
+          </div>
+          <div className="flex max-w-xl items-start gap-2">
+            <Checkbox
+              id="import-trigger-automations"
+              checked={triggerAutomations}
+              disabled={busy}
+              onCheckedChange={(v) => setTriggerAutomations(v === true)}
+            />
+            <div className="grid gap-1">
+              <Label htmlFor="import-trigger-automations">Run automations for these contacts</Label>
+              <p className="text-[0.8125rem] text-muted-foreground">
+                Unticked, the contacts this import creates or changes enrol in no workflow (for example a
+                migration of old contacts that should not get a welcome series).
+              </p>
+            </div>
           </div>
         </CardContent>
       </Card>

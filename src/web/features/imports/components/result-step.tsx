@@ -151,6 +151,7 @@ export function ResultStep({
         duplicatePolicy: imp.duplicatePolicy ?? 'create_update',
         dryRun: false,
         extraTags: imp.extraTags,
+        triggerAutomations: imp.triggerAutomations ?? true,
         ...(imp.marketing ? { marketing: imp.marketing } : {}),
       },
       {
