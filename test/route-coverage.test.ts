@@ -60,6 +60,9 @@ const VIEWER_MAY: Record<string, string> = {
   'POST /api/auth/revoke-sessions': "the caller's own sessions",
   'POST /api/v1/templates/preview': 'renders unsaved template content (a read, campaigns:read)',
   'POST /api/v1/templates/:id/preview': 'renders a template (a read, campaigns:read)',
+  'POST /api/v1/automations/:id/dry-run': 'simulates a run without side effects (a read, automations:read)',
+  'POST /api/v1/notifications/:id/read': "marks the caller's own notification read",
+  'POST /api/v1/notifications/read-all': "marks the caller's own notifications read",
 };
 
 /** Routes that take an id but are not scoped to an organisation, and why. */
@@ -135,6 +138,20 @@ const BODIES: Record<string, (f: Fixture, caller: Caller) => unknown> = {
   'PATCH /api/v1/campaigns/:id': () => ({ name: 'Changed campaign' }),
   'POST /api/v1/campaigns/:id/send': () => ({}),
   'POST /api/v1/emails': () => ({ to: uniqueEmail('mailed'), subject: 'Hi', text: 'Hello' }),
+  'POST /api/v1/automations': () => ({ name: 'New automation', definition: MANUAL_WORKFLOW }),
+  'PATCH /api/v1/automations/:id': () => ({ name: 'Changed automation' }),
+  'POST /api/v1/automations/:id/dry-run': (f) => ({ contactId: f.ids.contacts }),
+  'POST /api/v1/automations/:id/enrol': (f) => ({ contactIds: [f.ids.contacts] }),
+  'POST /api/v1/events': (f) => ({ contact: { id: f.ids.contacts }, name: 'signed_up' }),
+};
+
+/** A workflow that parks its runs in a long wait (so fixtures stay still while compared). */
+const MANUAL_WORKFLOW = {
+  nodes: [
+    { id: 'start', type: 'trigger', trigger: { type: 'manual' } },
+    { id: 'wait', type: 'wait', duration: { amount: 30, unit: 'days' } },
+  ],
+  edges: [{ from: 'start', to: 'wait' }],
 };
 
 /** Query strings some routes need to get past their own checks to the lookup. */
@@ -229,6 +246,33 @@ const KINDS: Record<string, Make> = {
         text: 'Hi',
       }),
     ),
+  automations: async (s, org) => {
+    const c = client(s, org.owner);
+    const id = created(await c.post('/api/v1/automations', { name: 'Secret', definition: MANUAL_WORKFLOW }));
+    created(await c.post(`/api/v1/automations/${id}/activate`));
+    return id;
+  },
+  runs: async (s, org) => {
+    const c = client(s, org.owner);
+    const automation = await KINDS.automations!(s, org);
+    const contact = await KINDS.contacts!(s, org);
+    const enrol = await c.post(`/api/v1/automations/${automation}/enrol`, { contactIds: [contact] });
+    if (enrol.json().enrolled !== 1) throw new Error(`fixture not created: ${enrol.body}`);
+    return waitFor(
+      async () => {
+        const [run] = (await c.get(`/api/v1/automations/${automation}/runs`)).json().items;
+        return run?.state === 'waiting' ? (run.id as string) : undefined;
+      },
+      { what: 'the fixture run to wait' },
+    );
+  },
+  notifications: async (s, org) =>
+    (
+      await s.runtime.database.query<{ id: string }>(
+        `insert into notifications (org_id, user_id, title) values ($1, $2, 'Secret') returning id`,
+        [org.orgId, org.owner.userId],
+      )
+    ).rows[0]!.id,
   'bulk-operations': async (s, org) =>
     (
       await s.runtime.database.query<{ id: string }>(
