@@ -136,6 +136,7 @@ export function createEventBus(deps: { database: Database; jobs: JobQueue; log: 
       return ids;
     });
     if (!taken) return 0;
+    deps.jobs.wake(deliverEventsJob.name);
     if (listeners.size) {
       const events = await loadEvents(db, taken);
       for (const l of listeners) {

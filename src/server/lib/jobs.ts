@@ -69,6 +69,11 @@ export interface JobQueue {
   stop(timeoutMs?: number): Promise<void>;
   health(): Promise<{ ok: boolean; error?: string }>;
   activeCount(): number;
+  /**
+   * Tells this process's workers of a queue to fetch now: call after committing a transaction
+   * that enqueued jobs (they would otherwise be found at the next poll, up to a second later).
+   */
+  wake(name: string): void;
 }
 
 const DEFAULT_QUEUE: Omit<PgBoss.Queue, 'name'> = {
@@ -235,6 +240,9 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
     },
     activeCount() {
       return active.size;
+    },
+    wake(name) {
+      if (workersStarted && !stopping) notify(name);
     },
   };
   deps.jobs = queue;

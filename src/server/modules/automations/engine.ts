@@ -328,6 +328,7 @@ export async function runStep(deps: JobDeps, runId: string, nodeId: string): Pro
   const db = deps.database.db;
   const res = await db.transaction(async (tx) => stepInTx(tx, deps, runId, nodeId));
   deps.events?.kick();
+  deps.jobs?.wake(STEP_QUEUE);
   if (res.kind === 'webhook') await callWebhook(deps, res);
 }
 

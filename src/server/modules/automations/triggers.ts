@@ -8,7 +8,7 @@ import { defineSubscriber } from '../../lib/events.js';
 import { defineJob, type JobDeps } from '../../lib/jobs.js';
 import { pgArray, rows } from '../../lib/sql.js';
 import { buildWhere } from '../contacts/contacts.query.js';
-import { automationCtx, enqueueRuns, enrol } from './engine.js';
+import { automationCtx, enqueueRuns, enrol, STEP_QUEUE } from './engine.js';
 
 /**
  * Triggers: contact and email events from the event bus enrol contacts (set-based: one statement
@@ -121,6 +121,7 @@ export const triggerSubscriber = defineSubscriber({
         sql`select id, org_id, name, active_version, trigger from automations
           where org_id = ${orgId} and status = 'active' and trigger_type = any(${pgArray(types)}::text[])`,
       );
+      let enrolled = 0;
       for (const a of autos) {
         const hits = events.filter(
           (e) =>
@@ -137,7 +138,7 @@ export const triggerSubscriber = defineSubscriber({
             x: { event: { type: e.type, data: e.data, id: e.id } },
           })),
         );
-        await deps.database.db.transaction(async (tx) =>
+        enrolled += await deps.database.db.transaction(async (tx) =>
           enrol(
             tx,
             { orgId, automationId: a.id, version: a.active_version, name: a.name },
@@ -146,6 +147,7 @@ export const triggerSubscriber = defineSubscriber({
           ),
         );
       }
+      if (enrolled) deps.jobs?.wake(STEP_QUEUE);
     }
   },
 });
@@ -178,6 +180,7 @@ async function resumeWaits(deps: JobDeps, orgId: string, events: StoredContactEv
         and not (r.waiting_for ? 'matched')`);
     await enqueueRuns(tx, sql`select (v ->> 'id')::uuid from jsonb_array_elements(${payload}::jsonb) v`);
   });
+  deps.jobs?.wake(STEP_QUEUE);
 }
 
 // ---- segments ---------------------------------------------------------------------------------
