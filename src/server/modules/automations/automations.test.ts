@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTemplate } from '../../../../test/helpers/email.js';
 import { client, createOrg } from '../../../../test/helpers/factories.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
-import { waitFor } from '../../../../test/helpers/wait.js';
+import { queueIdle, waitFor } from '../../../../test/helpers/wait.js';
 import type { WorkflowEdge, WorkflowNode } from '../../../common/automations.js';
 
 type Org = Awaited<ReturnType<typeof createOrg>>;
@@ -244,6 +244,35 @@ describe.skipIf(databaseMissing)('automations API', () => {
       segmentId: randomUUID(),
     });
     expect(both.statusCode).toBe(400);
+  });
+
+  it('paused: a due step waits (the run stays put); activated again, the run resumes and completes', async () => {
+    const org = await createOrg(server);
+    const c = client(server, org.owner);
+    const a = await create(
+      org,
+      workflow([
+        manual,
+        { id: 'wait', type: 'wait', duration: { amount: 1, unit: 'seconds' } },
+        tag('resumed'),
+      ]),
+    );
+    await activate(org, a.id);
+    await enrolIds(org, a.id, [await contact(org)]);
+    const [run] = (await runsOf(org, a.id)).items;
+    const waiting = await runState(org, run!.id, 'waiting');
+    expect((await c.post(`/api/v1/automations/${a.id}/pause`)).json().status).toBe('paused');
+    // The wait's job comes due while paused and does nothing.
+    await waitFor(() => (Date.now() > Date.parse(waiting.wakeAt) + 200 ? true : undefined), {
+      what: 'the wait to be due',
+    });
+    await queueIdle(server);
+    const held = (await c.get(`/api/v1/runs/${run!.id}`)).json();
+    expect(held).toMatchObject({ state: 'waiting', currentNode: 'wait' });
+    expect(held.steps.map((s: { nodeId: string }) => s.nodeId)).toEqual(['wait']);
+    await activate(org, a.id);
+    const done = await runState(org, run!.id, 'completed');
+    expect(done.steps.map((s: { nodeId: string }) => s.nodeId)).toEqual(['wait', 'tag-resumed']);
   });
 
   it('enrols by ids and by segment, skipping restricted contacts, open runs and unknown ids', async () => {

@@ -157,6 +157,12 @@ describe.skipIf(databaseMissing)('custom events (POST /api/v1/events)', () => {
     expect(created.statusCode, created.body).toBe(201);
     const id = created.json().id;
     expect((await owner.post(`/api/v1/automations/${id}/activate`)).statusCode).toBe(200);
+    // A restricted contact's event is recorded, but the automation never enrols it.
+    const kept = await contact(org);
+    await q('update contacts set restricted = true where id = $1', [kept.id]);
+    const restricted = { contact: { id: kept.id }, name: 'plan.upgraded', properties: { plan: 'pro' } };
+    expect((await post(key, restricted)).statusCode).toBe(202);
+    expect(await customEvents(kept.id)).toHaveLength(1);
     const eve = await contact(org);
     const body = { contact: { id: eve.id }, name: 'plan.upgraded', properties: { plan: 'pro' } };
     expect((await post(key, body, 'up-1')).statusCode).toBe(202);
@@ -169,6 +175,7 @@ describe.skipIf(databaseMissing)('custom events (POST /api/v1/events)', () => {
       { what: 'the event to enrol the contact and the run to complete' },
     );
     expect(run).toHaveLength(1);
+    expect(run[0].contact.id).toBe(eve.id);
     const detail = (await owner.get(`/api/v1/runs/${run[0].id}`)).json();
     expect(detail.context).toMatchObject({
       event: { type: 'event.custom', data: { name: 'plan.upgraded', properties: { plan: 'pro' } } },
