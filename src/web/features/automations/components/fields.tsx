@@ -35,14 +35,16 @@ export function SelectField({
   none?: string;
 }) {
   const known = value === undefined || value === '' || choices.some((c) => c.value === value);
+  // The label names the trigger button (the Select root renders no element to take the id).
+  const id = `select-${React.useId()}`;
   return (
-    <FormField label={label} error={error} hint={hint}>
+    <FormField label={label} error={error} hint={hint} id={id}>
       <Select
         value={value ? value : none ? NONE : ''}
         onValueChange={(v) => onChange(v === NONE ? undefined : v)}
         disabled={disabled}
       >
-        <SelectTrigger>
+        <SelectTrigger id={id}>
           <SelectValue placeholder={placeholder} />
         </SelectTrigger>
         <SelectContent>
