@@ -190,10 +190,12 @@ export async function loadAutomation(
   orgId: string,
   id: string,
   forUpdate = false,
-): Promise<AutomationRow & { definition: WorkflowDefinition; published_at: Date | null }> {
-  const [r] = await rows<AutomationRow & { definition: WorkflowDefinition; published_at: Date | null }>(
+): Promise<AutomationRow & { definition: WorkflowDefinition; published_at: Date | null; trigger: unknown }> {
+  const [r] = await rows<
+    AutomationRow & { definition: WorkflowDefinition; published_at: Date | null; trigger: unknown }
+  >(
     db,
-    sql`select ${COLUMNS}, v.definition, v.published_at
+    sql`select ${COLUMNS}, v.definition, v.published_at, a.trigger
       from automations a
       join automation_versions v on v.automation_id = a.id and v.version = a.latest_version
       where a.org_id = ${orgId} and a.id = ${id} ${forUpdate ? sql`for update of a` : sql``}`,
@@ -267,15 +269,27 @@ function refuse(issues: GraphIssue[], what: string): never {
   );
 }
 
-/** Makes `version` the one new enrolments start on (it must have no activation problems). */
-async function publish(tx: Db, ctx: Ctx, id: string, version: number, def: WorkflowDefinition) {
+/**
+ * Makes `version` the one new enrolments start on (it must have no activation problems). The
+ * trigger's starting state (a segment's members) is taken again unless the automation was
+ * already running on the same trigger (an edit of an active automation keeps its continuity).
+ */
+async function publish(
+  tx: Db,
+  ctx: Ctx,
+  id: string,
+  version: number,
+  def: WorkflowDefinition,
+  was: { status: AutomationStatus; trigger: unknown },
+) {
   const trigger = triggerOf(def);
   await tx.execute(sql`update automation_versions set published_at = coalesce(published_at, now())
     where automation_id = ${id} and version = ${version}`);
   await tx.execute(sql`update automations set status = 'active', active_version = ${version},
       trigger_type = ${trigger.type}, trigger = ${JSON.stringify(trigger)}::jsonb, updated_at = now()
     where id = ${id} and org_id = ${ctx.orgId}`);
-  await onActivate(tx, ctx, id, def);
+  if (was.status !== 'active' || canonical(was.trigger) !== canonical(trigger))
+    await onActivate(tx, ctx, id, def);
 }
 
 export async function updateAutomation(
@@ -308,7 +322,7 @@ export async function updateAutomation(
       await tx.execute(sql`update automation_versions set definition = ${def}::jsonb, created_by = ${userIdOf(ctx)},
           created_at = now()
         where automation_id = ${id} and version = ${a.latest_version}`);
-      if (a.status === 'active') await publish(tx, ctx, id, a.latest_version, input.definition!);
+      if (a.status === 'active') await publish(tx, ctx, id, a.latest_version, input.definition!, a);
       return;
     }
     const version = a.latest_version + 1;
@@ -316,7 +330,7 @@ export async function updateAutomation(
       values (${id}, ${ctx.orgId}, ${version}, ${def}::jsonb, ${userIdOf(ctx)})`);
     await tx.execute(sql`update automations set latest_version = ${version} where id = ${id}`);
     // Active: the new version takes over new enrolments at once; running ones finish on theirs.
-    if (a.status === 'active') await publish(tx, ctx, id, version, input.definition!);
+    if (a.status === 'active') await publish(tx, ctx, id, version, input.definition!, a);
   });
   return getAutomation(ctx, id);
 }
@@ -345,7 +359,7 @@ export async function activateAutomation(ctx: Ctx, id: string) {
       canonical(a.definition) !== canonical(current.definition)
     )
       throw new AppError('CONFLICT', 'The automation was changed meanwhile: reload it and try again');
-    await publish(tx, ctx, id, a.latest_version, a.definition);
+    await publish(tx, ctx, id, a.latest_version, a.definition, a);
     if (a.status === 'paused') await onResume(tx, id);
   });
   return getAutomation(ctx, id);

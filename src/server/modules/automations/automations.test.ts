@@ -456,6 +456,9 @@ describe.skipIf(databaseMissing)('automations API', () => {
       ['tag-seen', 'done'],
       ['wait', 'waiting'],
     ]);
+    // What happened, as the timeline says it.
+    expect(detail.steps[0].summary).toBe('Added tag "seen"');
+    expect(detail.steps[1].summary).toMatch(/^Wait 1 day \(until /);
 
     const canceled = await c.post(`/api/v1/runs/${run.id}/cancel`);
     expect(canceled.statusCode, canceled.body).toBe(200);

@@ -115,23 +115,29 @@ export async function getRun(ctx: Ctx, id: string) {
     ),
   ]);
   const nodes = new Map((v?.definition.nodes ?? []).map((n) => [n.id, n]));
-  const names = await nameLookup(db, ctx.orgId, v?.definition.nodes ?? []);
+  const [names, said] = await Promise.all([
+    nameLookup(db, ctx.orgId, v?.definition.nodes ?? []),
+    // What the timeline said about each step (its latest word: "Sent email …", "Condition: yes").
+    rows<{ node_id: string; summary: string }>(
+      db,
+      sql`select distinct on (data ->> 'nodeId') data ->> 'nodeId' as node_id, data ->> 'summary' as summary
+        from contact_events
+        where org_id = ${ctx.orgId} and contact_id = ${r.contact_id} and type = 'automation.step'
+          and data ->> 'runId' = ${id} and data ? 'nodeId' and data ? 'summary'
+        order by data ->> 'nodeId', seq desc`,
+    ),
+  ]);
+  const summaries = new Map(said.map((s) => [s.node_id, s.summary]));
   return {
     ...presentRun(r),
     automation: { id: r.automation_id, name: r.automation_name },
     context: r.context ?? {},
     steps: steps.map((s) => {
       const node = nodes.get(s.node_id);
-      const resultSummary =
-        s.result &&
-        typeof s.result === 'object' &&
-        typeof (s.result as { summary?: unknown }).summary === 'string'
-          ? (s.result as { summary: string }).summary
-          : undefined;
       return {
         nodeId: s.node_id,
         nodeType: s.node_type,
-        summary: resultSummary ?? (node ? describeNode(node, names) : s.node_type),
+        summary: summaries.get(s.node_id) ?? (node ? describeNode(node, names) : s.node_type),
         state: s.state,
         outcome: s.outcome,
         result: s.result ?? null,
@@ -151,9 +157,9 @@ export async function cancelRun(ctx: Ctx, id: string) {
     const r = await loadRun(tx, ctx.orgId, id, true);
     if (!OPEN_RUN_STATES.includes(r.state))
       throw new AppError('CONFLICT', `The run is ${r.state}: only an active or waiting run can be canceled`);
-    // A wait that will never end is closed; a call in flight (running) is left to finish.
+    // A wait that will never end is closed; so is a call in flight (its answer is then ignored).
     await tx.execute(sql`update automation_steps set state = 'skipped', outcome = 'canceled', finished_at = now()
-      where run_id = ${id} and state = 'waiting'`);
+      where run_id = ${id} and state in ('waiting', 'running')`);
     await endRun(
       tx,
       {
