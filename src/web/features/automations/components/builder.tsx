@@ -14,10 +14,10 @@ import {
   Controls,
   type EdgeChange,
   MarkerType,
-  MiniMap,
   type NodeChange,
   ReactFlow,
   ReactFlowProvider,
+  useReactFlow,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import {
@@ -63,7 +63,7 @@ import {
 import { useAutomationVersion, useAutomationVersions } from '../api/list-versions';
 import { useDeleteAutomation, useUpdateAutomation } from '../api/save-automation';
 import type { Automation, DryRun } from '../api/types';
-import { autoLayout, draftIssues, type NodeIssue, schemaValid, toNodeIssue } from '../lib/graph';
+import { autoLayout, draftIssues, NODE_WIDTH, type NodeIssue, schemaValid, toNodeIssue } from '../lib/graph';
 import { defaultNode, NODE_TYPE_INFO, newNodeId, PALETTE_GROUPS } from '../lib/node-types';
 import { DryRunPanel } from './dry-run-panel';
 import { EnrolDialog } from './enrol-dialog';
@@ -82,6 +82,18 @@ function withPositions(def: WorkflowDefinition): WorkflowDefinition {
     ...def,
     nodes: def.nodes.map((n) => (n.position ? n : { ...n, position: auto[n.id] ?? { x: 0, y: 0 } })),
   };
+}
+
+/** describeNode, with a placeholder where a value is still missing (`Send email ""` reads as a bug). */
+function summarize(n: WorkflowNode, names: NameLookup): string {
+  if (n.type === 'send_email' && !n.templateId) return 'Send an email (choose a template)';
+  if (n.type === 'webhook' && !n.url) return 'Call a webhook (no URL yet)';
+  if (n.type === 'update_field' && !n.field) return 'Update a field (choose one)';
+  if (n.type === 'trigger' && 'segmentId' in n.trigger && !n.trigger.segmentId)
+    return n.trigger.type === 'segment.left'
+      ? 'When a contact leaves a segment (choose one)'
+      : 'When a contact enters a segment (choose one)';
+  return describeNode(n, names).replace(/""/g, '“…”');
 }
 
 function useBuilderOptions(orgId: string): { options: BuilderOptions; names: NameLookup } {
@@ -218,6 +230,7 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
   const action = useAutomationAction(orgId);
   const remove = useDeleteAutomation(orgId);
   const versions = useAutomationVersions(orgId, automation.id);
+  const flow = useReactFlow();
 
   // The saved state the draft is compared with, and the draft itself.
   const [baseline, setBaseline] = React.useState(() => ({
@@ -290,12 +303,11 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
           type: 'step' as const,
           position: n.position ?? p?.position ?? { x: 0, y: 0 },
           selected: n.id === selectedId,
-          ariaLabel: `${NODE_TYPE_INFO[n.type].label}: ${describeNode(n, names)}`,
           deletable: !readOnly && n.type !== 'trigger',
           connectable: !readOnly,
           data: {
             node: n,
-            summary: describeNode(n, names),
+            summary: summarize(n, names),
             counts: viewingOld ? undefined : automation.stepCounts[n.id],
             issues: issuesByNode.get(n.id) ?? [],
             pathIndex: at?.index,
@@ -386,6 +398,15 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
     }));
     setSelectedId(id);
     setDryRunOpen(false);
+    // Bring the new step into view.
+    window.setTimeout(
+      () =>
+        void flow.setCenter(node.position!.x + NODE_WIDTH / 2, node.position!.y + 60, {
+          zoom: flow.getZoom(),
+          duration: 250,
+        }),
+      50,
+    );
   };
 
   const onNodesChange = (changes: NodeChange<StepNodeType>[]) => {
@@ -735,7 +756,6 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
             >
               <Background gap={20} size={1} />
               <Controls showInteractive={false} />
-              <MiniMap pannable zoomable className="!hidden xl:!block" />
             </ReactFlow>
           ) : (
             <div
@@ -761,15 +781,17 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
                 onClose={() => setDryRunOpen(false)}
               />
             ) : selected ? (
-              <section className="grid gap-4" data-testid="node-panel" aria-labelledby="node-panel-title">
+              <section
+                className="grid gap-4"
+                data-testid="node-panel"
+                aria-label={`${NODE_TYPE_INFO[selected.type].label} settings`}
+              >
                 <div className="flex items-center gap-2">
                   {React.createElement(NODE_TYPE_INFO[selected.type].icon, {
                     'aria-hidden': true,
                     className: 'size-4 text-muted-foreground',
                   })}
-                  <h2 id="node-panel-title" className="text-sm font-semibold">
-                    {NODE_TYPE_INFO[selected.type].label}
-                  </h2>
+                  <h2 className="text-sm font-semibold">{NODE_TYPE_INFO[selected.type].label}</h2>
                   <span className="font-mono text-xs text-muted-foreground">{selected.id}</span>
                   <Button
                     variant="ghost"

@@ -1,6 +1,7 @@
 import * as React from 'react';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select';
 
 /** Radix Select has no empty value: optional choices use this one. */
@@ -34,17 +35,24 @@ export function SelectField({
   /** The label of "no choice" (optional fields), e.g. "Any campaign". */
   none?: string;
 }) {
+  const id = React.useId();
+  const controlId = `select-${id}`;
+  const messageId = `${controlId}-message`;
   const known = value === undefined || value === '' || choices.some((c) => c.value === value);
-  // The label names the trigger button (the Select root renders no element to take the id).
-  const id = `select-${React.useId()}`;
+  // FormField's Slot would give the id to Radix's Root (no element): the trigger takes it here.
   return (
-    <FormField label={label} error={error} hint={hint} id={id}>
+    <div className="grid gap-2">
+      <Label htmlFor={controlId}>{label}</Label>
       <Select
         value={value ? value : none ? NONE : ''}
         onValueChange={(v) => onChange(v === NONE ? undefined : v)}
         disabled={disabled}
       >
-        <SelectTrigger id={id}>
+        <SelectTrigger
+          id={controlId}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error || hint ? messageId : undefined}
+        >
           <SelectValue placeholder={placeholder} />
         </SelectTrigger>
         <SelectContent>
@@ -57,7 +65,16 @@ export function SelectField({
           ))}
         </SelectContent>
       </Select>
-    </FormField>
+      {error ? (
+        <p id={messageId} className="text-[0.8125rem] text-destructive">
+          {error}
+        </p>
+      ) : hint ? (
+        <p id={messageId} className="text-[0.8125rem] text-muted-foreground">
+          {hint}
+        </p>
+      ) : null}
+    </div>
   );
 }
 
