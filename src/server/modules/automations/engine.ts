@@ -824,8 +824,10 @@ async function callWebhook(deps: JobDeps, s: Extract<StepResult, { kind: 'webhoo
 export async function runWatchdog(deps: Pick<Deps, 'database' | 'config'>): Promise<number> {
   const now = clock.now();
   // With a moved clock (tests) due waits are woken at once; otherwise their delayed job fires on
-  // time and the watchdog only steps in when it is a minute late (the job was lost).
+  // time and the watchdog only steps in when it is late by a minute (or by the stuck threshold
+  // when shorter): the job was lost, e.g. fetched by a process that died.
   const moved = clock.offsetMs() !== 0;
+  const lateSeconds = Math.min(60, deps.config.automationStuckSeconds);
   return deps.database.db.transaction(async (tx) => {
     const [lock] = await rows<{ ok: boolean }>(tx, sql`select pg_try_advisory_xact_lock(7420117) as ok`);
     if (!lock?.ok) return 0;
@@ -834,7 +836,8 @@ export async function runWatchdog(deps: Pick<Deps, 'database' | 'config'>): Prom
       sql`with due as (
           select id from automation_runs
           where state = 'waiting' and wake_at <= ${now}
-            and (${moved} or updated_at < now() - interval '60 seconds')
+            and (${moved} or (wake_at < ${now}::timestamptz - make_interval(secs => ${lateSeconds})
+              and updated_at < now() - make_interval(secs => ${lateSeconds})))
           order by wake_at limit 10000 for update skip locked),
         stuck as (
           select id from automation_runs
