@@ -1,4 +1,8 @@
+import { sql } from 'drizzle-orm';
 import type { Trigger, WorkflowDefinition, WorkflowNode } from '../../src/common/automations.js';
+import { pgArray } from '../../src/server/lib/sql.js';
+import { enrol, STEP_QUEUE } from '../../src/server/modules/automations/engine.js';
+import type { TestServer } from './server.js';
 import { DEFAULT_WAIT_MS, waitFor } from './wait.js';
 
 /**
@@ -200,4 +204,23 @@ export async function tagsOf(db: Queryable, contactId: string): Promise<string[]
     [contactId],
   );
   return r?.names ?? [];
+}
+
+/** Enrols contacts by id through the engine's set-based enrol (as the API's manual enrolment does) and wakes the step workers. */
+export async function enrolIds(
+  server: TestServer,
+  orgId: string,
+  automationId: string,
+  contactIds: string[],
+): Promise<number> {
+  const n = await server.runtime.database.db.transaction((tx) =>
+    enrol(
+      tx,
+      { orgId, automationId, version: 1, name: 'Flow' },
+      sql`select id as contact_id, '{}'::jsonb as context, null::text as trigger_key
+        from unnest(${pgArray(contactIds)}::uuid[]) as id`,
+    ),
+  );
+  server.runtime.jobs.wake(STEP_QUEUE);
+  return n;
 }

@@ -23,6 +23,7 @@ import { defineJob, type JobDeps } from '../../lib/jobs.js';
 import { OutboundError, postWebhook, webhookSecretFor } from '../../lib/outbound.js';
 import { pgArray, rows } from '../../lib/sql.js';
 import { buildWhere } from '../contacts/contacts.query.js';
+import { automationTimelineFrom, recordAutomationTimeline } from '../contacts/write/automation.js';
 import { recordEvents } from '../contacts/write/events.js';
 import { applyBulkChange, type BulkChange } from '../contacts/write/sets.js';
 import type { TransactionalPayload } from '../email/runner.js';
@@ -157,12 +158,14 @@ export async function enrol(
         from pick p
         on conflict do nothing
         returning id, contact_id, current_node, priority),
-      ev as (
-        insert into contact_events (org_id, contact_id, type, actor_type, actor_id, data)
-        select ${a.orgId}, ins.contact_id, 'automation.enrolled', 'automation', ${a.automationId}::uuid,
-          jsonb_build_object('automationId', ${a.automationId}::text, 'automationName', ${a.name}::text,
-            'runId', ins.id, 'summary', ${`Enrolled; next: ${summary}`}::text)
-        from ins),
+      ${automationTimelineFrom('ev', {
+        source: 'ins',
+        orgId: a.orgId,
+        automationId: a.automationId,
+        type: 'automation.enrolled',
+        data: sql`jsonb_build_object('automationId', ${a.automationId}::text, 'automationName', ${a.name}::text,
+            'runId', ins.id, 'summary', ${`Enrolled; next: ${summary}`}::text)`,
+      })},
       jobs as (${insertStepJobs(sql`select id as run_id, current_node as node, priority, null::timestamptz as start_after from ins`)})
       select count(*)::int as n from ins`,
   );
@@ -455,16 +458,20 @@ async function ledger(
 
 /** The step on the contact's timeline (no bus: nothing subscribes to these). */
 async function timeline(tx: Db, run: RunRow, node: WorkflowNode | null, summary: string, outcome?: string) {
-  await tx.execute(sql`insert into contact_events (org_id, contact_id, type, actor_type, actor_id, data)
-    values (${run.org_id}, ${run.contact_id}, 'automation.step', 'automation', ${run.automation_id}::uuid,
-      ${JSON.stringify({
-        automationId: run.automation_id,
-        automationName: run.automation_name,
-        runId: run.id,
-        ...(node ? { nodeId: node.id, nodeType: node.type } : {}),
-        summary,
-        ...(outcome ? { outcome } : {}),
-      })}::jsonb)`);
+  await recordAutomationTimeline(tx, {
+    orgId: run.org_id,
+    contactId: run.contact_id,
+    automationId: run.automation_id,
+    type: 'automation.step',
+    data: {
+      automationId: run.automation_id,
+      automationName: run.automation_name,
+      runId: run.id,
+      ...(node ? { nodeId: node.id, nodeType: node.type } : {}),
+      summary,
+      ...(outcome ? { outcome } : {}),
+    },
+  });
 }
 
 async function advance(
@@ -508,15 +515,19 @@ export async function endRun(
     restricted: 'Left the workflow (contact restricted)',
     canceled: 'Run canceled',
   };
-  await tx.execute(sql`insert into contact_events (org_id, contact_id, type, actor_type, actor_id, data)
-    values (${run.org_id}, ${run.contact_id}, 'automation.ended', 'automation', ${run.automation_id}::uuid,
-      ${JSON.stringify({
-        automationId: run.automation_id,
-        automationName: run.automation_name,
-        runId: run.id,
-        summary: state === 'failed' ? `Failed: ${error ?? reason}` : (words[reason] ?? reason),
-        outcome: state,
-      })}::jsonb)`);
+  await recordAutomationTimeline(tx, {
+    orgId: run.org_id,
+    contactId: run.contact_id,
+    automationId: run.automation_id,
+    type: 'automation.ended',
+    data: {
+      automationId: run.automation_id,
+      automationName: run.automation_name,
+      runId: run.id,
+      summary: state === 'failed' ? `Failed: ${error ?? reason}` : (words[reason] ?? reason),
+      outcome: state,
+    },
+  });
 }
 
 async function failRun(tx: Db, run: RunRow, nodeId: string, error: string) {
@@ -783,11 +794,10 @@ async function callWebhook(deps: JobDeps, s: Extract<StepResult, { kind: 'webhoo
     if (!cur || cur.state !== 'active' || cur.current_node !== node.id) return;
     const def = await versionDef(tx, run.automation_id, run.version);
     if (outcome.ok) {
-      await ledger(tx, run, node, 'done', 'next', {
-        status: outcome.status,
-        ms: outcome.ms,
-        attempts: s.attempts,
-      });
+      // The attempt was counted when the step was claimed: record the result without counting again.
+      await tx.execute(sql`update automation_steps set state = 'done', outcome = 'next', error = null, finished_at = now(),
+          result = ${JSON.stringify({ status: outcome.status, ms: outcome.ms, attempts: s.attempts })}::jsonb
+        where run_id = ${run.id} and node_id = ${node.id}`);
       await timeline(tx, run, node, `Called webhook (HTTP ${outcome.status})`);
       await advance(tx, run, def, node.id, 'next');
       return;
