@@ -137,9 +137,16 @@ describe.skipIf(databaseMissing)('automation engine', () => {
       'automation.step',
       'automation.ended',
     ]);
-    const sends = await q<{ kind: string; state: string }>(
-      `select kind, state from email_sends where contact_id = $1`,
-      [c!.id],
+    // The runner records "sent" right after the SMTP server accepted the message.
+    const sends = await waitFor(
+      async () => {
+        const list = await q<{ kind: string; state: string }>(
+          `select kind, state from email_sends where contact_id = $1`,
+          [c!.id],
+        );
+        return list[0]?.state === 'sent' ? list : undefined;
+      },
+      { what: 'the ledger row recorded sent' },
     );
     expect(sends).toEqual([{ kind: 'automation', state: 'sent' }]);
   });
