@@ -44,6 +44,8 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   'campaign-send': async () => (await import('./campaign-send.js')).campaignSendBench(),
   // Report, campaign and recipients endpoints over a 1M-recipient campaign (`npm run bench campaign-report`).
   'campaign-report': async () => (await import('./campaign-report.js')).campaignReportBench(),
+  // 100k workflow runs in a server process + trigger latency + bare pg-boss (`npm run bench automations`).
+  automations: async () => (await import('./automations.js')).automationsBench(),
 };
 const onlyOnRequest = new Set([
   'contacts',
@@ -53,6 +55,7 @@ const onlyOnRequest = new Set([
   'csv-reader',
   'campaign-send',
   'campaign-report',
+  'automations',
 ]);
 
 const only = process.argv.slice(2).find((a) => !a.startsWith('--')); // flags (--embedded) are the suites'
