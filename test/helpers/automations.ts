@@ -224,3 +224,20 @@ export async function enrolIds(
   server.runtime.jobs.wake(STEP_QUEUE);
   return n;
 }
+
+/** An open run standing at `node`, with no step job (for tests that run the step themselves). */
+export async function insertRun(
+  db: Queryable,
+  orgId: string,
+  automationId: string,
+  contactId: string,
+  node: string,
+): Promise<string> {
+  const [r] = await q<{ id: string }>(
+    db,
+    `insert into automation_runs (org_id, automation_id, version, contact_id, state, current_node, context, priority)
+     values ($1, $2, 1, $3, 'active', $4, '{}'::jsonb, 0) returning id`,
+    [orgId, automationId, contactId, node],
+  );
+  return r!.id;
+}
