@@ -251,11 +251,12 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
 
   const viewingOld = viewVersion !== null;
   const readOnly = !canWrite || viewingOld;
-  const shown: WorkflowDefinition | undefined = viewingOld
-    ? older.data
-      ? withPositions(older.data.definition)
-      : undefined
-    : draft;
+  // Memoised: the canvas effect below depends on it, a new object per render would loop.
+  const olderDefinition = older.data?.definition;
+  const shown = React.useMemo<WorkflowDefinition | undefined>(
+    () => (viewingOld ? (olderDefinition ? withPositions(olderDefinition) : undefined) : draft),
+    [viewingOld, olderDefinition, draft],
+  );
   const dirty =
     name.trim() !== baseline.name || JSON.stringify(draft) !== JSON.stringify(baseline.definition);
 
@@ -312,6 +313,7 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
             issues: issuesByNode.get(n.id) ?? [],
             pathIndex: at?.index,
             pathOutcome: at?.outcome,
+            connected: shown.edges.filter((e) => e.from === n.id).map((e) => e.exit),
           },
         };
       });
@@ -386,10 +388,12 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
     const base = from?.position ?? { x: 0, y: lowest };
     const exitIndex = from && freeExit ? nodeExits(from).indexOf(freeExit) : 0;
     const spread =
-      from && nodeExits(from).length > 1 ? (exitIndex - (nodeExits(from).length - 1) / 2) * 320 : 0;
+      from && nodeExits(from).length > 1
+        ? (exitIndex - (nodeExits(from).length - 1) / 2) * (NODE_WIDTH + 60)
+        : 0;
     const node = {
       ...defaultNode(type, id),
-      position: { x: base.x + spread, y: base.y + 160 },
+      position: { x: base.x + spread, y: base.y + 190 },
     } as WorkflowNode;
     setDraft((d) => ({
       ...d,
@@ -725,7 +729,7 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
       ) : null}
       {!viewingOld ? <IssuesList issues={issues} onPick={pickNode} /> : null}
 
-      <div className="grid h-[calc(100dvh-14rem)] min-h-[32rem] grid-cols-[13rem_1fr] overflow-hidden rounded-lg border border-border bg-background lg:grid-cols-[14rem_1fr_auto]">
+      <div className="grid h-[calc(100dvh-11rem)] min-h-[32rem] grid-cols-[13rem_1fr] overflow-hidden rounded-lg border border-border bg-background lg:grid-cols-[14rem_1fr_auto]">
         <div className="overflow-y-auto border-r border-border bg-subtle">
           <Palette onAdd={addNode} disabled={readOnly} />
         </div>

@@ -154,7 +154,9 @@ export function RunDetailView({ orgId, run }: { orgId: string; run: RunDetail })
                         <Badge variant={STEP_STATE_VARIANTS[s.state] ?? 'neutral'} data-testid="step-state">
                           {s.state}
                         </Badge>
-                        {s.outcome ? <Badge variant="outline">→ {s.outcome}</Badge> : null}
+                        {s.outcome && s.outcome !== 'next' ? (
+                          <Badge variant="outline">→ {s.outcome}</Badge>
+                        ) : null}
                         {s.attempts > 1 ? (
                           <span className="text-xs text-muted-foreground">{s.attempts} attempts</span>
                         ) : null}

@@ -1,4 +1,4 @@
-import { RUN_STATES, type RunState } from '@common/automations';
+import { describeNode, RUN_STATES, type RunState } from '@common/automations';
 import { Link } from '@tanstack/react-router';
 import { ListChecks } from 'lucide-react';
 import { Button } from '@/components/ui/button';
@@ -40,7 +40,7 @@ export function RunsList({
   const stepName = (nodeId: string | null) => {
     if (!nodeId) return '—';
     const n = nodes.find((x) => x.id === nodeId);
-    return n?.label ?? nodeId;
+    return n ? (n.label ?? describeNode(n)) : nodeId;
   };
 
   return (

@@ -26,6 +26,8 @@ export interface StepData extends Record<string, unknown> {
   pathIndex: number | undefined;
   /** Outcome the dry run reported at this node ("yes", "timeout" …). */
   pathOutcome: string | undefined;
+  /** Exits already joined to a step (their edge carries the label). */
+  connected: string[];
 }
 export type StepNodeType = Node<StepData, 'step'>;
 
@@ -125,7 +127,7 @@ export function StepNode({ id, data, selected }: NodeProps<StepNodeType>) {
         const left = `${((i + 1) / (exits.length + 1)) * 100}%`;
         return (
           <div key={exit}>
-            {labelled ? (
+            {labelled && !data.connected.includes(exit) ? (
               <span
                 className="pointer-events-none absolute bottom-1 -translate-x-1/2 text-[0.625rem] font-medium text-muted-foreground"
                 style={{ left }}

@@ -9,69 +9,92 @@ import {
 
 export const NODE_WIDTH = 260;
 const GAP_X = 60;
-const GAP_Y = 150;
+const GAP_Y = 190;
 
 /**
- * Positions for nodes without one: top to bottom by distance from the trigger, each exit of a
- * branching node to its own column. Nodes that have a position keep it.
+ * Positions for nodes without one: a tidy tree from the trigger, top to bottom, each exit of a
+ * branching node to its own column (children in exit order: yes before no, A before B), a join
+ * below the deepest of its parents. Nodes that have a position keep it.
  */
 export function autoLayout(def: WorkflowDefinition): Record<string, { x: number; y: number }> {
   const out: Record<string, { x: number; y: number }> = {};
   const byId = new Map(def.nodes.map((n) => [n.id, n]));
   const children = new Map<string, string[]>();
-  for (const e of def.edges) {
-    const from = byId.get(e.from);
-    if (!from || !byId.has(e.to)) continue;
-    const exits = nodeExits(from);
-    const list = children.get(e.from) ?? [];
-    list.push(e.to);
-    // Children in exit order (yes before no, A before B).
-    list.sort(
-      (a, b) =>
-        exits.indexOf(def.edges.find((x) => x.from === e.from && x.to === a)?.exit ?? '') -
-        exits.indexOf(def.edges.find((x) => x.from === e.from && x.to === b)?.exit ?? ''),
-    );
-    children.set(e.from, list);
+  for (const n of def.nodes) {
+    const exits = nodeExits(n);
+    const kids = def.edges
+      .filter((e) => e.from === n.id && byId.has(e.to))
+      .sort((a, b) => exits.indexOf(a.exit) - exits.indexOf(b.exit))
+      .map((e) => e.to);
+    children.set(n.id, kids);
   }
-  // Depth = longest path from the trigger (so joins sit below both branches).
-  const depth = new Map<string, number>();
   const trigger = def.nodes.find((n) => n.type === 'trigger');
-  const order: string[] = [];
+  // Depth: longest path from the trigger (bounded, in case of a cycle).
+  const depth = new Map<string, number>();
   if (trigger) {
-    const queue = [trigger.id];
     depth.set(trigger.id, 0);
+    const queue = [trigger.id];
     let guard = 0;
-    while (queue.length && guard++ < 10_000) {
+    while (queue.length && guard++ < 20_000) {
       const id = queue.shift()!;
-      if (!order.includes(id)) order.push(id);
       for (const c of children.get(id) ?? []) {
         const d = (depth.get(id) ?? 0) + 1;
-        if (d > (depth.get(c) ?? -1) && d < def.nodes.length + 1) {
+        if (d > (depth.get(c) ?? -1) && d <= def.nodes.length) {
           depth.set(c, d);
           queue.push(c);
         }
       }
     }
   }
-  // Horizontal slot: a child inherits its parent's x, siblings spread around it.
-  const xOf = new Map<string, number>();
-  if (trigger) xOf.set(trigger.id, 0);
-  for (const id of order) {
-    const kids = children.get(id) ?? [];
-    const px = xOf.get(id) ?? 0;
-    kids.forEach((k, i) => {
-      if (!xOf.has(k)) xOf.set(k, px + (i - (kids.length - 1) / 2) * (NODE_WIDTH + GAP_X));
-    });
+  // Each node belongs to the first parent that reaches it (a spanning tree); widths in columns.
+  const owner = new Map<string, string>();
+  const treeKids = new Map<string, string[]>();
+  const visit = (id: string) => {
+    const kids: string[] = [];
+    for (const c of children.get(id) ?? []) {
+      if (c === trigger?.id || owner.has(c)) continue;
+      owner.set(c, id);
+      kids.push(c);
+    }
+    treeKids.set(id, kids);
+    for (const k of kids) visit(k);
+  };
+  const width = new Map<string, number>();
+  const measure = (id: string): number => {
+    const kids = treeKids.get(id) ?? [];
+    const w = Math.max(
+      1,
+      kids.reduce((s, k) => s + measure(k), 0),
+    );
+    width.set(id, w);
+    return w;
+  };
+  const col = new Map<string, number>();
+  const place = (id: string, left: number) => {
+    col.set(id, left + (width.get(id)! - 1) / 2);
+    let x = left;
+    for (const k of treeKids.get(id) ?? []) {
+      place(k, x);
+      x += width.get(k)!;
+    }
+  };
+  if (trigger) {
+    owner.set(trigger.id, '');
+    visit(trigger.id);
+    measure(trigger.id);
+    place(trigger.id, 0);
   }
-  // Unconnected nodes: a column to the right.
+  const center = trigger ? (col.get(trigger.id) ?? 0) : 0;
+  const step = NODE_WIDTH + GAP_X;
   let loose = 0;
-  const maxX = Math.max(0, ...xOf.values());
+  const maxCol = Math.max(0, ...col.values());
   for (const n of def.nodes) {
     if (n.position) continue;
-    if (depth.has(n.id)) {
-      out[n.id] = { x: xOf.get(n.id) ?? 0, y: (depth.get(n.id) ?? 0) * GAP_Y };
+    if (col.has(n.id)) {
+      out[n.id] = { x: Math.round((col.get(n.id)! - center) * step), y: (depth.get(n.id) ?? 0) * GAP_Y };
     } else {
-      out[n.id] = { x: maxX + NODE_WIDTH + GAP_X, y: loose++ * GAP_Y };
+      // Not reachable from the trigger: a column to the right.
+      out[n.id] = { x: Math.round((maxCol + 1 - center) * step), y: loose++ * GAP_Y };
     }
   }
   return out;

@@ -265,8 +265,8 @@ function AutomationEvent({ type, data: d }: { type: string; data: Record<string,
   if (type === 'automation.step') {
     return (
       <>
-        <span className="font-medium text-foreground">{summary ?? 'A step ran'}</span>
-        {outcome && outcome !== 'next' && outcome !== 'done' ? <> → {outcome}</> : null} (automation{' '}
+        {/* The summary already says how the step went ("Condition: no", "Webhook failed …"). */}
+        <span className="font-medium text-foreground">{summary ?? 'A step ran'}</span> (automation{' '}
         <AutomationLink d={d} />)
       </>
     );
