@@ -37,6 +37,10 @@ import type { BenchResult } from './run.js';
  *    as many jobs as ledger steps (4 per contact; BENCH_AUTOMATIONS_BARE_JOBS to change it);
  *    ratio = our steps/s ÷ bare jobs/s.
  *
+ * `--async-commit` (what-if): the server's and the bare loop's connections use
+ * synchronous_commit=off (`?options=-c synchronous_commit=off` on their URLs), i.e. what
+ * `set local synchronous_commit = off` in the step transaction would give.
+ *
  * `--profile`: samples pg_stat_activity of the bench database every 50 ms during the throughput
  * run and prints the statements (and wait events) the backends were seen in, most first (written
  * to bench/results/automations-profile.txt).
@@ -371,7 +375,6 @@ interface DepthSample {
   retry: number;
   active: number;
   depth: number;
-  stepsDone: number;
   runsEnded: number;
 }
 
@@ -437,14 +440,17 @@ async function throughputPhase(
   const wall0 = Date.now();
   let sampling = true;
   const sampleOnce = async () => {
+    // One pass over the queue's unfinished jobs, and the ended runs (index) — kept cheap: this
+    // runs every second on the measured database.
     const { rows } = await db.query<Omit<DepthSample, 't' | 'depth'>>(
       `select
-         (select count(*) from pgboss.job where name = $1 and state = 'created')::int as created,
-         (select count(*) from pgboss.job where name = $1 and state = 'retry')::int as retry,
-         (select count(*) from pgboss.job where name = $1 and state = 'active')::int as active,
-         (select count(*) from automation_steps where automation_id = $2 and state = 'done')::int as "stepsDone",
-         (select count(*) from automation_runs where automation_id = $2 and state not in ('active','waiting'))::int as "runsEnded"`,
-      [STEP_QUEUE, a.id],
+         count(*) filter (where j.state = 'created')::int as created,
+         count(*) filter (where j.state = 'retry')::int as retry,
+         count(*) filter (where j.state = 'active')::int as active,
+         (select count(*) from automation_runs where org_id = $2 and automation_id = $3
+           and state in ('completed','exited','failed','canceled'))::int as "runsEnded"
+       from pgboss.job j where j.name = $1 and j.state < 'completed'`,
+      [STEP_QUEUE, seeded.orgId, a.id],
     );
     const s = rows[0]!;
     series.push({ t: r2((performance.now() - t0) / 1000), ...s, depth: s.created + s.retry + s.active });
@@ -482,7 +488,7 @@ async function throughputPhase(
       if (performance.now() - lastLog > 15_000 && last) {
         lastLog = performance.now();
         log(
-          `  ${Math.round(last.t)} s: ${last.stepsDone} steps done, ${last.runsEnded} runs ended, queue depth ${last.depth}, load ${os.loadavg()[0]!.toFixed(2)}`,
+          `  ${Math.round(last.t)} s: ${last.runsEnded} runs ended, queue depth ${last.depth}, load ${os.loadavg()[0]!.toFixed(2)}`,
         );
       }
     }
@@ -656,6 +662,13 @@ export async function automationsBench(): Promise<BenchResult[]> {
   }
   const config = loadConfig({ NODE_ENV: 'production', ...serverEnv });
   const bareJobs = Number(process.env.BENCH_AUTOMATIONS_BARE_JOBS ?? contacts * 4);
+  const asyncCommit = process.argv.includes('--async-commit');
+  const withOptions = (u: string) => {
+    if (!asyncCommit) return u;
+    const x = new URL(u);
+    x.searchParams.set('options', '-c synchronous_commit=off');
+    return x.toString();
+  };
 
   let url: string;
   try {
@@ -677,7 +690,7 @@ export async function automationsBench(): Promise<BenchResult[]> {
     log('compiling the server (npm start build)…');
     await buildServer(buildDir);
     server = await startServer(buildDir, {
-      DATABASE_URL: url,
+      DATABASE_URL: withOptions(url),
       MOXORA_DATA_DIR: dataDir,
       SMTP_URL: sink.url,
       ...serverEnv,
@@ -701,7 +714,7 @@ export async function automationsBench(): Promise<BenchResult[]> {
       `bare pg-boss: ${bareJobs} jobs, ${config.workerConcurrency} workers × batch ${config.automationStepBatch}…`,
     );
     const bare = await barePgBoss(
-      url,
+      withOptions(url),
       bareJobs,
       config.workerConcurrency,
       config.automationStepBatch,
@@ -742,7 +755,7 @@ export async function automationsBench(): Promise<BenchResult[]> {
     const inner = busy.length > 2 ? busy.slice(1, -1) : busy;
     const ratio = r2(t.stepsPerSecond / bare.perSecond);
     const machine = `host load ${load0.toFixed(2)} → ${load1.toFixed(2)} (${os.cpus().length} CPUs)`;
-    const settings = `WORKER_CONCURRENCY=${config.workerConcurrency}, AUTOMATION_STEP_BATCH=${config.automationStepBatch}, DATABASE_POOL_SIZE=${config.databasePoolSize}`;
+    const settings = `${asyncCommit ? 'synchronous_commit=off, ' : ''}WORKER_CONCURRENCY=${config.workerConcurrency}, AUTOMATION_STEP_BATCH=${config.automationStepBatch}, DATABASE_POOL_SIZE=${config.databasePoolSize}`;
     const expectedEmails = contacts;
     return [
       {
@@ -760,7 +773,7 @@ export async function automationsBench(): Promise<BenchResult[]> {
           `CPU ms/step: server ${r2(t.cpuMs.serverMs / Math.max(1, t.stepsDone))}, PostgreSQL ${r2(t.cpuMs.postgresMs / Math.max(1, t.stepsDone))}; ${machine}`,
       },
       {
-        name: `  bare pg-boss ${pgBossVersion()} insert + fetch + complete, ${bareJobs} jobs (${config.workerConcurrency} workers × batch ${config.automationStepBatch}, same database)`,
+        name: `  bare pg-boss ${pgBossVersion()} insert + fetch + complete, ${bareJobs} jobs (${config.workerConcurrency} workers × batch ${config.automationStepBatch}, same database${asyncCommit ? ', synchronous_commit=off' : ''})`,
         value: Math.round(bare.perSecond),
         unit: 'jobs/s',
         baseline: Math.round(bare.perSecond),
