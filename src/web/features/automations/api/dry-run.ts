@@ -1,12 +1,8 @@
 import { useMutation } from '@tanstack/react-query';
 import { api } from '@/lib/api';
-import type { DryRun } from './types';
+import type { DryRun, DryRunBody } from './types';
 
-export interface DryRunInput {
-  id: string;
-  contactId: string;
-  event?: { type: string; data: Record<string, unknown> };
-}
+export type DryRunInput = DryRunBody & { id: string };
 
 export const dryRun = ({ id, ...body }: DryRunInput) =>
   api.post<DryRun>(`/api/v1/automations/${encodeURIComponent(id)}/dry-run`, body);

@@ -1,18 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api';
-import { automationKey, automationsKey } from './types';
+import { automationKey, automationsKey, type EnrolBody, type EnrolResult } from './types';
 
-export interface EnrolInput {
-  id: string;
-  contactIds?: string[];
-  segmentId?: string;
-}
+export type EnrolInput = EnrolBody & { id: string };
 
 export const enrolContacts = ({ id, ...body }: EnrolInput) =>
-  api.post<{ enrolled: number; skipped: number }>(
-    `/api/v1/automations/${encodeURIComponent(id)}/enrol`,
-    body,
-  );
+  api.post<EnrolResult>(`/api/v1/automations/${encodeURIComponent(id)}/enrol`, body);
 
 /** POST /api/v1/automations/{id}/enrol (active automations only: 409 otherwise) */
 export function useEnrolContacts(orgId: string) {

@@ -1,7 +1,7 @@
 import type { RunState } from '@common/automations';
 import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
 import { api } from '@/lib/api';
-import { automationKey, type RunSummary } from './types';
+import { automationKey, type RunsPage } from './types';
 
 const PAGE = 50;
 
@@ -12,10 +12,7 @@ export const runsQueryOptions = (orgId: string, id: string, state: RunState | un
       const q = new URLSearchParams({ limit: String(PAGE) });
       if (state) q.set('state', state);
       if (pageParam) q.set('cursor', pageParam);
-      return api.get<{ items: RunSummary[]; nextCursor: string | null }>(
-        `/api/v1/automations/${encodeURIComponent(id)}/runs?${q}`,
-        { signal },
-      );
+      return api.get<RunsPage>(`/api/v1/automations/${encodeURIComponent(id)}/runs?${q}`, { signal });
     },
     initialPageParam: '' as string,
     getNextPageParam: (last) => last.nextCursor ?? undefined,

@@ -1,7 +1,6 @@
-import type { WorkflowDefinition } from '@common/automations';
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '@/lib/api';
-import { type AutomationVersion, automationKey } from './types';
+import { type AutomationVersion, type AutomationVersionDetail, automationKey } from './types';
 
 export const versionsQueryOptions = (orgId: string, id: string) =>
   queryOptions({
@@ -23,10 +22,9 @@ export function useAutomationVersion(orgId: string, id: string, version: number 
   return useQuery({
     queryKey: [...automationKey(orgId, id), 'versions', version] as const,
     queryFn: ({ signal }) =>
-      api.get<{ version: number; definition: WorkflowDefinition }>(
-        `/api/v1/automations/${encodeURIComponent(id)}/versions/${version}`,
-        { signal },
-      ),
+      api.get<AutomationVersionDetail>(`/api/v1/automations/${encodeURIComponent(id)}/versions/${version}`, {
+        signal,
+      }),
     enabled: version !== null,
     staleTime: Number.POSITIVE_INFINITY,
   });

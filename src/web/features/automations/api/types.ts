@@ -1,112 +1,39 @@
-import type {
-  AutomationStatus,
-  GraphIssue,
-  NodeType,
-  RunState,
-  Trigger,
-  WorkflowDefinition,
-} from '@common/automations';
+import type { NodeType, WorkflowDefinition } from '@common/automations';
+import type { Body, ItemOf, Res } from '@/lib/api';
 
 /*
- * The automations API's shapes (contract of issue 10). Written by hand until the automations routes
- * are in the OpenAPI document (`npm run api:types`); the graph itself is the shared zod model.
+ * The automations API's shapes, from the OpenAPI document (`npm run api:types`). The document
+ * declares the graph loosely (nodes as `{id, type} & Record<string, unknown>`); the shared zod model
+ * is its exact type, so `definition` is typed with it.
  */
 
 export const automationsKey = (orgId: string) => ['orgs', orgId, 'automations'] as const;
 export const automationKey = (orgId: string, id: string) => [...automationsKey(orgId), id] as const;
 export const runKey = (orgId: string, runId: string) => ['orgs', orgId, 'automation-runs', runId] as const;
 
-export interface RunCounts {
-  enrolled: number;
-  active: number;
-  waiting: number;
-  completed: number;
-  exited: number;
-  failed: number;
-  canceled: number;
-}
+type AutomationRes = Res<'/api/v1/automations/{id}', 'get'>;
 
-export interface AutomationSummary {
-  id: string;
-  name: string;
-  description: string | null;
-  status: AutomationStatus;
-  latestVersion: number;
-  activeVersion: number | null;
-  trigger: Trigger | null;
-  triggerSummary: string;
-  counts: RunCounts;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface StepCounts {
-  done: number;
-  waiting: number;
-  running: number;
-  failed: number;
-  skipped: number;
-}
-
-export interface Automation extends AutomationSummary {
+export type AutomationSummary = ItemOf<Res<'/api/v1/automations', 'get'>>;
+export type Automation = Omit<AutomationRes, 'definition'> & { definition: WorkflowDefinition };
+export type StepCounts = Automation['stepCounts'][string];
+export type AutomationVersion = ItemOf<Res<'/api/v1/automations/{id}/versions', 'get'>>;
+export type AutomationVersionDetail = Omit<
+  Res<'/api/v1/automations/{id}/versions/{version}', 'get'>,
+  'definition'
+> & {
   definition: WorkflowDefinition;
-  issues: GraphIssue[];
-  stepCounts: Record<string, StepCounts>;
-}
+};
 
-export interface AutomationVersion {
-  version: number;
-  createdAt: string;
-  createdBy: { id: string; name: string } | null;
-  publishedAt: string | null;
-  active: boolean;
-}
+type DryRunRes = Res<'/api/v1/automations/{id}/dry-run', 'post'>;
+export type DryRunStep = Omit<DryRunRes['steps'][number], 'type'> & { type: NodeType };
+export type DryRun = Omit<DryRunRes, 'steps'> & { steps: DryRunStep[] };
+export type DryRunBody = Body<'/api/v1/automations/{id}/dry-run', 'post'>;
 
-export interface DryRunStep {
-  nodeId: string;
-  type: NodeType;
-  label?: string;
-  summary: string;
-  outcome?: string;
-  note?: string;
-}
+export type RunsPage = Res<'/api/v1/automations/{id}/runs', 'get'>;
+export type RunSummary = ItemOf<RunsPage>;
+type RunRes = Res<'/api/v1/runs/{id}', 'get'>;
+export type RunStep = Omit<RunRes['steps'][number], 'nodeType'> & { nodeType: NodeType };
+export type RunDetail = Omit<RunRes, 'steps'> & { steps: RunStep[] };
 
-export interface DryRun {
-  steps: DryRunStep[];
-  end: 'completed' | 'exit' | 'goal' | 'not_enrolled';
-  reason?: string;
-}
-
-export interface RunSummary {
-  id: string;
-  automationId: string;
-  version: number;
-  contact: { id: string; name: string; email: string | null };
-  state: RunState;
-  currentNode: string | null;
-  wakeAt: string | null;
-  enrolledAt: string;
-  updatedAt: string;
-  endedAt: string | null;
-  exitReason: string | null;
-  error: string | null;
-}
-
-export interface RunStep {
-  nodeId: string;
-  nodeType: NodeType;
-  summary: string;
-  state: string;
-  outcome: string | null;
-  result: unknown;
-  error: string | null;
-  attempts: number;
-  startedAt: string;
-  finishedAt: string | null;
-}
-
-export interface RunDetail extends RunSummary {
-  automation: { id: string; name: string };
-  context: unknown;
-  steps: RunStep[];
-}
+export type EnrolBody = Body<'/api/v1/automations/{id}/enrol', 'post'>;
+export type EnrolResult = Res<'/api/v1/automations/{id}/enrol', 'post'>;

@@ -1,20 +1,9 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api } from '@/lib/api';
+import { api, type ItemOf, type Res } from '@/lib/api';
 
 /** An in-app notification (an automation's "notify a teammate" step, …). Untrusted text. */
-export interface AppNotification {
-  id: string;
-  title: string;
-  body: string;
-  link: string | null;
-  createdAt: string;
-  readAt: string | null;
-}
-
-export interface NotificationList {
-  items: AppNotification[];
-  unread: number;
-}
+export type NotificationList = Res<'/api/v1/notifications', 'get'>;
+export type AppNotification = ItemOf<NotificationList>;
 
 export const notificationsKey = (orgId: string) => ['orgs', orgId, 'notifications'] as const;
 
