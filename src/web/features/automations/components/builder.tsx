@@ -6,7 +6,7 @@ import {
   type WorkflowDefinition,
   type WorkflowNode,
 } from '@common/automations';
-import { Link, useNavigate } from '@tanstack/react-router';
+import { Link, useBlocker, useNavigate } from '@tanstack/react-router';
 import {
   applyNodeChanges,
   Background,
@@ -29,6 +29,7 @@ import {
   Pause,
   Play,
   Save,
+  Settings2,
   Trash2,
   UserPlus,
   X,
@@ -46,7 +47,9 @@ import {
   DropdownMenuTrigger,
 } from '@/components/ui/dropdown-menu';
 import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select';
+import { Switch } from '@/components/ui/switch';
 import { errorMessage, isApiError } from '@/lib/api';
 import { useCan, useDisabledReason } from '@/lib/session';
 import { formatDateTime } from '@/lib/utils';
@@ -65,6 +68,7 @@ import { useDeleteAutomation, useUpdateAutomation } from '../api/save-automation
 import type { Automation, DryRun } from '../api/types';
 import { autoLayout, draftIssues, NODE_WIDTH, type NodeIssue, schemaValid, toNodeIssue } from '../lib/graph';
 import { defaultNode, NODE_TYPE_INFO, newNodeId, PALETTE_GROUPS } from '../lib/node-types';
+import { ConditionEditor } from './condition-editor';
 import { DryRunPanel } from './dry-run-panel';
 import { EnrolDialog } from './enrol-dialog';
 import { type BuilderOptions, NodeForm } from './node-form';
@@ -243,12 +247,16 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
   const older = useAutomationVersion(orgId, automation.id, viewVersion);
   const [selectedId, setSelectedId] = React.useState<string | null>(null);
   const [selectedEdge, setSelectedEdge] = React.useState<string | null>(null);
-  const [dryRunOpen, setDryRunOpen] = React.useState(false);
+  // The side panel shows the dry run, the workflow's settings, or else the selected step.
+  const [panel, setPanel] = React.useState<'dryrun' | 'settings' | null>(null);
+  const dryRunOpen = panel === 'dryrun';
+  const setDryRunOpen = (open: boolean) => setPanel(open ? 'dryrun' : null);
   const [dryRun, setDryRun] = React.useState<DryRun | null>(null);
   const [enrolOpen, setEnrolOpen] = React.useState(false);
   const [deleteOpen, setDeleteOpen] = React.useState(false);
   const [activationIssues, setActivationIssues] = React.useState<NodeIssue[]>([]);
 
+  const leaving = React.useRef(false);
   const viewingOld = viewVersion !== null;
   const readOnly = !canWrite || viewingOld;
   // Memoised: the canvas effect below depends on it, a new object per render would loop.
@@ -259,6 +267,15 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
   );
   const dirty =
     name.trim() !== baseline.name || JSON.stringify(draft) !== JSON.stringify(baseline.definition);
+
+  // Leaving with unsaved changes asks first (in the app and when the tab closes).
+  const dirtyRef = React.useRef(false);
+  dirtyRef.current = dirty && canWrite && !leaving.current;
+  const blocker = useBlocker({
+    shouldBlockFn: () => dirtyRef.current,
+    enableBeforeUnload: () => dirtyRef.current,
+    withResolver: true,
+  });
 
   // Problems: the draft's own (schema + graph), plus the server's for the saved graph.
   const issues = React.useMemo(() => {
@@ -547,6 +564,8 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
       { id: automation.id },
       {
         onSuccess: () => {
+          leaving.current = true;
+          dirtyRef.current = false;
           toast.success('Automation deleted');
           void navigate({ to: '/automations' });
         },
@@ -633,6 +652,19 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
               <ListChecks aria-hidden="true" />
               Runs
             </Link>
+          </Button>
+          <Button
+            variant="secondary"
+            size="sm"
+            aria-pressed={panel === 'settings'}
+            onClick={() => {
+              setPanel(panel === 'settings' ? null : 'settings');
+              setSelectedId(null);
+              setViewVersion(null);
+            }}
+          >
+            <Settings2 aria-hidden="true" />
+            Settings
           </Button>
           <Button
             variant="secondary"
@@ -770,9 +802,9 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
             </div>
           )}
         </div>
-        {dryRunOpen || selected ? (
+        {panel || selected ? (
           <aside
-            aria-label={dryRunOpen ? 'Dry run' : 'Step settings'}
+            aria-label={dryRunOpen ? 'Dry run' : panel === 'settings' ? 'Workflow settings' : 'Step settings'}
             className="col-span-2 w-full overflow-y-auto border-t border-border p-4 lg:col-span-1 lg:w-96 lg:border-t-0 lg:border-l"
           >
             {dryRunOpen ? (
@@ -783,6 +815,14 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
                 result={dryRun}
                 onResult={setDryRun}
                 onClose={() => setDryRunOpen(false)}
+              />
+            ) : panel === 'settings' ? (
+              <WorkflowSettingsPanel
+                settings={draft.settings}
+                options={options}
+                disabled={readOnly}
+                onChange={(settings) => setDraft((d) => ({ ...d, settings }))}
+                onClose={() => setPanel(null)}
               />
             ) : selected ? (
               <section
@@ -849,6 +889,15 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
         ) : null}
       </div>
 
+      <ConfirmDialog
+        open={blocker.status === 'blocked'}
+        onOpenChange={(open) => (open ? undefined : blocker.reset?.())}
+        title="Leave without saving?"
+        description="Your changes to this automation are not saved yet."
+        confirmLabel="Leave without saving"
+        cancelLabel="Stay"
+        onConfirm={() => blocker.proceed?.()}
+      />
       <EnrolDialog
         orgId={orgId}
         automationId={automation.id}
@@ -866,6 +915,72 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
         onConfirm={onDelete}
       />
     </div>
+  );
+}
+
+function WorkflowSettingsPanel({
+  settings,
+  options,
+  disabled,
+  onChange,
+  onClose,
+}: {
+  settings: WorkflowDefinition['settings'];
+  options: BuilderOptions;
+  disabled: boolean;
+  onChange: (s: WorkflowDefinition['settings']) => void;
+  onClose: () => void;
+}) {
+  return (
+    <section className="grid gap-5" aria-label="Workflow settings" data-testid="settings-panel">
+      <div className="flex items-center gap-2">
+        <Settings2 aria-hidden="true" className="size-4 text-muted-foreground" />
+        <h2 className="text-sm font-semibold">Workflow settings</h2>
+        <Button
+          variant="ghost"
+          size="icon"
+          className="ml-auto"
+          aria-label="Close workflow settings"
+          onClick={onClose}
+        >
+          <X aria-hidden="true" />
+        </Button>
+      </div>
+      <div className="flex items-start gap-3">
+        <Switch
+          id="workflow-reentry"
+          checked={settings.reentry}
+          disabled={disabled}
+          onCheckedChange={(reentry) => onChange({ ...settings, reentry })}
+        />
+        <div className="grid gap-1">
+          <Label htmlFor="workflow-reentry">Contacts can go through again</Label>
+          <p className="text-[0.8125rem] text-muted-foreground">
+            Off: a contact runs this workflow once. On: again after their earlier run ended. Never two runs at
+            a time.
+          </p>
+        </div>
+      </div>
+      <div className="grid gap-2">
+        <ConditionEditor
+          legend="Goal: end runs early when the contact matches"
+          filter={settings.goal ?? undefined}
+          rules={undefined}
+          withRules={false}
+          fields={options.filterFields}
+          campaigns={options.campaigns}
+          disabled={disabled}
+          onChange={({ filter }) => {
+            const { goal: _g, ...rest } = settings;
+            onChange(filter ? { ...rest, goal: filter } : rest);
+          }}
+        />
+        <p className="text-[0.8125rem] text-muted-foreground">
+          Runs stop as “goal reached” as soon as the contact matches, e.g. they bought or have the tag
+          “customer”.
+        </p>
+      </div>
+    </section>
   );
 }
 

@@ -348,6 +348,8 @@ export function ConditionEditor({
   campaigns,
   disabled,
   onChange,
+  legend = 'Contact matches',
+  withRules = true,
 }: {
   filter: FilterNode | undefined;
   rules: PropertyRule[] | undefined;
@@ -355,6 +357,9 @@ export function ConditionEditor({
   campaigns: Choice[];
   disabled: boolean;
   onChange: (next: { filter: FilterNode | undefined; rules: PropertyRule[] | undefined }) => void;
+  legend?: string;
+  /** Rules on the trigger event's data (conditions have them, the goal does not). */
+  withRules?: boolean;
 }) {
   const flat = flatConditions(filter);
   const ruleList = rules ?? [];
@@ -362,7 +367,7 @@ export function ConditionEditor({
   return (
     <div className="grid gap-4">
       <fieldset className="grid gap-2">
-        <legend className="mb-1 text-sm font-medium">Contact matches</legend>
+        <legend className="mb-1 text-sm font-medium">{legend}</legend>
         {flat === null ? (
           <div className="grid gap-2 rounded-md border border-border bg-subtle p-2.5 text-sm">
             <p>This condition has nested groups (made through the API); it is kept as it is.</p>
@@ -463,97 +468,100 @@ export function ConditionEditor({
           </>
         )}
       </fieldset>
-      <fieldset className="grid gap-2">
-        <legend className="mb-1 text-sm font-medium">Trigger event data</legend>
-        <p className="-mt-1 text-[0.8125rem] text-muted-foreground">
-          For custom events and clicks: a path such as <code>properties.plan</code> or <code>url</code>.
-        </p>
-        <ul className="grid gap-2">
-          {ruleList.map((r, i) => {
-            const n = i + 1;
-            const update = (next: Partial<PropertyRule>) =>
-              setRules(ruleList.map((x, j) => (j === i ? { ...x, ...next } : x)));
-            return (
-              <li
-                key={i}
-                className="grid grid-cols-[1fr_1fr_1fr_auto] items-end gap-2"
-                data-testid="rule-row"
-              >
-                <div className="grid gap-1.5">
-                  <Label className="text-xs text-muted-foreground" htmlFor={`rule-path-${n}`}>
-                    Rule {n} path
-                  </Label>
-                  <Input
-                    id={`rule-path-${n}`}
-                    className="h-8"
-                    value={r.path}
-                    disabled={disabled}
-                    onChange={(e) => update({ path: e.target.value })}
-                  />
-                </div>
-                <div className="grid gap-1.5">
-                  <Label className="text-xs text-muted-foreground" htmlFor={`rule-op-${n}`}>
-                    Rule {n} operator
-                  </Label>
-                  <Select
-                    value={r.op}
-                    disabled={disabled}
-                    onValueChange={(v) => update({ op: v as PropertyRule['op'] })}
-                  >
-                    <SelectTrigger id={`rule-op-${n}`} size="sm">
-                      <SelectValue />
-                    </SelectTrigger>
-                    <SelectContent>
-                      {RULE_OPS.map((o) => (
-                        <SelectItem key={o.value} value={o.value}>
-                          {o.label}
-                        </SelectItem>
-                      ))}
-                    </SelectContent>
-                  </Select>
-                </div>
-                <div className="grid gap-1.5">
-                  <Label className="text-xs text-muted-foreground" htmlFor={`rule-value-${n}`}>
-                    Rule {n} value
-                  </Label>
-                  <Input
-                    id={`rule-value-${n}`}
-                    className="h-8"
-                    disabled={disabled || r.op === 'exists' || r.op === 'not_exists'}
-                    value={r.value === undefined ? '' : String(r.value)}
-                    onChange={(e) => {
-                      const t = e.target.value;
-                      const num = Number(t);
-                      update({
-                        value: (r.op === 'gt' || r.op === 'lt') && t !== '' && Number.isFinite(num) ? num : t,
-                      });
-                    }}
-                  />
-                </div>
-                <Button
-                  variant="ghost"
-                  size="icon"
-                  aria-label={`Remove rule ${n}`}
-                  disabled={disabled}
-                  onClick={() => setRules(ruleList.filter((_x, j) => j !== i))}
+      {withRules ? (
+        <fieldset className="grid gap-2">
+          <legend className="mb-1 text-sm font-medium">Trigger event data</legend>
+          <p className="-mt-1 text-[0.8125rem] text-muted-foreground">
+            For custom events and clicks: a path such as <code>properties.plan</code> or <code>url</code>.
+          </p>
+          <ul className="grid gap-2">
+            {ruleList.map((r, i) => {
+              const n = i + 1;
+              const update = (next: Partial<PropertyRule>) =>
+                setRules(ruleList.map((x, j) => (j === i ? { ...x, ...next } : x)));
+              return (
+                <li
+                  key={i}
+                  className="grid grid-cols-[1fr_1fr_1fr_auto] items-end gap-2"
+                  data-testid="rule-row"
                 >
-                  <Trash2 aria-hidden="true" />
-                </Button>
-              </li>
-            );
-          })}
-        </ul>
-        <Button
-          variant="ghost"
-          size="sm"
-          className="justify-self-start"
-          disabled={disabled}
-          onClick={() => setRules([...ruleList, { path: 'properties.', op: 'eq', value: '' }])}
-        >
-          <Plus aria-hidden="true" />
-          Add event rule
-        </Button>
-      </fieldset>
+                  <div className="grid gap-1.5">
+                    <Label className="text-xs text-muted-foreground" htmlFor={`rule-path-${n}`}>
+                      Rule {n} path
+                    </Label>
+                    <Input
+                      id={`rule-path-${n}`}
+                      className="h-8"
+                      value={r.path}
+                      disabled={disabled}
+                      onChange={(e) => update({ path: e.target.value })}
+                    />
+                  </div>
+                  <div className="grid gap-1.5">
+                    <Label className="text-xs text-muted-foreground" htmlFor={`rule-op-${n}`}>
+                      Rule {n} operator
+                    </Label>
+                    <Select
+                      value={r.op}
+                      disabled={disabled}
+                      onValueChange={(v) => update({ op: v as PropertyRule['op'] })}
+                    >
+                      <SelectTrigger id={`rule-op-${n}`} size="sm">
+                        <SelectValue />
+                      </SelectTrigger>
+                      <SelectContent>
+                        {RULE_OPS.map((o) => (
+                          <SelectItem key={o.value} value={o.value}>
+                            {o.label}
+                          </SelectItem>
+                        ))}
+                      </SelectContent>
+                    </Select>
+                  </div>
+                  <div className="grid gap-1.5">
+                    <Label className="text-xs text-muted-foreground" htmlFor={`rule-value-${n}`}>
+                      Rule {n} value
+                    </Label>
+                    <Input
+                      id={`rule-value-${n}`}
+                      className="h-8"
+                      disabled={disabled || r.op === 'exists' || r.op === 'not_exists'}
+                      value={r.value === undefined ? '' : String(r.value)}
+                      onChange={(e) => {
+                        const t = e.target.value;
+                        const num = Number(t);
+                        update({
+                          value:
+                            (r.op === 'gt' || r.op === 'lt') && t !== '' && Number.isFinite(num) ? num : t,
+                        });
+                      }}
+                    />
+                  </div>
+                  <Button
+                    variant="ghost"
+                    size="icon"
+                    aria-label={`Remove rule ${n}`}
+                    disabled={disabled}
+                    onClick={() => setRules(ruleList.filter((_x, j) => j !== i))}
+                  >
+                    <Trash2 aria-hidden="true" />
+                  </Button>
+                </li>
+              );
+            })}
+          </ul>
+          <Button
+            variant="ghost"
+            size="sm"
+            className="justify-self-start"
+            disabled={disabled}
+            onClick={() => setRules([...ruleList, { path: 'properties.', op: 'eq', value: '' }])}
+          >
+            <Plus aria-hidden="true" />
+            Add event rule
+          </Button>
+        </fieldset>
+      ) : null}
     </div>
   );
 }
