@@ -33,9 +33,10 @@ import type { BenchResult } from './run.js';
  *    second; the series goes to bench/results/automations-queue-depth.json), the emails at the sink,
  *    CPU of the server process and of PostgreSQL.
  * 3. Baseline in the same run, after the server stopped: bare pg-boss 10 (the project's) in its own
- *    schema of the same database, same worker count and batch size, insert + fetch + complete of
- *    as many jobs as ledger steps (4 per contact; BENCH_AUTOMATIONS_BARE_JOBS to change it);
- *    ratio = our steps/s ÷ bare jobs/s.
+ *    schema of the same database, same worker count, batch size and pool size, a send/fetch/complete
+ *    loop of as many jobs as ledger steps: one chain per contact (BENCH_AUTOMATIONS_BARE_RUNS),
+ *    whose first jobs are inserted at once and each handled job sends the next, 4 per chain (so the
+ *    queue is as deep as ours); ratio = our steps/s ÷ bare jobs/s.
  *
  * `--async-commit` (what-if): the server's and the bare loop's connections use
  * synchronous_commit=off (`?options=-c synchronous_commit=off` on their URLs), i.e. what
@@ -52,6 +53,8 @@ const LATENCY_SAMPLES = Number(process.env.BENCH_AUTOMATIONS_LATENCY_SAMPLES ?? 
 const LATENCY_TARGET_MS = 1000;
 const STEPS_TARGET = 1000;
 const WAIT_SECONDS = 1;
+/** Ledger steps per run of the throughput workflow (add tag, wait, update field, send email). */
+const STEPS_PER_RUN = 4;
 const RESULTS_DIR = path.resolve(import.meta.dirname, 'results');
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -190,11 +193,14 @@ function cpuOf(pid: string): number | undefined {
   }
 }
 
-/** CPU (ms) of one process and of every PostgreSQL process on the host, sampled every 500 ms. */
-function cpuMeter(serverPid: number) {
+/**
+ * CPU (ms) of one process, of every PostgreSQL process on the host, and of the PostgreSQL
+ * backends connected to `dbName` (their process title names the database), sampled every 500 ms.
+ */
+function cpuMeter(serverPid: number, dbName: string) {
   const server0 = cpuOf(String(serverPid)) ?? 0;
   let serverLast = server0;
-  const seen = new Map<string, { first: number; last: number }>();
+  const seen = new Map<string, { first: number; last: number; ours: boolean }>();
   const sample = (initial: boolean) => {
     serverLast = cpuOf(String(serverPid)) ?? serverLast;
     for (const pid of fs.readdirSync('/proc')) {
@@ -210,7 +216,15 @@ function cpuMeter(serverPid: number) {
       if (ms === undefined) continue;
       const s = seen.get(pid);
       if (s) s.last = ms;
-      else seen.set(pid, { first: initial ? ms : 0, last: ms });
+      else {
+        let title = '';
+        try {
+          title = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        } catch {
+          // gone
+        }
+        seen.set(pid, { first: initial ? ms : 0, last: ms, ours: title.includes(` ${dbName} `) });
+      }
     }
   };
   sample(true);
@@ -220,9 +234,62 @@ function cpuMeter(serverPid: number) {
       clearInterval(timer);
       sample(false);
       let postgresMs = 0;
-      for (const v of seen.values()) postgresMs += v.last - v.first;
-      return { serverMs: serverLast - server0, postgresMs };
+      let oursMs = 0;
+      for (const v of seen.values()) {
+        postgresMs += v.last - v.first;
+        if (v.ours) oursMs += v.last - v.first;
+      }
+      return { serverMs: serverLast - server0, postgresMs, oursMs };
     },
+  };
+}
+
+/** Transactions and rows written in `dbName` (pg_stat_database, pg_stat_user_tables). */
+async function dbCounters(db: pg.Client) {
+  const [d] = (
+    await db.query<{ commits: string; rollbacks: string; blks_hit: string; blks_read: string }>(
+      `select xact_commit::text as commits, xact_rollback::text as rollbacks, blks_hit::text, blks_read::text
+       from pg_stat_database where datname = current_database()`,
+    )
+  ).rows;
+  const tables = (
+    await db.query<{ t: string; ins: string; upd: string; hot: string; del: string }>(
+      `select schemaname || '.' || relname as t, n_tup_ins::text as ins, n_tup_upd::text as upd,
+         n_tup_hot_upd::text as hot, n_tup_del::text as del from pg_stat_user_tables`,
+    )
+  ).rows;
+  return {
+    commits: Number(d!.commits),
+    rollbacks: Number(d!.rollbacks),
+    blocks: Number(d!.blks_hit) + Number(d!.blks_read),
+    tables: new Map(tables.map((t) => [t.t, { ins: +t.ins, upd: +t.upd, hot: +t.hot, del: +t.del }])),
+  };
+}
+
+/** Per step: commits, and rows inserted/updated (HOT)/deleted per table (most first). */
+function counterDelta(
+  a: Awaited<ReturnType<typeof dbCounters>>,
+  b: Awaited<ReturnType<typeof dbCounters>>,
+  steps: number,
+) {
+  const per = (x: number) => r2(x / Math.max(1, steps));
+  const rows: string[] = [];
+  for (const [t, v] of b.tables) {
+    const o = a.tables.get(t) ?? { ins: 0, upd: 0, hot: 0, del: 0 };
+    const ins = v.ins - o.ins;
+    const upd = v.upd - o.upd;
+    const hot = v.hot - o.hot;
+    const del = v.del - o.del;
+    if (ins + upd + del === 0) continue;
+    rows.push(
+      `${t} ${[ins ? `+${per(ins)}` : '', upd ? `~${per(upd)}${hot ? ` (HOT ${per(hot)})` : ''}` : '', del ? `-${per(del)}` : ''].filter(Boolean).join(' ')}`,
+    );
+  }
+  return {
+    commitsPerStep: per(b.commits - a.commits),
+    rollbacksPerStep: per(b.rollbacks - a.rollbacks),
+    blocksPerStep: per(b.blocks - a.blocks),
+    rows: rows.join(', '),
   };
 }
 
@@ -435,7 +502,8 @@ async function throughputPhase(
 
   const series: DepthSample[] = [];
   const profiler = process.argv.includes('--profile') ? activityProfiler(url, dbName) : undefined;
-  const cpu = cpuMeter(server.child.pid!);
+  const cpu = cpuMeter(server.child.pid!, dbName);
+  const counters0 = await dbCounters(db);
   const t0 = performance.now();
   const wall0 = Date.now();
   let sampling = true;
@@ -475,7 +543,7 @@ async function throughputPhase(
     enrolled = res.enrolled;
     log(`enrolled ${res.enrolled} (skipped ${res.skipped}) in ${Math.round(enrolMs)} ms`);
     if (enrolled !== contacts) throw new Error(`enrolled ${enrolled} of ${contacts}`);
-    const timeoutMs = Math.max(600_000, contacts * 30);
+    const timeoutMs = Math.max(600_000, contacts * 100); // 100k: up to ~2.8 h on a slow host
     let lastLog = performance.now();
     for (;;) {
       await sleep(250);
@@ -500,7 +568,7 @@ async function throughputPhase(
   const prof = await profiler?.stop();
 
   // Emails: the runner sends what the steps queued; wait until none is left queued or sending.
-  const mailDeadline = performance.now() + Math.max(300_000, contacts * 10);
+  const mailDeadline = performance.now() + Math.max(300_000, contacts * 20);
   for (;;) {
     const { rows } = await db.query<{ n: number }>(
       `select count(*)::int as n from email_sends where org_id = $1 and kind = 'automation' and state in ('queued','sending')`,
@@ -512,6 +580,7 @@ async function throughputPhase(
   }
   const mailSeconds = (performance.now() - t0) / 1000;
   const cpuMs = cpu.stop();
+  const counters1 = await dbCounters(db);
   const sinkStats = await sink.stats();
 
   const [ledger] = (
@@ -557,6 +626,7 @@ async function throughputPhase(
   const lastStepS = (Number(ledger!.last) - wall0) / 1000;
   const runsEndedS = (Number(ledger!.runs_last) - wall0) / 1000;
   const activeS = Math.max(0.001, lastStepS - enrolMs / 1000 - WAIT_SECONDS);
+  const perStep = counterDelta(counters0, counters1, ledger!.done);
   return {
     automationId: a.id,
     enrolled,
@@ -576,13 +646,27 @@ async function throughputPhase(
     sends,
     sink: sinkStats,
     cpuMs,
+    perStep,
     profile: prof,
   };
 }
 
 // ---------- 3. bare pg-boss ----------
 
-async function barePgBoss(url: string, jobs: number, workers: number, batchSize: number, poolSize: number) {
+/**
+ * Bare pg-boss with the engine's job pattern: `chains` first jobs inserted at once (as one enrol
+ * statement does), then each handled job sends its chain's next job (one send per job, as each
+ * step enqueues its successor) until every chain has had `perChain` jobs. Workers as lib/jobs.ts
+ * registers them (batched, every job of a batch at once, fetch again at once).
+ */
+async function barePgBoss(
+  url: string,
+  chains: number,
+  perChain: number,
+  workers: number,
+  batchSize: number,
+  poolSize: number,
+) {
   const boss = new PgBoss({
     connectionString: url,
     schema: 'pgboss_bare',
@@ -602,49 +686,53 @@ async function barePgBoss(url: string, jobs: number, workers: number, batchSize:
     expireInSeconds: 300,
     retentionDays: 1,
   });
+  const total = chains * perChain;
   const t0 = performance.now();
   const chunk = 1000;
-  for (let i = 0; i < jobs; i += chunk) {
+  for (let i = 0; i < chains; i += chunk) {
     await boss.insert(
-      Array.from({ length: Math.min(chunk, jobs - i) }, (_, k) => ({
+      Array.from({ length: Math.min(chunk, chains - i) }, (_, k) => ({
         name,
-        data: { runId: randomBytes(16).toString('hex'), node: `s${(i + k) % 4}` },
+        data: { chain: i + k, step: 0, pad: randomBytes(16).toString('hex') },
       })),
     );
   }
-  const sendS = (performance.now() - t0) / 1000;
-  const t1 = performance.now();
+  const insertS = (performance.now() - t0) / 1000;
   let handled = 0;
   for (let w = 0; w < workers; w++) {
     let myId: string | undefined;
-    // As lib/jobs.ts registers a batched worker: each job handled, then fetch again at once.
-    myId = await boss.work(
+    myId = await boss.work<{ chain: number; step: number; pad: string }>(
       name,
       { batchSize, pollingIntervalSeconds: 1, includeMetadata: true },
       async (batch) => {
         if (batch.length === 0) return;
-        await Promise.all(batch.map(async () => {}));
+        await Promise.all(
+          batch.map(async (job) => {
+            const { chain, step, pad } = job.data;
+            if (step + 1 < perChain) await boss.send(name, { chain, step: step + 1, pad });
+          }),
+        );
         handled += batch.length;
         if (myId) boss.notifyWorker(myId);
       },
     );
   }
   // Done = every job completed in the table (pg-boss completes a batch after its handler returns).
-  const pool = new pg.Client({ connectionString: url });
-  await pool.connect();
+  const watch = new pg.Client({ connectionString: url });
+  await watch.connect();
   for (;;) {
     await sleep(100);
-    if (handled < jobs) continue;
-    const { rows } = await pool.query<{ n: number }>(
+    if (handled < total) continue;
+    const { rows } = await watch.query<{ n: number }>(
       `select count(*)::int as n from pgboss_bare.job where name = $1 and state <> 'completed'`,
       [name],
     );
     if (rows[0]!.n === 0) break;
   }
-  const drainS = (performance.now() - t1) / 1000;
-  await pool.end();
+  const totalS = (performance.now() - t0) / 1000;
+  await watch.end();
   await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
-  return { sendS, drainS, totalS: sendS + drainS, perSecond: jobs / (sendS + drainS) };
+  return { insertS, totalS, total, perSecond: total / totalS };
 }
 
 // ---------- the suite ----------
@@ -661,7 +749,7 @@ export async function automationsBench(): Promise<BenchResult[]> {
     if (v) serverEnv[k] = v;
   }
   const config = loadConfig({ NODE_ENV: 'production', ...serverEnv });
-  const bareJobs = Number(process.env.BENCH_AUTOMATIONS_BARE_JOBS ?? contacts * 4);
+  const bareChains = Number(process.env.BENCH_AUTOMATIONS_BARE_RUNS ?? contacts);
   const asyncCommit = process.argv.includes('--async-commit');
   const withOptions = (u: string) => {
     if (!asyncCommit) return u;
@@ -711,18 +799,17 @@ export async function automationsBench(): Promise<BenchResult[]> {
     );
 
     log(
-      `bare pg-boss: ${bareJobs} jobs, ${config.workerConcurrency} workers × batch ${config.automationStepBatch}…`,
+      `bare pg-boss: ${bareChains} chains of ${STEPS_PER_RUN} jobs, ${config.workerConcurrency} workers × batch ${config.automationStepBatch}…`,
     );
     const bare = await barePgBoss(
       withOptions(url),
-      bareJobs,
+      bareChains,
+      STEPS_PER_RUN,
       config.workerConcurrency,
       config.automationStepBatch,
       config.databasePoolSize,
     );
-    log(
-      `  ${Math.round(bare.perSecond)} jobs/s (insert ${r1(bare.sendS)} s, fetch+complete ${r1(bare.drainS)} s)`,
-    );
+    log(`  ${Math.round(bare.perSecond)} jobs/s (${bare.total} jobs in ${r1(bare.totalS)} s)`);
     const load1 = os.loadavg()[0]!;
 
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
@@ -770,15 +857,17 @@ export async function automationsBench(): Promise<BenchResult[]> {
           `(enrol call → last step finished ${r1(t.lastStepS)} s, minus the enrol call ${Math.round(t.enrolMs)} ms and the ${WAIT_SECONDS} s wait); ` +
           `per-second finished steps p50 ${pct(inner, 50) ?? ''}, max ${Math.max(0, ...inner)}; ` +
           `${t.jobsCompleted} step jobs completed (${r2(t.jobsCompleted / Math.max(1, t.enrolled))}/run: the wait is two); ` +
-          `CPU ms/step: server ${r2(t.cpuMs.serverMs / Math.max(1, t.stepsDone))}, PostgreSQL ${r2(t.cpuMs.postgresMs / Math.max(1, t.stepsDone))}; ${machine}`,
+          `CPU ms/step (until the last email left): server process ${r2(t.cpuMs.serverMs / Math.max(1, t.stepsDone))}, ` +
+          `this database's PostgreSQL backends ${r2(t.cpuMs.oursMs / Math.max(1, t.stepsDone))} (all PostgreSQL on the host ${r2(t.cpuMs.postgresMs / Math.max(1, t.stepsDone))}); ` +
+          `per step: ${t.perStep.commitsPerStep} commits, ${t.perStep.blocksPerStep} buffer reads; rows per step: ${t.perStep.rows}; ${machine}`,
       },
       {
-        name: `  bare pg-boss ${pgBossVersion()} insert + fetch + complete, ${bareJobs} jobs (${config.workerConcurrency} workers × batch ${config.automationStepBatch}, same database${asyncCommit ? ', synchronous_commit=off' : ''})`,
+        name: `  bare pg-boss ${pgBossVersion()} send/fetch/complete loop, ${bare.total} jobs (${bareChains} chains of ${STEPS_PER_RUN}, ${config.workerConcurrency} workers × batch ${config.automationStepBatch}, same database${asyncCommit ? ', synchronous_commit=off' : ''})`,
         value: Math.round(bare.perSecond),
         unit: 'jobs/s',
         baseline: Math.round(bare.perSecond),
         ratio: 1,
-        note: `insert (1,000 per statement) ${r1(bare.sendS)} s, fetch + complete ${r1(bare.drainS)} s (${Math.round(bareJobs / bare.drainS)} jobs/s), total ${r1(bare.totalS)} s; run after the server stopped`,
+        note: `${bareChains} first jobs inserted (1,000 per statement, ${r1(bare.insertS)} s), then each handled job sends its chain's next one; all ${bare.total} completed after ${r1(bare.totalS)} s; run after the server stopped, in its own schema`,
       },
       {
         name: `  time until all ${contacts} runs ended (enrol call → last run ended)`,
