@@ -344,7 +344,7 @@ async function stepInTx(tx: Db, deps: JobDeps, runId: string, nodeId: string): P
       where r.id = ${runId} for update of r`,
   );
   // Ended, moved on (a duplicate or stale job), or paused (activation requeues open runs).
-  if (!run /*SCRATCH*/)
+  if (!run || (run.state !== 'active' && run.state !== 'waiting') || run.current_node !== nodeId)
     return { kind: 'done' };
   if (run.automation_status !== 'active') return { kind: 'done' };
   const def = await versionDef(tx, run.automation_id, run.version);
