@@ -88,19 +88,36 @@ function withPositions(def: WorkflowDefinition): WorkflowDefinition {
   };
 }
 
-/** describeNode, with a placeholder where a value is still missing (`Send email ""` reads as a bug). */
-function summarize(n: WorkflowNode, names: NameLookup): string {
+/**
+ * describeNode, with a placeholder where a value is still missing (`Send email ""` reads as a bug)
+ * and fields by their labels (`Renewal date`, not `custom.renewal_date`).
+ */
+function summarize(n: WorkflowNode, names: NameLookup, fieldLabels: Record<string, string>): string {
   if (n.type === 'send_email' && !n.templateId) return 'Send an email (choose a template)';
   if (n.type === 'webhook' && !n.url) return 'Call a webhook (no URL yet)';
   if (n.type === 'update_field' && !n.field) return 'Update a field (choose one)';
+  if (n.type === 'trigger' && n.trigger.type === 'date' && !n.trigger.field)
+    return 'On a date field (choose one)';
   if (n.type === 'trigger' && 'segmentId' in n.trigger && !n.trigger.segmentId)
     return n.trigger.type === 'segment.left'
       ? 'When a contact leaves a segment (choose one)'
       : 'When a contact enters a segment (choose one)';
-  return describeNode(n, names).replace(/""/g, '“…”');
+  let text = describeNode(n, names).replace(/""/g, '“…”');
+  const field =
+    n.type === 'update_field'
+      ? n.field
+      : n.type === 'trigger' && 'field' in n.trigger
+        ? n.trigger.field
+        : undefined;
+  if (field && fieldLabels[field]) text = text.replace(field, fieldLabels[field]);
+  return text;
 }
 
-function useBuilderOptions(orgId: string): { options: BuilderOptions; names: NameLookup } {
+function useBuilderOptions(orgId: string): {
+  options: BuilderOptions;
+  names: NameLookup;
+  fieldLabels: Record<string, string>;
+} {
   const templates = useTemplateOptions(orgId);
   const segments = useSegmentOptions(orgId);
   const campaigns = useCampaignOptions(orgId);
@@ -128,6 +145,7 @@ function useBuilderOptions(orgId: string): { options: BuilderOptions; names: Nam
       Object.fromEntries(list.map((c) => [c.value, c.label]));
     return {
       options,
+      fieldLabels: Object.fromEntries(options.filterFields.map((f) => [f.field, f.label])),
       names: {
         templates: map(options.templates),
         segments: map(options.segments),
@@ -229,7 +247,7 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
   const canWrite = useCan('automations:write');
   const cannot = useDisabledReason('automations:write', 'change automations');
   const navigate = useNavigate();
-  const { options, names } = useBuilderOptions(orgId);
+  const { options, names, fieldLabels } = useBuilderOptions(orgId);
   const update = useUpdateAutomation(orgId);
   const action = useAutomationAction(orgId);
   const remove = useDeleteAutomation(orgId);
@@ -325,7 +343,7 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
           connectable: !readOnly,
           data: {
             node: n,
-            summary: summarize(n, names),
+            summary: summarize(n, names, fieldLabels),
             counts: viewingOld ? undefined : automation.stepCounts[n.id],
             issues: issuesByNode.get(n.id) ?? [],
             pathIndex: at?.index,
@@ -335,7 +353,17 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
         };
       });
     });
-  }, [shown, names, automation.stepCounts, issuesByNode, path, selectedId, readOnly, viewingOld]);
+  }, [
+    shown,
+    names,
+    fieldLabels,
+    automation.stepCounts,
+    issuesByNode,
+    path,
+    selectedId,
+    readOnly,
+    viewingOld,
+  ]);
 
   const edges = React.useMemo<ExitEdgeType[]>(() => {
     if (!shown) return [];
@@ -862,6 +890,7 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
                 ) : null}
                 <NodeForm
                   key={selected.id}
+                  orgId={orgId}
                   node={selected}
                   options={options}
                   disabled={readOnly}

@@ -22,6 +22,7 @@ import { Textarea } from '@/components/ui/textarea';
 import { TRIGGER_LABELS } from '../lib/node-types';
 import { ConditionEditor } from './condition-editor';
 import { type Choice, NumberField, SelectField, TextField } from './fields';
+import { WebhookSecret } from './webhook-secret';
 
 /** What the forms pick from (other modules' lists). */
 export interface BuilderOptions {
@@ -604,12 +605,14 @@ function SplitForm({
 
 /** The side panel's form for one step: every field of its type, labelled for screen readers and tests. */
 export function NodeForm({
+  orgId,
   node,
   onChange,
   onRenameExit,
   options,
   disabled,
 }: {
+  orgId: string;
   node: WorkflowNode;
   onChange: (node: WorkflowNode) => void;
   onRenameExit: (from: string, to: string) => void;
@@ -731,6 +734,7 @@ export function NodeForm({
               onChange(payload ? { ...rest, payload } : rest);
             }}
           />
+          <WebhookSecret orgId={orgId} disabled={disabled} />
         </>
       );
       break;
