@@ -179,7 +179,7 @@ function Palette({ onAdd, disabled }: { onAdd: (type: NodeType) => void; disable
                 type="button"
                 disabled={disabled}
                 onClick={() => onAdd(type)}
-                aria-label={`Add ${info.label}`}
+                aria-label={`Add step: ${info.label}`}
                 data-testid={`palette-${type}`}
                 className="flex items-start gap-2 rounded-md px-2 py-1.5 text-left text-sm outline-none hover:bg-muted focus-visible:ring-2 focus-visible:ring-ring disabled:pointer-events-none disabled:opacity-50"
               >
