@@ -258,6 +258,15 @@ async function dbCounters(db: pg.Client) {
          n_tup_hot_upd::text as hot, n_tup_del::text as del from pg_stat_user_tables`,
     )
   ).rows;
+  // pg-boss 10 keeps each queue in its own partition (pgboss.j<hash>): name them by queue.
+  const partitions = new Map(
+    (
+      await db.query<{ p: string; name: string }>(
+        `select 'pgboss.' || partition_name as p, name from pgboss.queue where partition_name is not null`,
+      )
+    ).rows.map((r) => [r.p, `pgboss.job(${r.name})`]),
+  );
+  for (const t of tables) t.t = partitions.get(t.t) ?? t.t;
   return {
     commits: Number(d!.commits),
     rollbacks: Number(d!.rollbacks),
@@ -273,23 +282,27 @@ function counterDelta(
   steps: number,
 ) {
   const per = (x: number) => r2(x / Math.max(1, steps));
-  const rows: string[] = [];
+  const rows: Array<[number, string]> = [];
   for (const [t, v] of b.tables) {
     const o = a.tables.get(t) ?? { ins: 0, upd: 0, hot: 0, del: 0 };
     const ins = v.ins - o.ins;
     const upd = v.upd - o.upd;
     const hot = v.hot - o.hot;
     const del = v.del - o.del;
-    if (ins + upd + del === 0) continue;
-    rows.push(
+    if (per(ins) + per(upd) + per(del) === 0) continue;
+    rows.push([
+      ins + upd + del,
       `${t} ${[ins ? `+${per(ins)}` : '', upd ? `~${per(upd)}${hot ? ` (HOT ${per(hot)})` : ''}` : '', del ? `-${per(del)}` : ''].filter(Boolean).join(' ')}`,
-    );
+    ]);
   }
   return {
     commitsPerStep: per(b.commits - a.commits),
     rollbacksPerStep: per(b.rollbacks - a.rollbacks),
     blocksPerStep: per(b.blocks - a.blocks),
-    rows: rows.join(', '),
+    rows: rows
+      .sort((x, y) => y[0] - x[0])
+      .map((r) => r[1])
+      .join(', '),
   };
 }
 
