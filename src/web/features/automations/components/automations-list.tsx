@@ -11,7 +11,7 @@ import { Skeleton } from '@/components/ui/skeleton';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { errorMessage } from '@/lib/api';
 import { useCan, useDisabledReason } from '@/lib/session';
-import { formatDateTime, formatNumber } from '@/lib/utils';
+import { formatDateTime, formatNumber, formatRelative } from '@/lib/utils';
 import { useAutomations } from '../api/list-automations';
 import { NEW_AUTOMATION, useCreateAutomation } from '../api/save-automation';
 import { AutomationStatusBadge } from './status-badge';
@@ -88,11 +88,11 @@ export function AutomationsList({ orgId }: { orgId: string }) {
                 <TableHead>Name</TableHead>
                 <TableHead className="w-24">Status</TableHead>
                 <TableHead>Trigger</TableHead>
-                <TableHead className="w-24 text-right">Enrolled</TableHead>
-                <TableHead className="w-24 text-right">Active</TableHead>
-                <TableHead className="w-28 text-right">Completed</TableHead>
+                <TableHead className="w-20 text-right">Enrolled</TableHead>
+                <TableHead className="w-20 text-right">Active</TableHead>
+                <TableHead className="w-24 text-right">Completed</TableHead>
                 <TableHead className="w-20 text-right">Failed</TableHead>
-                <TableHead className="w-44">Updated</TableHead>
+                <TableHead className="w-32">Updated</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -110,7 +110,7 @@ export function AutomationsList({ orgId }: { orgId: string }) {
                   <TableCell>
                     <AutomationStatusBadge status={a.status} />
                   </TableCell>
-                  <TableCell className="max-w-72 truncate text-muted-foreground" title={a.triggerSummary}>
+                  <TableCell className="max-w-64 truncate text-muted-foreground" title={a.triggerSummary}>
                     {a.triggerSummary}
                   </TableCell>
                   <TableCell className="text-right tabular-nums">
@@ -125,8 +125,11 @@ export function AutomationsList({ orgId }: { orgId: string }) {
                   <TableCell className="text-right tabular-nums">
                     <Num value={a.counts.failed} className="font-medium text-destructive" />
                   </TableCell>
-                  <TableCell className="whitespace-nowrap text-muted-foreground">
-                    {formatDateTime(a.updatedAt)}
+                  <TableCell
+                    className="whitespace-nowrap text-muted-foreground"
+                    title={formatDateTime(a.updatedAt)}
+                  >
+                    {formatRelative(a.updatedAt)}
                   </TableCell>
                 </TableRow>
               ))}

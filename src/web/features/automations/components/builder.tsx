@@ -837,6 +837,7 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
           >
             {dryRunOpen ? (
               <DryRunPanel
+                defaultEventType={triggerEventType(draft)}
                 orgId={orgId}
                 automationId={automation.id}
                 dirty={dirty}
@@ -945,6 +946,16 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
       />
     </div>
   );
+}
+
+/** The event type a dry run is given by default: the trigger's, when the trigger is an event. */
+function triggerEventType(def: WorkflowDefinition): string | undefined {
+  const t = def.nodes.find((n) => n.type === 'trigger');
+  if (t?.type !== 'trigger') return undefined;
+  const type = t.trigger.type;
+  if (type === 'event') return 'event.custom';
+  if (type.startsWith('email.') || type === 'tag.added' || type === 'tag.removed') return type;
+  return undefined;
 }
 
 function WorkflowSettingsPanel({

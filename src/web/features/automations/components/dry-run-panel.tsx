@@ -4,7 +4,9 @@ import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Combobox } from '@/components/ui/combobox';
+import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
+import { Textarea } from '@/components/ui/textarea';
 import { errorMessage } from '@/lib/api';
 import { useDebouncedValue } from '@/lib/use-debounced-value';
 import { useContactSearch } from '../api/builder-options';
@@ -39,7 +41,10 @@ export function DryRunPanel({
   result,
   onResult,
   onClose,
+  defaultEventType,
 }: {
+  /** The trigger's event type, suggested as the placeholder (email.clicked, event.custom …). */
+  defaultEventType?: string;
   orgId: string;
   automationId: string;
   dirty: boolean;
@@ -49,14 +54,32 @@ export function DryRunPanel({
 }) {
   const [text, setText] = React.useState('');
   const [contact, setContact] = React.useState<{ id: string; label: string } | null>(null);
+  const [eventType, setEventType] = React.useState('');
+  const [eventData, setEventData] = React.useState('');
+  const eventError = React.useMemo(() => {
+    if (!eventData.trim()) return undefined;
+    try {
+      const v: unknown = JSON.parse(eventData);
+      return v && typeof v === 'object' && !Array.isArray(v) ? undefined : 'Write a JSON object';
+    } catch {
+      return 'Write a JSON object, e.g. {"url": "https://…"}';
+    }
+  }, [eventData]);
   const search = useDebouncedValue(text.trim(), 250);
   const contacts = useContactSearch(orgId, search, search.length > 0 && !contact);
   const dryRun = useDryRun();
 
   const run = () => {
     if (!contact) return;
+    if (eventError) return;
+    const event = eventType.trim()
+      ? {
+          type: eventType.trim(),
+          data: eventData.trim() ? (JSON.parse(eventData) as Record<string, unknown>) : {},
+        }
+      : undefined;
     dryRun.mutate(
-      { id: automationId, contactId: contact.id },
+      { id: automationId, contactId: contact.id, ...(event ? { event } : {}) },
       { onSuccess: (r) => onResult(r), onError: () => onResult(null) },
     );
   };
@@ -101,7 +124,42 @@ export function DryRunPanel({
           emptyText={search ? 'No contact matches' : 'Type to search'}
         />
       </div>
-      <Button onClick={run} disabled={!contact} loading={dryRun.isPending}>
+      <details className="group grid gap-2 text-sm">
+        <summary className="cursor-pointer text-[0.8125rem] font-medium text-muted-foreground hover:text-foreground">
+          With an event (optional)
+        </summary>
+        <div className="mt-2 grid gap-3">
+          <p className="text-[0.8125rem] text-muted-foreground">
+            The trigger event for conditions on event data, or the event a “wait for event” step waits for
+            (without one it follows the timeout).
+          </p>
+          <div className="grid gap-2">
+            <Label htmlFor="dry-run-event-type">Event type</Label>
+            <Input
+              id="dry-run-event-type"
+              value={eventType}
+              placeholder={
+                defaultEventType ? `e.g. ${defaultEventType}` : 'email.clicked, event.custom, tag.added …'
+              }
+              onChange={(e) => setEventType(e.target.value)}
+            />
+          </div>
+          <div className="grid gap-2">
+            <Label htmlFor="dry-run-event-data">Event data (JSON)</Label>
+            <Textarea
+              id="dry-run-event-data"
+              rows={3}
+              className="font-mono text-xs"
+              value={eventData}
+              aria-invalid={eventError ? true : undefined}
+              placeholder='{"name": "trial.started", "properties": {"plan": "pro"}}'
+              onChange={(e) => setEventData(e.target.value)}
+            />
+            {eventError ? <p className="text-[0.8125rem] text-destructive">{eventError}</p> : null}
+          </div>
+        </div>
+      </details>
+      <Button onClick={run} disabled={!contact || Boolean(eventError)} loading={dryRun.isPending}>
         Run dry run
       </Button>
       {dryRun.isError ? <Alert variant="error">{errorMessage(dryRun.error)}</Alert> : null}
