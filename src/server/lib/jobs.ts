@@ -34,6 +34,14 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
    * one failing is failed alone (retried by the queue), the others complete.
    */
   batchSize?: number | ((config: Config) => number);
+  /**
+   * Handles a fetched batch at once (set-based work). Returns the jobs that failed, which are
+   * failed alone (retried by the queue); the others complete. Without it, jobs run one by one.
+   */
+  batchHandler?: (
+    items: Array<{ id: string; data: z.infer<S> }>,
+    deps: JobDeps,
+  ) => Promise<Array<{ id: string; error: unknown }>>;
 }
 
 const registry = new Map<string, JobDefinition>();
@@ -162,6 +170,23 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
             try {
               if (batchSize === 1) {
                 await runOne(jobs[0]!);
+                return;
+              }
+              if (def.batchHandler) {
+                const items = jobs.map((j) => ({ id: j.id, data: def.schema.parse(j.data) }));
+                for (const j of jobs) active.set(j.id, { name: def.name });
+                try {
+                  const failed = await def.batchHandler(items, deps);
+                  for (const f of failed) {
+                    const safe = safeErrorSummary(f.error);
+                    log.warn({ job: def.name, jobId: f.id, err: safe }, 'job failed');
+                    await boss
+                      .fail(def.name, f.id, { message: safe.message, name: safe.name })
+                      .catch(() => {});
+                  }
+                } finally {
+                  for (const j of jobs) active.delete(j.id);
+                }
                 return;
               }
               // A batch: each job on its own; a failed one is failed alone (pg-boss then completes

@@ -30,6 +30,7 @@ import type { TransactionalPayload } from '../email/runner.js';
 import { defaultFrom } from '../email/transport.js';
 import { sendMailJob } from '../mail/mail.jobs.js';
 import { ensureTags } from '../tags/tags.repo.js';
+import { runStepBatch } from './engine-batch.js';
 
 /**
  * The automation engine (decision 011). A run is one contact going through one version of a
@@ -62,7 +63,7 @@ const PRIORITY_STEP = 100;
  * Inserts one step job per row of `source` (columns run_id, node, priority, start_after) in one
  * statement, with the queue's own retry and expiry settings (what pg-boss's send would do).
  */
-function insertStepJobs(source: SQL): SQL {
+export function insertStepJobs(source: SQL): SQL {
   return sql`insert into pgboss.job (id, name, data, priority, start_after, expire_in, keep_until,
       retry_limit, retry_delay, retry_backoff, policy)
     select gen_random_uuid(), q.name, jsonb_build_object('runId', s.run_id, 'node', s.node), s.priority,
@@ -94,7 +95,7 @@ async function enqueueOne(tx: Db, runId: string, node: string, priority: number,
 /** Published versions never change: cached per process. */
 const versionCache = new Map<string, WorkflowDefinition>();
 
-async function versionDef(db: Db, automationId: string, version: number): Promise<WorkflowDefinition> {
+export async function versionDef(db: Db, automationId: string, version: number): Promise<WorkflowDefinition> {
   const key = `${automationId}:${version}`;
   const hit = versionCache.get(key);
   if (hit) return hit;
@@ -186,7 +187,7 @@ export function automationCtx(deps: Deps, orgId: string, automationId: string): 
   };
 }
 
-function depsOf(j: JobDeps): Deps {
+export function depsOf(j: JobDeps): Deps {
   return { config: j.config, database: j.database, jobs: j.jobs!, keys: j.keys, events: j.events };
 }
 
@@ -325,6 +326,8 @@ export const stepJob = defineJob({
   async handler(data, deps) {
     await runStep(deps, data.runId, data.node);
   },
+  // Jobs at the same simple step run set-based; the rest one by one (engine-batch.ts).
+  batchHandler: (items, deps) => runStepBatch(items, deps),
 });
 
 export async function runStep(deps: JobDeps, runId: string, nodeId: string): Promise<void> {

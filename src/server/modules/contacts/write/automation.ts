@@ -33,3 +33,20 @@ export function automationTimelineFrom(
     select ${o.orgId}::uuid, ${src}.contact_id, ${o.type}, 'automation', ${o.automationId}::uuid, ${o.data}
     from ${src})`;
 }
+
+/** Run events of many contacts of one organisation and workflow, in one statement. */
+export async function recordAutomationTimelineMany(
+  tx: Db,
+  e: {
+    orgId: string;
+    automationId: string;
+    type: AutomationTimelineType;
+    items: Array<{ contactId: string; data: object }>;
+  },
+): Promise<void> {
+  if (e.items.length === 0) return;
+  const payload = JSON.stringify(e.items.map((i) => ({ contact_id: i.contactId, data: i.data })));
+  await tx.execute(sql`insert into contact_events (org_id, contact_id, type, actor_type, actor_id, data)
+    select ${e.orgId}::uuid, t.contact_id, ${e.type}, 'automation', ${e.automationId}::uuid, t.data
+    from jsonb_to_recordset(${payload}::jsonb) as t(contact_id uuid, data jsonb)`);
+}

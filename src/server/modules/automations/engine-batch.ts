@@ -1,0 +1,249 @@
+import { sql } from 'drizzle-orm';
+import {
+  describeNode,
+  durationSeconds,
+  nextNode,
+  type WorkflowDefinition,
+  type WorkflowNode,
+} from '../../../common/automations.js';
+import { clock } from '../../lib/clock.js';
+import type { Db } from '../../lib/db.js';
+import type { JobDeps } from '../../lib/jobs.js';
+import { pgArray, rows } from '../../lib/sql.js';
+import { recordAutomationTimelineMany } from '../contacts/write/automation.js';
+import { applyBulkChange, type BulkChange } from '../contacts/write/sets.js';
+import { ensureTags } from '../tags/tags.repo.js';
+import { automationCtx, depsOf, insertStepJobs, runStep, STEP_QUEUE, versionDef } from './engine.js';
+
+/**
+ * Set-based steps (decision 011). Workers fetch step jobs in batches; jobs of one batch that stand
+ * at the same simple node of the same workflow version (add/remove tag, update field, the start
+ * of a wait) run together in one transaction: one statement for the action on all their
+ * contacts, one for the ledger rows, one for the timeline events, one for the runs and one for
+ * the next jobs — the same records, in the same transaction, as the one-by-one path, which runs
+ * everything else (and a group whose transaction failed).
+ */
+
+const SET_BASED = new Set<WorkflowNode['type']>(['add_tag', 'remove_tag', 'update_field', 'wait']);
+/** Smaller groups are not worth a set-based transaction. */
+const MIN_GROUP = 2;
+
+interface Item {
+  id: string;
+  data: { runId: string; node: string };
+}
+
+export async function runStepBatch(
+  items: Item[],
+  deps: JobDeps,
+): Promise<Array<{ id: string; error: unknown }>> {
+  const db = deps.database.db;
+  const ids = [...new Set(items.map((i) => i.data.runId))];
+  const info = await rows<{
+    id: string;
+    automation_id: string;
+    version: number;
+    current_node: string;
+    state: string;
+  }>(
+    db,
+    sql`select id, automation_id, version, current_node, state from automation_runs where id = any(${pgArray(ids)}::uuid[])`,
+  );
+  const byId = new Map(info.map((r) => [r.id, r]));
+  const groups = new Map<string, Item[]>();
+  const single: Item[] = [];
+  const seen = new Set<string>();
+  for (const item of items) {
+    const r = byId.get(item.data.runId);
+    // Duplicates of a run in one batch, and anything not simply "active at this node", go one by one.
+    if (!r || r.state !== 'active' || r.current_node !== item.data.node || seen.has(r.id)) {
+      single.push(item);
+      continue;
+    }
+    seen.add(r.id);
+    const key = `${r.automation_id}:${r.version}:${r.current_node}`;
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  for (const [key, group] of groups) {
+    const [automationId, version, nodeId] = key.split(':') as [string, string, string];
+    let def: WorkflowDefinition;
+    try {
+      def = await versionDef(db, automationId, Number(version));
+    } catch {
+      single.push(...group);
+      continue;
+    }
+    const node = def.nodes.find((n) => n.id === nodeId);
+    if (!node || !SET_BASED.has(node.type) || def.settings?.goal || group.length < MIN_GROUP) {
+      single.push(...group);
+      continue;
+    }
+    try {
+      const done = await db.transaction((tx) =>
+        runGroup(
+          tx,
+          deps,
+          automationId,
+          Number(version),
+          def,
+          node,
+          group.map((g) => g.data.runId),
+        ),
+      );
+      // Runs the group left out (restricted contacts, another state by now) take the usual path.
+      const left = new Set(done.skipped);
+      single.push(...group.filter((g) => left.has(g.data.runId)));
+    } catch {
+      single.push(...group);
+    }
+  }
+  deps.events?.kick();
+  deps.jobs?.wake(STEP_QUEUE);
+  const failed: Array<{ id: string; error: unknown }> = [];
+  await Promise.all(
+    single.map((item) =>
+      runStep(deps, item.data.runId, item.data.node).catch((error: unknown) => {
+        failed.push({ id: item.id, error });
+      }),
+    ),
+  );
+  return failed;
+}
+
+async function runGroup(
+  tx: Db,
+  deps: JobDeps,
+  automationId: string,
+  version: number,
+  def: WorkflowDefinition,
+  node: WorkflowNode,
+  runIds: string[],
+): Promise<{ skipped: string[] }> {
+  const locked = await rows<{
+    id: string;
+    org_id: string;
+    contact_id: string;
+    priority: number;
+    status: string;
+    name: string;
+    restricted: boolean;
+  }>(
+    tx,
+    sql`select r.id, r.org_id, r.contact_id, r.priority, a.status, a.name, c.restricted
+      from automation_runs r join automations a on a.id = r.automation_id join contacts c on c.id = r.contact_id
+      where r.id = any(${pgArray(runIds)}::uuid[]) and r.automation_id = ${automationId} and r.version = ${version}
+        and r.state = 'active' and r.current_node = ${node.id}
+      order by r.id for update of r`,
+  );
+  const runs = locked.filter((r) => r.status === 'active' && !r.restricted);
+  const taken = new Set(runs.map((r) => r.id));
+  const skipped = runIds.filter((id) => !taken.has(id));
+  if (runs.length === 0) return { skipped };
+  const orgId = runs[0]!.org_id;
+  const name = runs[0]!.name;
+  const ids = runs.map((r) => r.id);
+  const contactIds = runs.map((r) => r.contact_id);
+  const ctx = automationCtx(depsOf(deps), orgId, automationId);
+  const now = clock.now();
+
+  let summary: string;
+  let state: 'done' | 'waiting' = 'done';
+  let result: Record<string, unknown> = {};
+  let delayMs = 0;
+  switch (node.type) {
+    case 'add_tag':
+    case 'remove_tag': {
+      const [tag] = await ensureTags(tx, orgId, [node.tag]);
+      const change: BulkChange = {
+        type: node.type === 'add_tag' ? 'add_tags' : 'remove_tags',
+        tagIds: [tag!.id],
+        tagNames: [tag!.name],
+      };
+      await applyBulkChange(tx, ctx, change, sql`c.id = any(${pgArray(contactIds)}::uuid[])`);
+      summary = `${node.type === 'add_tag' ? 'Added' : 'Removed'} tag "${tag!.name}"`;
+      break;
+    }
+    case 'update_field': {
+      let change: BulkChange;
+      if (node.field.startsWith('custom.'))
+        change = { type: 'set_custom', key: node.field.slice(7), value: node.value };
+      else if (node.field === 'jobTitle' || node.field === 'source')
+        change = { type: 'set_column', field: node.field, value: String(node.value ?? '') };
+      else throw new Error(`field ${node.field} cannot be set by a workflow`);
+      await applyBulkChange(tx, ctx, change, sql`c.id = any(${pgArray(contactIds)}::uuid[])`);
+      summary = `Set ${node.field} to "${node.value ?? ''}"`;
+      break;
+    }
+    case 'wait': {
+      delayMs = durationSeconds(node.duration) * 1000;
+      const until = new Date(now.getTime() + delayMs);
+      state = 'waiting';
+      result = { until: until.toISOString() };
+      summary = `${describeNode(node)} (until ${until.toISOString()})`;
+      await tx.execute(sql`update automation_runs set state = 'waiting', wake_at = ${until}, updated_at = now()
+        where id = any(${pgArray(ids)}::uuid[])`);
+      break;
+    }
+    default:
+      throw new Error(`not a set-based step: ${node.type}`);
+  }
+
+  await tx.execute(sql`insert into automation_steps (org_id, run_id, automation_id, node_id, node_type, state, outcome,
+      result, finished_at)
+    select ${orgId}, id, ${automationId}, ${node.id}, ${node.type}, ${state}, ${state === 'done' ? 'next' : null},
+      ${JSON.stringify(result)}::jsonb, ${state === 'done' ? sql`now()` : null}
+    from unnest(${pgArray(ids)}::uuid[]) as id
+    on conflict (run_id, node_id) do update set state = excluded.state, outcome = excluded.outcome,
+      result = excluded.result, finished_at = excluded.finished_at, attempts = automation_steps.attempts + 1`);
+  const stepData = (r: (typeof runs)[number]) => ({
+    automationId,
+    automationName: name,
+    runId: r.id,
+    nodeId: node.id,
+    nodeType: node.type,
+    summary,
+  });
+  await recordAutomationTimelineMany(tx, {
+    orgId,
+    automationId,
+    type: 'automation.step',
+    items: runs.map((r) => ({ contactId: r.contact_id, data: stepData(r) })),
+  });
+
+  if (state === 'waiting') {
+    await tx.execute(
+      insertStepJobs(sql`select id as run_id, ${node.id}::text as node, priority,
+          now() + make_interval(secs => ${delayMs / 1000}) as start_after
+        from automation_runs where id = any(${pgArray(ids)}::uuid[])`),
+    );
+    return { skipped };
+  }
+  const next = nextNode(def, node.id, 'next');
+  if (next) {
+    await tx.execute(sql`update automation_runs set current_node = ${next}, state = 'active', wake_at = null,
+        waiting_for = null, updated_at = now() where id = any(${pgArray(ids)}::uuid[])`);
+    await tx.execute(
+      insertStepJobs(sql`select id as run_id, current_node as node, priority, null::timestamptz as start_after
+        from automation_runs where id = any(${pgArray(ids)}::uuid[])`),
+    );
+  } else {
+    await tx.execute(sql`update automation_runs set state = 'completed', exit_reason = 'completed', ended_at = now(),
+        wake_at = null, waiting_for = null, updated_at = now() where id = any(${pgArray(ids)}::uuid[])`);
+    await recordAutomationTimelineMany(tx, {
+      orgId,
+      automationId,
+      type: 'automation.ended',
+      items: runs.map((r) => ({
+        contactId: r.contact_id,
+        data: {
+          automationId,
+          automationName: name,
+          runId: r.id,
+          summary: 'Completed the workflow',
+          outcome: 'completed',
+        },
+      })),
+    });
+  }
+  return { skipped };
+}
