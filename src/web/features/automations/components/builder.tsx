@@ -71,6 +71,7 @@ import { defaultNode, NODE_TYPE_INFO, newNodeId, PALETTE_GROUPS } from '../lib/n
 import { ConditionEditor } from './condition-editor';
 import { DryRunPanel } from './dry-run-panel';
 import { EnrolDialog } from './enrol-dialog';
+import { SelectField } from './fields';
 import { type BuilderOptions, NodeForm } from './node-form';
 import { AutomationStatusBadge } from './status-badge';
 import { ExitEdge, type ExitEdgeType, StepNode, type StepNodeType } from './step-node';
@@ -324,6 +325,11 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
     return m;
   }, [dryRun, dryRunOpen, viewingOld]);
 
+  const summaries = React.useMemo(
+    () => new Map((shown?.nodes ?? []).map((n) => [n.id, summarize(n, names, fieldLabels)])),
+    [shown, names, fieldLabels],
+  );
+
   // Canvas nodes: rebuilt from the shown graph, keeping what React Flow measured.
   const [nodes, setNodes] = React.useState<StepNodeType[]>([]);
   React.useEffect(() => {
@@ -447,15 +453,8 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
     }));
     setSelectedId(id);
     setDryRunOpen(false);
-    // Bring the new step into view.
-    window.setTimeout(
-      () =>
-        void flow.setCenter(node.position!.x + NODE_WIDTH / 2, node.position!.y + 60, {
-          zoom: flow.getZoom(),
-          duration: 250,
-        }),
-      50,
-    );
+    // Show the whole graph with the new step (every step stays on screen and clickable).
+    window.setTimeout(() => void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 250 }), 50);
   };
 
   const onNodesChange = (changes: NodeChange<StepNodeType>[]) => {
@@ -497,6 +496,15 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
     const removed = changes.filter((c) => c.type === 'remove').map((c) => c.id);
     if (removed.length && !readOnly) removeEdges(removed);
   };
+
+  const connectExit = (from: string, exit: string, to: string | undefined) =>
+    setDraft((d) => ({
+      ...d,
+      edges: [
+        ...d.edges.filter((e) => !(e.from === from && e.exit === exit)),
+        ...(to ? [{ from, to, exit }] : []),
+      ],
+    }));
 
   const onConnect = (c: Connection) => {
     if (readOnly || !c.source || !c.target || c.source === c.target) return;
@@ -898,6 +906,15 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
                   onChange={(next) => patchNode(selected.id, next)}
                   onRenameExit={(from, to) => renameExit(selected.id, from, to)}
                 />
+                {shown ? (
+                  <ExitsEditor
+                    node={selected}
+                    def={shown}
+                    summaries={summaries}
+                    disabled={readOnly}
+                    onConnect={(exit, to) => connectExit(selected.id, exit, to)}
+                  />
+                ) : null}
                 {!viewingOld && automation.stepCounts[selected.id] ? (
                   <StepCountsLine counts={automation.stepCounts[selected.id]!} />
                 ) : null}
@@ -956,6 +973,49 @@ function triggerEventType(def: WorkflowDefinition): string | undefined {
   if (type === 'event') return 'event.custom';
   if (type.startsWith('email.') || type === 'tag.added' || type === 'tag.removed') return type;
   return undefined;
+}
+
+/** The exits of a step and where each leads: the keyboard's way to connect (dragging needs a pointer). */
+function ExitsEditor({
+  node,
+  def,
+  summaries,
+  disabled,
+  onConnect,
+}: {
+  node: WorkflowNode;
+  def: WorkflowDefinition;
+  summaries: Map<string, string>;
+  disabled: boolean;
+  onConnect: (exit: string, to: string | undefined) => void;
+}) {
+  const exits = nodeExits(node);
+  if (exits.length === 0) return null;
+  const targets = def.nodes
+    .filter((n) => n.id !== node.id && n.type !== 'trigger')
+    .map((n) => ({
+      value: n.id,
+      label: `${NODE_TYPE_INFO[n.type].label}: ${summaries.get(n.id) ?? n.id}`,
+      description: n.id,
+    }));
+  const labelOf = (exit: string) =>
+    exits.length === 1 ? 'Next step' : node.type === 'condition' ? `If ${exit}, go to` : `“${exit}” goes to`;
+  return (
+    <fieldset className="grid gap-3 border-t border-border pt-4">
+      <legend className="sr-only">Connections</legend>
+      {exits.map((exit) => (
+        <SelectField
+          key={exit}
+          label={labelOf(exit)}
+          value={def.edges.find((e) => e.from === node.id && e.exit === exit)?.to}
+          none="Nothing (the run ends)"
+          choices={targets}
+          disabled={disabled}
+          onChange={(to) => onConnect(exit, to)}
+        />
+      ))}
+    </fieldset>
+  );
 }
 
 function WorkflowSettingsPanel({
