@@ -56,16 +56,22 @@ export async function runStepBatch(
   for (const item of items) {
     const r = byId.get(item.data.runId);
     // Duplicates of a run in one batch, and anything not simply "active at this node", go one by one.
-    if (!r || r.state !== 'active' || r.current_node !== item.data.node || seen.has(r.id)) {
+    if (
+      !r ||
+      (r.state !== 'active' && r.state !== 'waiting') ||
+      r.current_node !== item.data.node ||
+      seen.has(r.id)
+    ) {
       single.push(item);
       continue;
     }
     seen.add(r.id);
-    const key = `${r.automation_id}:${r.version}:${r.current_node}`;
+    const key = `${r.automation_id}:${r.version}:${r.current_node}:${r.state}`;
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
   for (const [key, group] of groups) {
-    const [automationId, version, nodeId] = key.split(':') as [string, string, string];
+    const [automationId, version, nodeId, runState] = key.split(':') as [string, string, string, string];
+    const waking = runState === 'waiting';
     let def: WorkflowDefinition;
     try {
       def = await versionDef(db, automationId, Number(version));
@@ -74,7 +80,13 @@ export async function runStepBatch(
       continue;
     }
     const node = def.nodes.find((n) => n.id === nodeId);
-    if (!node || !SET_BASED.has(node.type) || def.settings?.goal || group.length < MIN_GROUP) {
+    if (
+      !node ||
+      !SET_BASED.has(node.type) ||
+      (waking && node.type !== 'wait') ||
+      def.settings?.goal ||
+      group.length < MIN_GROUP
+    ) {
       single.push(...group);
       continue;
     }
@@ -88,6 +100,7 @@ export async function runStepBatch(
           def,
           node,
           group.map((g) => g.data.runId),
+          waking,
         ),
       );
       // Runs the group left out (restricted contacts, another state by now) take the usual path.
@@ -118,6 +131,8 @@ async function runGroup(
   def: WorkflowDefinition,
   node: WorkflowNode,
   runIds: string[],
+  /** The end of a wait (runs "waiting" at a wait node whose time has come), not its start. */
+  waking = false,
 ): Promise<{ skipped: string[] }> {
   const locked = await rows<{
     id: string;
@@ -132,7 +147,8 @@ async function runGroup(
     sql`select r.id, r.org_id, r.contact_id, r.priority, a.status, a.name, c.restricted
       from automation_runs r join automations a on a.id = r.automation_id join contacts c on c.id = r.contact_id
       where r.id = any(${pgArray(runIds)}::uuid[]) and r.automation_id = ${automationId} and r.version = ${version}
-        and r.state = 'active' and r.current_node = ${node.id}
+        and r.state = ${waking ? 'waiting' : 'active'} and r.current_node = ${node.id}
+        ${waking ? sql`and r.wake_at <= ${clock.now()}` : sql``}
       order by r.id for update of r`,
   );
   const runs = locked.filter((r) => r.status === 'active' && !r.restricted);
@@ -148,6 +164,31 @@ async function runGroup(
 
   let summary: string;
   let state: 'done' | 'waiting' = 'done';
+  if (waking) {
+    // Restricted contacts and goals are checked by the next step (the one-by-one path checks them
+    // at the start of every step; the end of a wait only moves the run on).
+    summary = `${describeNode(node)}: done`;
+    await tx.execute(sql`update automation_steps set state = 'done', outcome = 'next', finished_at = now()
+      where run_id = any(${pgArray(ids)}::uuid[]) and node_id = ${node.id}`);
+    await recordAutomationTimelineMany(tx, {
+      orgId,
+      automationId,
+      type: 'automation.step',
+      items: runs.map((r) => ({
+        contactId: r.contact_id,
+        data: {
+          automationId,
+          automationName: name,
+          runId: r.id,
+          nodeId: node.id,
+          nodeType: node.type,
+          summary,
+        },
+      })),
+    });
+    await advanceAll(tx, def, node.id, ids, runs, { orgId, automationId, name });
+    return { skipped };
+  }
   let result: Record<string, unknown> = {};
   let delayMs = 0;
   switch (node.type) {
@@ -218,7 +259,20 @@ async function runGroup(
     );
     return { skipped };
   }
-  const next = nextNode(def, node.id, 'next');
+  await advanceAll(tx, def, node.id, ids, runs, { orgId, automationId, name });
+  return { skipped };
+}
+
+/** Moves runs past `from` (its "next" exit): to the next node with its job, or to the end. */
+async function advanceAll(
+  tx: Db,
+  def: WorkflowDefinition,
+  from: string,
+  ids: string[],
+  runs: Array<{ id: string; contact_id: string }>,
+  a: { orgId: string; automationId: string; name: string },
+) {
+  const next = nextNode(def, from, 'next');
   if (next) {
     await tx.execute(sql`update automation_runs set current_node = ${next}, state = 'active', wake_at = null,
         waiting_for = null, updated_at = now() where id = any(${pgArray(ids)}::uuid[])`);
@@ -226,24 +280,23 @@ async function runGroup(
       insertStepJobs(sql`select id as run_id, current_node as node, priority, null::timestamptz as start_after
         from automation_runs where id = any(${pgArray(ids)}::uuid[])`),
     );
-  } else {
-    await tx.execute(sql`update automation_runs set state = 'completed', exit_reason = 'completed', ended_at = now(),
-        wake_at = null, waiting_for = null, updated_at = now() where id = any(${pgArray(ids)}::uuid[])`);
-    await recordAutomationTimelineMany(tx, {
-      orgId,
-      automationId,
-      type: 'automation.ended',
-      items: runs.map((r) => ({
-        contactId: r.contact_id,
-        data: {
-          automationId,
-          automationName: name,
-          runId: r.id,
-          summary: 'Completed the workflow',
-          outcome: 'completed',
-        },
-      })),
-    });
+    return;
   }
-  return { skipped };
+  await tx.execute(sql`update automation_runs set state = 'completed', exit_reason = 'completed', ended_at = now(),
+      wake_at = null, waiting_for = null, updated_at = now() where id = any(${pgArray(ids)}::uuid[])`);
+  await recordAutomationTimelineMany(tx, {
+    orgId: a.orgId,
+    automationId: a.automationId,
+    type: 'automation.ended',
+    items: runs.map((r) => ({
+      contactId: r.contact_id,
+      data: {
+        automationId: a.automationId,
+        automationName: a.name,
+        runId: r.id,
+        summary: 'Completed the workflow',
+        outcome: 'completed',
+      },
+    })),
+  });
 }

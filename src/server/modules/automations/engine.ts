@@ -853,9 +853,13 @@ export async function runWatchdog(deps: Pick<Deps, 'database' | 'config'>): Prom
               and updated_at < now() - make_interval(secs => ${lateSeconds})))
           order by wake_at limit 10000 for update skip locked),
         stuck as (
-          select id from automation_runs
-          where state = 'active' and updated_at < now() - make_interval(secs => ${deps.config.automationStuckSeconds})
-          order by updated_at limit 10000 for update skip locked),
+          select r.id from automation_runs r
+          where r.state = 'active' and r.updated_at < now() - make_interval(secs => ${deps.config.automationStuckSeconds})
+            -- A run still queued behind a backlog has its job waiting (created or retry): not lost.
+            -- An "active" job may belong to a dead process (pg-boss retries it only at expiry).
+            and not exists (select 1 from pgboss.job j where j.name = ${STEP_QUEUE} and j.state < 'active'
+              and j.data ->> 'runId' = r.id::text)
+          order by r.updated_at limit 10000 for update of r skip locked),
         picked as (
           update automation_runs r set updated_at = now() where r.id in (select id from due union select id from stuck)
           returning r.id, r.current_node, r.priority),
