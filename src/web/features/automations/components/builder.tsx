@@ -195,8 +195,8 @@ function Palette({ onAdd, disabled }: { onAdd: (type: NodeType) => void; disable
         </div>
       ))}
       <p className="px-1 text-xs text-muted-foreground">
-        A new step is joined to the selected one. Drag from a step’s bottom handle to another step to connect;
-        select a step or connection and press Delete to remove it.
+        A new step is joined to the selected one (or to the last step with a free exit). Drag from a step’s
+        bottom handle to another step to connect; select a step or connection and press Delete to remove it.
       </p>
     </nav>
   );
@@ -431,7 +431,12 @@ function Builder({ orgId, automation }: { orgId: string; automation: Automation 
       type,
       draft.nodes.map((n) => n.id),
     );
-    const from = draft.nodes.find((n) => n.id === selectedId) ?? null;
+    // After the selected step; with nothing selected, after the newest step that has a free exit
+    // (on a new workflow: the trigger), so steps added one after another form a chain.
+    const hasFreeExit = (n: WorkflowNode) =>
+      nodeExits(n).some((x) => !draft.edges.some((e) => e.from === n.id && e.exit === x));
+    const from =
+      draft.nodes.find((n) => n.id === selectedId) ?? [...draft.nodes].reverse().find(hasFreeExit) ?? null;
     const freeExit = from
       ? nodeExits(from).find((x) => !draft.edges.some((e) => e.from === from.id && e.exit === x))
       : undefined;
