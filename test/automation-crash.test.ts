@@ -33,6 +33,7 @@ const t0 = performance.now();
 const mark = (what: string) => console.log(`${Math.round(performance.now() - t0)} ms: ${what}`);
 const DAY_MS = 86_400_000;
 
+// Skipped only when the run has no PostgreSQL (test/global-setup.ts found none); CI always provides one.
 describe.skipIf(databaseMissing)(
   'automation runs across process deaths',
   { timeout: PROCESS_TEST_TIMEOUT_MS },

@@ -23,6 +23,7 @@ const manual: WorkflowNode = { id: 'start', type: 'trigger', trigger: { type: 'm
 const waitDay: WorkflowNode = { id: 'wait', type: 'wait', duration: { amount: 1, unit: 'days' } };
 const tag = (name: string, id = `tag-${name}`): WorkflowNode => ({ id, type: 'add_tag', tag: name });
 
+// Skipped only when the run has no PostgreSQL (test/global-setup.ts found none); CI always provides one.
 describe.skipIf(databaseMissing)('automations API', () => {
   let server: TestServer;
   let hook: http.Server;

@@ -13,7 +13,15 @@ import { pgArray, rows } from '../../lib/sql.js';
 import { recordAutomationTimelineMany } from '../contacts/write/automation.js';
 import { applyBulkChange, type BulkChange } from '../contacts/write/sets.js';
 import { ensureTags } from '../tags/tags.repo.js';
-import { automationCtx, depsOf, insertStepJobs, runStep, STEP_QUEUE, versionDef } from './engine.js';
+import {
+  automationCtx,
+  depsOf,
+  fieldChange,
+  insertStepJobs,
+  runStep,
+  STEP_QUEUE,
+  versionDef,
+} from './engine.js';
 
 /**
  * Set-based steps (decision 011). Workers fetch step jobs in batches; jobs of one batch that stand
@@ -205,12 +213,7 @@ async function runGroup(
       break;
     }
     case 'update_field': {
-      let change: BulkChange;
-      if (node.field.startsWith('custom.'))
-        change = { type: 'set_custom', key: node.field.slice(7), value: node.value };
-      else if (node.field === 'jobTitle' || node.field === 'source')
-        change = { type: 'set_column', field: node.field, value: String(node.value ?? '') };
-      else throw new Error(`field ${node.field} cannot be set by a workflow`);
+      const change = fieldChange(node);
       await applyBulkChange(tx, ctx, change, sql`c.id = any(${pgArray(contactIds)}::uuid[])`);
       summary = `Set ${node.field} to "${node.value ?? ''}"`;
       break;

@@ -17,6 +17,7 @@ import { createTestServer, databaseMissing, type TestServer } from '../../../../
  */
 const BURST = 3_000;
 
+// Skipped only when the run has no PostgreSQL (test/global-setup.ts found none); CI always provides one.
 describe.skipIf(databaseMissing)('automation fairness between organisations', () => {
   let server: TestServer;
   beforeAll(async () => {

@@ -22,6 +22,7 @@ import { automationCtx } from './engine.js';
  */
 const CONTACTS = 5_000;
 
+// Skipped only when the run has no PostgreSQL (test/global-setup.ts found none); CI always provides one.
 describe.skipIf(databaseMissing)('automation trigger fan-out', () => {
   let server: TestServer;
   beforeAll(async () => {

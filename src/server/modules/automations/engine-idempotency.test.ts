@@ -22,6 +22,7 @@ import { triggerSubscriber } from './triggers.js';
  * The queue delivers at least once: a step job run twice (one after the other, or at the same
  * time) performs its side effect once, and an event delivered twice enrols once.
  */
+// Skipped only when the run has no PostgreSQL (test/global-setup.ts found none); CI always provides one.
 describe.skipIf(databaseMissing)('automation idempotency', () => {
   let server: TestServer;
   let orgId: string;

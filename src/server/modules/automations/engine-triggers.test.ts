@@ -27,6 +27,7 @@ import { automationCtx, onActivate, runWatchdog } from './engine.js';
 import { checkDates, checkSegments, triggerSubscriber } from './triggers.js';
 
 /** Triggers and what ends or stops a run, on a real database with the workers running. */
+// Skipped only when the run has no PostgreSQL (test/global-setup.ts found none); CI always provides one.
 describe.skipIf(databaseMissing)('automation triggers', () => {
   let server: TestServer;
   let orgId: string;

@@ -79,6 +79,7 @@ function verifies(r: Received, secret: string): boolean {
   return sig.split(' ').includes(`v1,${expected}`);
 }
 
+// Skipped only when the run has no PostgreSQL (test/global-setup.ts found none); CI always provides one.
 describe.skipIf(databaseMissing)('automation webhooks', () => {
   let server: TestServer;
   let receiver: Receiver;
@@ -199,6 +200,7 @@ describe.skipIf(databaseMissing)('automation webhooks', () => {
   });
 });
 
+// Skipped only when the run has no PostgreSQL (test/global-setup.ts found none); CI always provides one.
 describe.skipIf(databaseMissing)('automation webhooks: the address policy (no allow list)', () => {
   let server: TestServer;
   let receiver: Receiver;

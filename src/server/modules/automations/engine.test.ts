@@ -10,6 +10,7 @@ import { clock } from '../../lib/clock.js';
 import { runWatchdog } from './engine.js';
 
 /** The engine end to end on a real database: events enrol, steps run once, waits follow the clock. */
+// Skipped only when the run has no PostgreSQL (test/global-setup.ts found none); CI always provides one.
 describe.skipIf(databaseMissing)('automation engine', () => {
   let server: TestServer;
   let sink: SmtpSink;

@@ -542,6 +542,15 @@ async function failRun(tx: Db, run: RunRow, nodeId: string, error: string) {
 
 // ---- actions --------------------------------------------------------------------------------
 
+/** The write-path change an "update field" step makes (one contact or a set-based group). */
+export function fieldChange(node: NodeOf<'update_field'>): BulkChange {
+  if (node.field.startsWith('custom.'))
+    return { type: 'set_custom', key: node.field.slice(7), value: node.value };
+  if (node.field === 'jobTitle' || node.field === 'source')
+    return { type: 'set_column', field: node.field, value: String(node.value ?? '') };
+  throw new Error(`field ${node.field} cannot be set by a workflow`);
+}
+
 interface Performed {
   outcome: string;
   summary: string;
@@ -583,12 +592,7 @@ async function perform(
       };
     }
     case 'update_field': {
-      let change: BulkChange;
-      if (node.field.startsWith('custom.'))
-        change = { type: 'set_custom', key: node.field.slice(7), value: node.value };
-      else if (node.field === 'jobTitle' || node.field === 'source')
-        change = { type: 'set_column', field: node.field, value: String(node.value ?? '') };
-      else throw new Error(`field ${node.field} cannot be set by a workflow`);
+      const change = fieldChange(node);
       const n = await applyBulkChange(tx, ctx, change, target);
       return {
         outcome: 'next',

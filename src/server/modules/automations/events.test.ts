@@ -6,6 +6,7 @@ import { waitFor } from '../../../../test/helpers/wait.js';
 
 type Org = Awaited<ReturnType<typeof createOrg>>;
 
+// Skipped only when the run has no PostgreSQL (test/global-setup.ts found none); CI always provides one.
 describe.skipIf(databaseMissing)('custom events (POST /api/v1/events)', () => {
   let server: TestServer;
   beforeAll(async () => {

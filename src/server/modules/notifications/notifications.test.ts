@@ -4,6 +4,7 @@ import { client, createOrg } from '../../../../test/helpers/factories.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
 import { waitFor } from '../../../../test/helpers/wait.js';
 
+// Skipped only when the run has no PostgreSQL (test/global-setup.ts found none); CI always provides one.
 describe.skipIf(databaseMissing)('in-app notifications', () => {
   let server: TestServer;
   beforeAll(async () => {
