@@ -64,12 +64,17 @@ export async function cliImport(
       .map((h, i) => `${h} → ${JSON.stringify(created.suggestedMapping?.[i])}`)
       .join(', ')}\n`,
   );
-  await startImport(ctx, created.id, {
-    mapping: created.suggestedMapping ?? [],
-    duplicatePolicy: args.policy,
-    dryRun: args.dryRun,
-    extraTags: args.tags,
-  });
+  await startImport(
+    ctx,
+    created.id,
+    {
+      mapping: created.suggestedMapping ?? [],
+      duplicatePolicy: args.policy,
+      dryRun: args.dryRun,
+      extraTags: args.tags,
+    },
+    'here',
+  );
   const started = Date.now();
   const timer = setInterval(async () => {
     const s = await getImport(ctx, created.id).catch(() => null);
@@ -78,8 +83,8 @@ export async function cliImport(
   let fin: Awaited<ReturnType<typeof getImport>>;
   try {
     await executeImport(runtime.deps, created.id);
-    // A server's worker on the same database may have picked the import's job up too (the job is
-    // enqueued with the import); executors share the work, so wait until the import has ended.
+    // No job was enqueued for it, but the stale-import recovery may have handed it to a worker if
+    // this process stalled; executors share the work, so wait until the import has ended.
     for (;;) {
       fin = await getImport(ctx, created.id);
       if (fin.status !== 'queued' && fin.status !== 'running') break;

@@ -238,6 +238,13 @@ export async function startImport(
     /** Marketing email for the new contacts; without it nobody new is subscribed. */
     marketing?: ImportMarketing;
   },
+  /**
+   * 'here': the caller runs the import itself (the command line, whose data folder holds the
+   * file): no job is enqueued, so a server's worker on the same database with another data folder
+   * does not pick the import up and fail it for a file it cannot see. If the caller dies, the
+   * stale-import recovery hands it to a worker after two minutes.
+   */
+  runner: 'worker' | 'here' = 'worker',
 ) {
   assertCan(ctx, 'contacts:write');
   const db = ctx.deps.database.db;
@@ -276,8 +283,9 @@ export async function startImport(
         dry_run = ${input.dryRun}, rows_done = 0, parts_done = null, created_count = 0, updated_count = 0, skipped_count = 0, unchanged_count = 0,
         failed_count = 0, error = null, started_at = null, finished_at = null, heartbeat_at = now()
       where org_id = ${ctx.orgId} and id = ${id}`);
-    // In the same transaction: the import is "queued" exactly when its job exists.
-    await ctx.deps.jobs.send(runImportJob, { importId: id }, { tx });
+    // In the same transaction: the import is "queued" exactly when its job exists (or its runner
+    // is the caller).
+    if (runner === 'worker') await ctx.deps.jobs.send(runImportJob, { importId: id }, { tx });
   });
   return getImport(ctx, id);
 }
