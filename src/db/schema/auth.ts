@@ -12,6 +12,8 @@ export const users = pgTable('users', {
   image: text('image'),
   ageConfirmed: boolean('age_confirmed').notNull().default(false),
   ageConfirmedAt: ts('age_confirmed_at'),
+  /** better-auth twoFactor plugin: set once a TOTP secret is confirmed with a code. */
+  twoFactorEnabled: boolean('two_factor_enabled').notNull().default(false),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });

@@ -6,3 +6,4 @@ export * from './exports.js';
 export * from './imports.js';
 export * from './organizations.js';
 export * from './system.js';
+export * from './two-factor.js';
