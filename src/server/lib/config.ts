@@ -64,6 +64,9 @@ const EnvSchema = z.object({
   RATE_LIMIT_RESET_PER_IP: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_RESET_PER_ACCOUNT: z.coerce.number().int().min(1).default(3),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  RATE_LIMIT_VERIFY_MAIL_PER_ACCOUNT: z.coerce.number().int().min(1).default(3),
+  RATE_LIMIT_VERIFY_MAIL_PER_IP: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_INVITATIONS_PER_ORG: z.coerce.number().int().min(1).default(20),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   IMPORT_MAX_BYTES: z.coerce
     .number()
@@ -132,6 +135,11 @@ export interface Config {
     signUpPerIp: number;
     resetPerIp: number;
     resetPerAccount: number;
+    /** Verification mails per account / per client IP per hour (sign-up, sign-in, resend). */
+    verifyMailPerAccount: number;
+    verifyMailPerIp: number;
+    /** Invitations per organisation per hour. */
+    invitationsPerOrg: number;
   };
   workerConcurrency: number;
   importMaxBytes: number;
@@ -191,6 +199,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       signUpPerIp: e.RATE_LIMIT_SIGN_UP_PER_IP,
       resetPerIp: e.RATE_LIMIT_RESET_PER_IP,
       resetPerAccount: e.RATE_LIMIT_RESET_PER_ACCOUNT,
+      verifyMailPerAccount: e.RATE_LIMIT_VERIFY_MAIL_PER_ACCOUNT,
+      verifyMailPerIp: e.RATE_LIMIT_VERIFY_MAIL_PER_IP,
+      invitationsPerOrg: e.RATE_LIMIT_INVITATIONS_PER_ORG,
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
     importMaxBytes: e.IMPORT_MAX_BYTES,
