@@ -94,6 +94,9 @@ export default defineConfig({
           LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
           // The automations spec jumps over a 1-day wait with POST /_dev/clock.
           DEV_CLOCK: '1',
+          // Specs read mail at /_dev/outbox; the server listens on every interface, where the
+          // viewer is off unless asked for (lib/config.ts).
+          DEV_OUTBOX: '1',
         },
       }
     : undefined,

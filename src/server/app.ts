@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import './jobs.registry.js';
 import { type Auth, createAuth } from './lib/auth.js';
 import { clock } from './lib/clock.js';
-import type { Config } from './lib/config.js';
+import { type Config, fastifyTrustProxy } from './lib/config.js';
 import type { Deps } from './lib/context.js';
 import { createKeyring, type Keyring, loadEncryptionKey } from './lib/crypto.js';
 import { type Database, openDatabase } from './lib/db.js';
@@ -168,7 +168,7 @@ export async function buildApp(
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
     },
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);

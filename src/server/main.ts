@@ -76,7 +76,12 @@ async function main() {
         : `Embedded PostgreSQL: ${embedded.pgData} on 127.0.0.1:${embedded.port}, run by Moxora process ${embedded.ownerPid} (it stops when that process stops)`,
     );
   }
-  if (runtime.mailer.kind === 'outbox') runtime.log.info(`Outbox viewer: ${config.baseUrl}/_dev/outbox`);
+  if (runtime.mailer.kind === 'outbox')
+    runtime.log.info(
+      config.devOutbox
+        ? `Outbox viewer: ${config.baseUrl}/_dev/outbox`
+        : 'Mail goes to the outbox folder; its viewer /_dev/outbox is off (HOST is not loopback, or a proxy is trusted): set HOST=127.0.0.1 or DEV_OUTBOX=1 to read it in the browser',
+    );
 }
 
 export function redactDbUrl(url: string): string {

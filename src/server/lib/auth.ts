@@ -67,7 +67,7 @@ export function createAuth(opts: {
       cookiePrefix: SESSION_COOKIE_PREFIX,
       useSecureCookies: secure,
       database: { generateId: 'uuid' },
-      ipAddress: config.trustProxy ? { ipAddressHeaders: ['x-forwarded-for'] } : { disableIpTracking: false },
+      ipAddress: { ipAddressHeaders: ['x-moxora-client-ip'] }, // request.ip, set by plugins/session.ts toFetchHeaders
       defaultCookieAttributes: { httpOnly: true, sameSite: 'lax', secure, path: '/' },
     },
     user: {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -50,7 +51,8 @@ const EnvSchema = z.object({
   SMTP_URL: smtpUrl.optional(),
   MAIL_FROM: z.string().min(3).default('Moxora <no-reply@localhost>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: bool.default(false),
+  /** `false`, a hop count (`1`), or the proxies' addresses/CIDRs (`127.0.0.1,10.0.0.0/8`). */
+  TRUST_PROXY: z.string().optional(),
   SESSION_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   SESSION_IDLE_HOURS: z.coerce
     .number()
@@ -126,7 +128,12 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   logLevel: string;
-  trustProxy: boolean;
+  /**
+   * Which peers may tell the client's address in X-Forwarded-For: none (`false`), the nearest
+   * `n` hops, or peers whose address matches one of these IPs/CIDRs. `request.ip` is then the
+   * nearest address that is not a trusted proxy; better-auth reads the same (plugins/session.ts).
+   */
+  trustProxy: TrustProxy;
   session: { maxAgeSeconds: number; idleSeconds: number };
   rateLimits: {
     windowSeconds: number;
@@ -145,6 +152,11 @@ export interface Config {
   importMaxBytes: number;
   /** Rows per committed import batch: resume granularity and the in-batch duplicate window. */
   importBatchRows: number;
+  /**
+   * Serve /_dev/outbox (mail written to the local outbox, password-reset links included): with
+   * no SMTP_URL, when HOST is loopback and no proxy is trusted, or with DEV_OUTBOX=1; never in
+   * production.
+   */
   devOutbox: boolean;
   encryptionKey: string | undefined;
   emailEventsRetentionMonths: number;
@@ -176,6 +188,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}`);
   }
   const e = parsed.data;
+  const trustProxy = parseTrustProxy(e.TRUST_PROXY);
+  if (e.NODE_ENV === 'production' && e.DEV_OUTBOX === true)
+    throw new ConfigError(
+      'Invalid configuration: DEV_OUTBOX=1 serves password-reset links to anyone who can reach /_dev/outbox and is refused in production: set SMTP_URL, or read the .eml files in $MOXORA_DATA_DIR/outbox on the server',
+    );
   const baseUrl = (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const config: Config = {
     env: e.NODE_ENV,
@@ -190,7 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,
-    trustProxy: e.TRUST_PROXY,
+    trustProxy,
     session: { maxAgeSeconds: e.SESSION_MAX_AGE_DAYS * 86400, idleSeconds: e.SESSION_IDLE_HOURS * 3600 },
     rateLimits: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
@@ -206,7 +223,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     workerConcurrency: e.WORKER_CONCURRENCY,
     importMaxBytes: e.IMPORT_MAX_BYTES,
     importBatchRows: e.IMPORT_BATCH_ROWS,
-    devOutbox: e.DEV_OUTBOX ?? !e.SMTP_URL,
+    devOutbox:
+      !e.SMTP_URL &&
+      e.NODE_ENV !== 'production' &&
+      (e.DEV_OUTBOX ?? (isLoopbackHost(e.HOST) && trustProxy === false)),
     encryptionKey: e.ENCRYPTION_KEY,
     emailEventsRetentionMonths: e.EMAIL_EVENTS_RETENTION_MONTHS,
     sendConcurrency: e.SEND_CONCURRENCY,
@@ -237,6 +257,74 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 }
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1'];
+
+/** Who may report the client's address: nobody, the nearest `hops` proxies, or these addresses/CIDRs. */
+export type TrustProxy = false | { hops: number } | { addresses: string[] };
+
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY like CIDRs. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrCidr(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = net.isIP(address ?? '');
+  if (!family || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (/^\d{1,3}$/.test(prefix)) return Number(prefix) <= (family === 4 ? 32 : 128);
+  return family === 4 && net.isIPv4(prefix); // IP/netmask (10.0.0.0/255.0.0.0)
+}
+
+/**
+ * TRUST_PROXY: unset/`false`/`0` trusts no proxy; a whole number is a hop count; otherwise a
+ * comma-separated list of addresses or CIDRs. `true` is refused: it would trust every hop, so
+ * any client could name its own address with X-Forwarded-For and escape the per-IP limits.
+ */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  const v = (value ?? '').trim();
+  if (v === '' || /^(false|no|0)$/i.test(v)) return false;
+  if (/^(true|yes)$/i.test(v))
+    throw new ConfigError(
+      `Invalid configuration: TRUST_PROXY=${v} would trust every hop, so any client could choose its own address with X-Forwarded-For. Write the addresses of your reverse proxies (TRUST_PROXY=127.0.0.1 for one on this machine, or CIDRs: TRUST_PROXY=10.0.0.0/8,192.168.0.0/16), or the number of proxies in front of Moxora (TRUST_PROXY=1)`,
+    );
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops > 10)
+      throw new ConfigError(`Invalid configuration: TRUST_PROXY ${v} hops is not plausible (1–10)`);
+    return { hops };
+  }
+  const addresses = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  const bad = addresses.find((a) => !isAddressOrCidr(a));
+  if (bad !== undefined || addresses.length === 0)
+    throw new ConfigError(
+      `Invalid configuration: TRUST_PROXY ${JSON.stringify(bad ?? v)} is not an IP address or CIDR (expected false, a hop count such as 1, or a list such as 127.0.0.1,10.0.0.0/8)`,
+    );
+  return { addresses };
+}
+
+/**
+ * Fastify's `trustProxy` for a TrustProxy. A hop count becomes a function: Fastify itself
+ * trusts nothing for a bare number. `request.ip` is then the nearest untrusted address.
+ */
+export function fastifyTrustProxy(
+  trust: TrustProxy,
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if ('hops' in trust) {
+    const { hops } = trust;
+    return (_address, hop) => hop < hops;
+  }
+  return trust.addresses;
+}
+
+/** HOST values that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1') return true;
+  return net.isIPv4(h) && h.startsWith('127.');
+}
 
 /** The origins a browser may use for this base URL (both loopback spellings for a local server). */
 export function trustedOriginsOf(baseUrl: string): string[] {

@@ -23,6 +23,18 @@ export class RateLimiter {
     return Number(rows[0]?.count ?? 0);
   }
 
+  /**
+   * Gives back one hit counted in the current window (an attempt that turned out legitimate).
+   * Never below zero, and never into a window that has already ended.
+   */
+  async undo(key: string, windowSeconds: number): Promise<void> {
+    await this.database.query(
+      `update rate_limits set count = count - 1
+       where key = $1 and count > 0 and window_start > now() - make_interval(secs => $2)`,
+      [key, windowSeconds],
+    );
+  }
+
   /** The count in the current window without counting. */
   async peek(key: string, windowSeconds: number): Promise<number> {
     const { rows } = await this.database.query<{ count: number }>(

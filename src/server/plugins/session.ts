@@ -1,7 +1,7 @@
 import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Permission, Role } from '../../common/permissions.js';
-import { sessions } from '../../db/schema/index.js';
+import { organizations, sessions } from '../../db/schema/index.js';
 import type { Auth } from '../lib/auth.js';
 import { assertCan, type Ctx, type Deps, type UserCtx } from '../lib/context.js';
 import { AppError } from '../lib/errors.js';
@@ -24,14 +24,25 @@ declare module 'fastify' {
 
 const NO_USER = '00000000-0000-0000-0000-000000000000';
 
-/** Converts Fastify's headers into Fetch headers for better-auth. */
+/**
+ * The one header better-auth reads the client's address from (lib/auth.ts `ipAddressHeaders`).
+ * It always carries `request.ip`, the address Fastify resolved under TRUST_PROXY, so the session's
+ * ip_address and our per-IP limits agree; a copy sent by the client is dropped.
+ */
+export const CLIENT_IP_HEADER = 'x-moxora-client-ip';
+
+/** Converts Fastify's headers into Fetch headers for better-auth (with the resolved client address). */
 export function toFetchHeaders(request: FastifyRequest): Headers {
   const headers = new Headers();
   for (const [key, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
+    const k = key.toLowerCase();
+    // Forwarding headers were read by Fastify (or ignored, when no proxy is trusted): never by better-auth.
+    if (k === CLIENT_IP_HEADER || k === 'x-forwarded-for' || k === 'x-real-ip' || k === 'forwarded') continue;
     if (Array.isArray(value)) for (const v of value) headers.append(key, v);
     else headers.set(key, String(value));
   }
+  if (request.ip) headers.set(CLIENT_IP_HEADER, request.ip);
   return headers;
 }
 
@@ -127,8 +138,22 @@ export function createGuards(auth: Auth, deps: Deps) {
     const db = deps.database.db;
     let orgId = request.activeOrgId ?? null;
     let membership = orgId ? await findMembership(db, orgId, user.userId) : undefined;
+    if (!membership && orgId) {
+      // Removed from an organisation that still exists: say so, never act in another one instead.
+      const [org] = await db
+        .select({ id: organizations.id, name: organizations.name })
+        .from(organizations)
+        .where(eq(organizations.id, orgId));
+      if (org) {
+        throw new AppError('FORBIDDEN', `You are no longer a member of ${org.name}`, {
+          reason: 'NOT_A_MEMBER',
+          organizationId: org.id,
+          organizationName: org.name,
+        });
+      }
+    }
     if (!membership) {
-      // The active organisation is gone (removed, or never set): fall back to another one.
+      // The active organisation was deleted, or none was set yet: fall back to another one.
       const [first] = await listOrganizationsOfUser(db, user.userId);
       if (!first) throw new AppError('FORBIDDEN', 'You are not a member of any organisation');
       orgId = first.id;

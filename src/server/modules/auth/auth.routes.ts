@@ -243,17 +243,18 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
     async (request, reply) => {
       const ipKey = `signin:ip:${request.ip}`;
       const accountKey = `signin:acct:${request.body.email}`;
-      // Only failed attempts count, so legitimate users are not locked out by their own sign-ins.
-      if (
-        (await limiter.peek(ipKey, win)) >= limits.signInPerIp ||
-        (await limiter.peek(accountKey, win)) >= limits.signInPerAccount
-      ) {
-        throw rateLimited(win);
-      }
+      // Every attempt is counted (one atomic statement per key) BEFORE the password is checked, so
+      // concurrent attempts cannot all pass a check made before any of them was counted. The IP
+      // comes first: a client over its IP limit does not use up the account's attempts.
+      if ((await limiter.hit(ipKey, win)) > limits.signInPerIp) throw rateLimited(win);
+      if ((await limiter.hit(accountKey, win)) > limits.signInPerAccount) throw rateLimited(win);
       return forward(request, reply, { ...request.body, rememberMe: true }, async (status) => {
-        if (status === 401) {
-          await limiter.hit(ipKey, win);
-          await limiter.hit(accountKey, win);
+        // Only wrong credentials (401) keep their count: any other answer (signed in, or the right
+        // password of an unverified account) gives the attempt back, so people are not locked out
+        // by their own sign-ins.
+        if (status !== 401) {
+          await limiter.undo(ipKey, win);
+          await limiter.undo(accountKey, win);
         }
       });
     },
