@@ -5,6 +5,8 @@ export const ERROR_STATUS = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   ORIGIN_MISMATCH: 403,
+  /** The active organisation requires two-factor sign-in and the user has not set it up. */
+  TWO_FACTOR_REQUIRED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   DUPLICATE_EMAIL: 409,

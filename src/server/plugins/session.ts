@@ -5,6 +5,7 @@ import { organizations, sessions } from '../../db/schema/index.js';
 import type { Auth } from '../lib/auth.js';
 import { assertCan, type Ctx, type Deps, type UserCtx } from '../lib/context.js';
 import { AppError } from '../lib/errors.js';
+import { requiresTwoFactorSetup } from '../modules/account/account.repo.js';
 import { authenticateApiKey, roleOfScope } from '../modules/api-keys/api-keys.service.js';
 import {
   findMembership,
@@ -93,6 +94,20 @@ export async function resolveSession(
   };
 }
 
+/**
+ * An organisation whose owner requires two-factor sign-in refuses members who have it off
+ * (403 TWO_FACTOR_REQUIRED; the web app sends them to the account security page, whose routes
+ * need no organisation). API keys are not affected: they never reach this check.
+ */
+export async function assertTwoFactorPolicy(deps: Deps, orgId: string, userId: string) {
+  if (await requiresTwoFactorSetup(deps.database.db, orgId, userId)) {
+    throw new AppError(
+      'TWO_FACTOR_REQUIRED',
+      'This organisation requires two-factor sign-in: set it up on your account security page first',
+    );
+  }
+}
+
 export function createGuards(auth: Auth, deps: Deps) {
   /** An `Authorization: Bearer mox_…` API key: acts inside its organisation with its scope's role. */
   const authenticateKey = async (request: FastifyRequest, header: string) => {
@@ -162,6 +177,7 @@ export function createGuards(auth: Auth, deps: Deps) {
       if (user.sessionId) await setActiveOrganization(db, user.sessionId, user.userId, orgId);
       request.activeOrgId = orgId;
     }
+    await assertTwoFactorPolicy(deps, orgId!, user.userId);
     request.ctx = { ...user, orgId: orgId!, role: membership.role, actor: { type: 'user', id: user.userId } };
   };
 

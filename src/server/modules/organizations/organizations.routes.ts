@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PERMISSIONS, ROLES } from '../../../common/permissions.js';
 import type { Guards } from '../../plugins/session.js';
+import * as security from './organizations.security.js';
 import * as service from './organizations.service.js';
 
 const Role = z.enum(ROLES);
@@ -271,5 +272,38 @@ export async function organizationRoutes(app: FastifyInstance, opts: { guards: G
       preHandler: [authenticate],
     },
     async (request) => service.acceptInvitation(request.userCtx!, request.params.id),
+  );
+
+  const SecurityPolicy = z.object({
+    requireTwoFactor: z.boolean(),
+    membersWithoutTwoFactor: z.number().int(),
+  });
+
+  r.get(
+    '/api/v1/organization/security',
+    {
+      schema: {
+        tags: ['Organizations'],
+        summary: "The active organisation's sign-in policy, and how many members have two-factor sign-in off",
+        response: { 200: SecurityPolicy },
+      },
+      preHandler: requirePermission('org:read', { allowApiKey: false }),
+    },
+    async (request) => security.getSecurityPolicy(request.ctx!),
+  );
+
+  r.put(
+    '/api/v1/organization/security',
+    {
+      schema: {
+        tags: ['Organizations'],
+        summary:
+          'Owners: require two-factor sign-in for every member (members without it are sent to set it up; API keys are not affected)',
+        body: z.object({ requireTwoFactor: z.boolean() }),
+        response: { 200: SecurityPolicy },
+      },
+      preHandler: requirePermission('org:update', { allowApiKey: false }),
+    },
+    async (request) => security.updateSecurityPolicy(request.ctx!, request.body),
   );
 }
