@@ -11,7 +11,7 @@ import { type Auth, createAuth } from './lib/auth.js';
 import { clock } from './lib/clock.js';
 import { type Config, fastifyTrustProxy } from './lib/config.js';
 import type { Deps } from './lib/context.js';
-import { createKeyring, type Keyring, loadEncryptionKey } from './lib/crypto.js';
+import { type Keyring, loadKeyring } from './lib/crypto.js';
 import { type Database, openDatabase } from './lib/db.js';
 import { createEventBus, type EventBus } from './lib/events.js';
 import { createJobQueue, type JobDeps, type JobQueue } from './lib/jobs.js';
@@ -93,9 +93,7 @@ export async function createRuntime(
     const mailer = config.smtpUrl
       ? createSmtpMailer(config.smtpUrl, config.mailFrom)
       : createOutboxMailer(outboxDir(config.dataDir), config.mailFrom);
-    const keys = createKeyring([
-      loadEncryptionKey({ envKey: config.encryptionKey, dataDir: config.dataDir }),
-    ]);
+    const keys = loadKeyring(config);
     const jobDeps: JobDeps = { database, mailer, config, log, keys };
     const jobs = await createJobQueue(jobDeps);
     const events = createEventBus({ database, jobs, log });
@@ -157,7 +155,7 @@ export async function buildApp(
   } = {},
 ): Promise<{ app: FastifyInstance; auth: Auth }> {
   const { config, deps, log } = runtime;
-  const secret = await getAuthSecret(runtime.database, config);
+  const secret = await getAuthSecret(runtime.database, config, runtime.keys);
   const auth = createAuth({ config, database: runtime.database, jobs: runtime.jobs, secret, log });
 
   const app = Fastify({

@@ -14,6 +14,8 @@ Commands:
                    import a CSV file into an organisation (id or name), with a progress bar
   export --org ORG --out FILE [--search Q] [--segment ID] [--columns a,b] [--bom]
                    export contacts to CSV
+  rotate-keys      re-encrypt every stored secret under ENCRYPTION_KEY; the previous keys go in
+                   ENCRYPTION_KEYS_OLD (comma-separated) until it has run, then can be dropped
   help             this text
 
 Without DATABASE_URL, commands use the embedded PostgreSQL of MOXORA_DATA_DIR (default ./data):
@@ -62,6 +64,27 @@ async function main() {
       await database.migrate();
       await database.close();
       process.stdout.write(`migrations applied (${database.kind})\n`);
+      return;
+    }
+    case 'rotate-keys': {
+      const { loadKeyring } = await import('./lib/crypto.js');
+      const { rotateKeys } = await import('./lib/rotate-keys.js');
+      const keys = loadKeyring(config);
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        await database.migrate();
+        const report = await rotateKeys(database, keys);
+        for (const r of report)
+          process.stdout.write(
+            `${r.table}.${r.column}: ${r.rotated} re-encrypted, ${r.current} already under key ${keys.currentKeyId}\n`,
+          );
+        const total = report.reduce((n, r) => n + r.rotated, 0);
+        process.stdout.write(
+          `${total} secret(s) re-encrypted under key ${keys.currentKeyId}; ENCRYPTION_KEYS_OLD can now be removed\n`,
+        );
+      } finally {
+        await database.close();
+      }
       return;
     }
     case 'health': {

@@ -9,6 +9,7 @@ import { accounts, members, sessions, users, verifications } from '../../db/sche
 import { existingAccountEmail, resetPasswordEmail, verificationEmail } from '../emails/system.js';
 import { sendMailJob } from '../modules/mail/mail.jobs.js';
 import { createOrganizationWithOwner } from '../modules/organizations/organizations.repo.js';
+import { withHashedSessionTokens } from './auth-adapter.js';
 import type { Config } from './config.js';
 import type { Database } from './db.js';
 import type { JobQueue } from './jobs.js';
@@ -57,10 +58,15 @@ export function createAuth(opts: {
         fn({ args: args.map((a) => (a instanceof Error ? a.message : undefined)) }, `auth: ${message}`);
       },
     },
-    database: drizzleAdapter(db, {
-      provider: 'pg',
-      schema: { user: users, session: sessions, account: accounts, verification: verifications },
-    }),
+    // sessions.token holds SHA-256 hashes only; the raw token lives in the cookie (lib/auth-adapter.ts).
+    database: withHashedSessionTokens(
+      drizzleAdapter(db, {
+        provider: 'pg',
+        schema: { user: users, session: sessions, account: accounts, verification: verifications },
+      }),
+    ),
+    // One-time identifiers (password-reset tokens, two-factor challenges) are stored as SHA-256.
+    verification: { storeIdentifier: 'hashed' },
     advanced: {
       // better-auth turns its Origin check off when NODE_ENV=test: keep it on, so tests exercise it.
       disableOriginCheck: false,

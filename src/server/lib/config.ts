@@ -78,6 +78,8 @@ const EnvSchema = z.object({
   IMPORT_BATCH_ROWS: z.coerce.number().int().min(1).max(200_000).default(20_000),
   DEV_OUTBOX: bool.optional(),
   ENCRYPTION_KEY: z.string().min(32).optional(),
+  /** Previous keys, comma-separated, still accepted for decryption during `moxora rotate-keys`. */
+  ENCRYPTION_KEYS_OLD: z.string().optional(),
   /** Months of raw email events kept (reports use aggregates kept for ever). */
   EMAIL_EVENTS_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(13),
   /** Campaign messages in flight at once per process (the SMTP pool size). */
@@ -159,6 +161,8 @@ export interface Config {
    */
   devOutbox: boolean;
   encryptionKey: string | undefined;
+  /** ENCRYPTION_KEYS_OLD: decrypt-only keys (lib/crypto.ts loadKeyring). */
+  encryptionKeysOld: string[];
   emailEventsRetentionMonths: number;
   sendConcurrency: number;
   sendLeaseSeconds: number;
@@ -228,6 +232,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       e.NODE_ENV !== 'production' &&
       (e.DEV_OUTBOX ?? (isLoopbackHost(e.HOST) && trustProxy === false)),
     encryptionKey: e.ENCRYPTION_KEY,
+    encryptionKeysOld: (e.ENCRYPTION_KEYS_OLD ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
     emailEventsRetentionMonths: e.EMAIL_EVENTS_RETENTION_MONTHS,
     sendConcurrency: e.SEND_CONCURRENCY,
     sendLeaseSeconds: e.SEND_LEASE_SECONDS,

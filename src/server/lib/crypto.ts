@@ -20,19 +20,21 @@ import { ConfigError } from './config.js';
 export interface Keyring {
   encrypt(plain: string): string;
   decrypt(sealed: string): string;
+  /** Id of the key that encrypts (the first one). */
+  currentKeyId: string;
+  /** The key id a sealed value names, or null when it is not a sealed value. */
+  keyIdOf(sealed: string): string | null;
   /** HMAC-SHA256 under a key derived for `purpose` (tracking tokens, unsubscribe links …). */
   mac(purpose: string, data: string): Buffer;
 }
 
-function parseKey(raw: string): Buffer {
+function parseKey(raw: string, name = 'ENCRYPTION_KEY'): Buffer {
   const trimmed = raw.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
     ? Buffer.from(trimmed, 'hex')
     : Buffer.from(trimmed, 'base64');
   if (key.length !== 32)
-    throw new ConfigError(
-      'Invalid configuration: ENCRYPTION_KEY must be 32 bytes (64 hex characters or base64)',
-    );
+    throw new ConfigError(`Invalid configuration: ${name} must be 32 bytes (64 hex characters or base64)`);
   return key;
 }
 
@@ -58,6 +60,22 @@ export function loadEncryptionKey(opts: { envKey?: string; dataDir: string }): B
   }
 }
 
+/**
+ * The installation's keyring: ENCRYPTION_KEY (or `<data>/encryption.key`) encrypts; the keys of
+ * ENCRYPTION_KEYS_OLD only decrypt, while `moxora rotate-keys` re-encrypts what they sealed.
+ */
+export function loadKeyring(config: {
+  encryptionKey?: string | undefined;
+  encryptionKeysOld?: string[] | undefined;
+  dataDir: string;
+}): Keyring {
+  const current = loadEncryptionKey({ envKey: config.encryptionKey, dataDir: config.dataDir });
+  const old = (config.encryptionKeysOld ?? [])
+    .map((k) => parseKey(k, 'ENCRYPTION_KEYS_OLD'))
+    .filter((k) => !k.equals(current));
+  return createKeyring([current, ...old]);
+}
+
 /** `keys[0]` encrypts; every key decrypts (older keys stay listed during a rotation). */
 export function createKeyring(keys: Buffer[]): Keyring {
   if (keys.length === 0) throw new Error('createKeyring needs a key');
@@ -66,6 +84,11 @@ export function createKeyring(keys: Buffer[]): Keyring {
   const currentId = keyId(current);
   const macKeys = new Map<string, Buffer>();
   return {
+    currentKeyId: currentId,
+    keyIdOf(sealed) {
+      const [v, kid] = sealed.split('.');
+      return v === 'v1' && kid ? kid : null;
+    },
     encrypt(plain) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', current, iv);
