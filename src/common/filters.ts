@@ -138,6 +138,33 @@ export function filterSizeProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/** A NUL character or an unpaired UTF-16 surrogate: text PostgreSQL can neither compare nor store in jsonb. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the character refused
+const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Finds text in a filter (a field, a value, a key of an object value, at any depth) that
+ * PostgreSQL refuses: a NUL character or an unpaired surrogate made every query or segment save
+ * holding one fail with a 500. Without recursion, so a deeply nested value is walked safely.
+ * Returns the problem, or undefined when all text is fine.
+ */
+export function filterTextProblem(value: unknown): string | undefined {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (UNSTORABLE_TEXT.test(v)) {
+        return 'text in a filter cannot hold NUL characters or unpaired surrogates (invalid Unicode)';
+      }
+    } else if (Array.isArray(v)) {
+      for (const item of v) stack.push(item);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, child] of Object.entries(v)) stack.push(k, child);
+    }
+  }
+  return undefined;
+}
+
 // Named, so the OpenAPI document defines the recursive tree once (components.schemas.FilterNode…)
 // and refers to it; unnamed, the recursion was a $ref to nothing.
 const FilterTree: z.ZodType<FilterNode> = z
@@ -156,7 +183,7 @@ const FilterTree: z.ZodType<FilterNode> = z
 
 /** A filter expression as the API accepts it: size-checked first, then parsed. */
 export const FilterNode: z.ZodType<FilterNode> = z.preprocess((value, ctx) => {
-  const problem = filterSizeProblem(value);
+  const problem = filterSizeProblem(value) ?? filterTextProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
   return value;
 }, FilterTree);
