@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RouteOptions } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { client, createOrg, uniqueEmail } from './helpers/factories.js';
+import { client, createOrg, signIn, uniqueEmail } from './helpers/factories.js';
 import { multipartFile } from './helpers/multipart.js';
 import { createTestServer, databaseMissing, type TestServer } from './helpers/server.js';
 import { queueIdle, waitFor } from './helpers/wait.js';
@@ -37,6 +37,10 @@ const PUBLIC: Record<string, string> = {
   'GET /api/v1/invitations/:id/preview':
     'the invitation link itself, before signing up: the unguessable id is the credential',
   'POST /api/auth/sign-out': 'signing out without a session is a no-op',
+  'POST /api/auth/two-factor/verify-totp':
+    'the second sign-in step: the signed, single-use challenge cookie from the password step is the credential',
+  'POST /api/auth/two-factor/verify-backup-code':
+    'the second sign-in step with a recovery code: the challenge cookie from the password step is the credential',
   'GET /_dev/outbox*': 'the local mail viewer: loopback callers only, and only without SMTP_URL',
   'GET /*': 'the web app (its pages sign in through the API): this catch-all route only, not a prefix',
   'GET /e/*':
@@ -58,6 +62,11 @@ const VIEWER_MAY: Record<string, string> = {
   'POST /api/v1/exports': 'exports what the caller may read (contacts:read)',
   'POST /api/auth/change-password': "the caller's own password",
   'POST /api/auth/revoke-sessions': "the caller's own sessions",
+  'POST /api/auth/two-factor/enable': "the caller's own two-factor sign-in",
+  'POST /api/auth/two-factor/disable': "the caller's own two-factor sign-in",
+  'POST /api/auth/two-factor/generate-backup-codes': "the caller's own recovery codes",
+  'DELETE /api/v1/account/sessions/:id': "the caller's own sessions (another user's id: 404)",
+  'POST /api/v1/account/sessions/revoke-others': "the caller's own sessions",
   'POST /api/v1/templates/preview': 'renders unsaved template content (a read, campaigns:read)',
   'POST /api/v1/templates/:id/preview': 'renders a template (a read, campaigns:read)',
   'POST /api/v1/automations/:id/dry-run': 'simulates a run without side effects (a read, automations:read)',
@@ -123,6 +132,13 @@ const BODIES: Record<string, (f: Fixture, caller: Caller) => unknown> = {
   'DELETE /api/v1/suppressions/:id': () => ({ reason: 'Asked to be mailed again' }),
   'POST /api/auth/change-password': () => ({ currentPassword: 'password 123', newPassword: 'password 456' }),
   'POST /api/auth/revoke-sessions': () => ({}),
+  'POST /api/auth/two-factor/enable': () => ({ password: 'password 123' }),
+  'POST /api/auth/two-factor/disable': () => ({ password: 'password 123' }),
+  'POST /api/auth/two-factor/generate-backup-codes': () => ({ password: 'password 123' }),
+  'POST /api/auth/two-factor/verify-totp': () => ({ code: '123456' }),
+  'POST /api/auth/two-factor/verify-backup-code': () => ({ code: 'abcde-fghij' }),
+  'POST /api/v1/account/sessions/revoke-others': () => ({}),
+  'PUT /api/v1/organization/security': () => ({ requireTwoFactor: false }),
   'PUT /api/v1/sending/webhooks/:provider': () => ({ secret: 'signing-key' }),
   'POST /api/v1/templates': () => ({
     name: `Template ${randomUUID()}`,
@@ -273,6 +289,16 @@ const KINDS: Record<string, Make> = {
         [org.orgId, org.owner.userId],
       )
     ).rows[0]!.id,
+  // A spare session of A's owner (sessions belong to a user, not an organisation: another user gets 404).
+  sessions: async (s, org) => {
+    await signIn(s, org.owner.email, org.owner.password);
+    return (
+      await s.runtime.database.query<{ id: string }>(
+        'select id from sessions where user_id = $1 order by created_at desc limit 1',
+        [org.owner.userId],
+      )
+    ).rows[0]!.id;
+  },
   'bulk-operations': async (s, org) =>
     (
       await s.runtime.database.query<{ id: string }>(
