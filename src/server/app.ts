@@ -18,6 +18,7 @@ import { createJobQueue, type JobDeps, type JobQueue } from './lib/jobs.js';
 import { createLogger, loggerOptions } from './lib/logger.js';
 import { createOutboxMailer, createSmtpMailer, type Mailer, outboxDir } from './lib/mailer.js';
 import { getAuthSecret } from './lib/secrets.js';
+import { accountRoutes } from './modules/account/account.routes.js';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { automationRoutes } from './modules/automations/automations.routes.js';
@@ -185,6 +186,7 @@ export async function buildApp(
   await app.register(healthRoutes, { deps, version: VERSION });
   await app.register(authRoutes, { auth, deps });
   await app.register(organizationRoutes, { guards });
+  await app.register(accountRoutes, { auth, deps, guards });
   await app.register(multipart, {
     limits: { fileSize: config.importMaxBytes, files: 1, fields: 10, parts: 12 },
   });

@@ -2,10 +2,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { hash, verify } from '@node-rs/argon2';
 import { APIError, betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
-import { and, asc, eq } from 'drizzle-orm';
+import { twoFactor } from 'better-auth/plugins/two-factor';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../common/password.js';
-import { accounts, members, sessions, users, verifications } from '../../db/schema/index.js';
+import { accounts, members, sessions, twoFactors, users, verifications } from '../../db/schema/index.js';
 import { existingAccountEmail, resetPasswordEmail, verificationEmail } from '../emails/system.js';
 import { sendMailJob } from '../modules/mail/mail.jobs.js';
 import { createOrganizationWithOwner } from '../modules/organizations/organizations.repo.js';
@@ -62,7 +63,13 @@ export function createAuth(opts: {
     database: withHashedSessionTokens(
       drizzleAdapter(db, {
         provider: 'pg',
-        schema: { user: users, session: sessions, account: accounts, verification: verifications },
+        schema: {
+          user: users,
+          session: sessions,
+          account: accounts,
+          verification: verifications,
+          twoFactor: twoFactors,
+        },
       }),
     ),
     // One-time identifiers (password-reset tokens, two-factor challenges) are stored as SHA-256.
@@ -129,6 +136,18 @@ export function createAuth(opts: {
         });
       },
     },
+    plugins: [
+      // TOTP second factor with recovery codes (routes: modules/account). Enabling needs the
+      // password and a first code; sign-in with it answers { twoFactorRedirect } and a short-lived
+      // challenge cookie instead of a session. No "trust this device": every sign-in asks.
+      twoFactor({
+        issuer: 'Moxora',
+        backupCodeOptions: { amount: 10, length: 10, storeBackupCodes: 'encrypted' },
+        // Per challenge: 5 wrong codes end it (sign in again); per account: 10 in a row lock 15 minutes.
+        accountLockout: { enabled: true, maxFailedAttempts: 10, durationSeconds: 900 },
+        twoFactorCookieMaxAge: 600,
+      }),
+    ],
     databaseHooks: {
       user: {
         create: {
@@ -162,11 +181,13 @@ export function createAuth(opts: {
       session: {
         create: {
           async before(session) {
+            // A session that replaces another (two-factor on/off) keeps its organisation while a member.
+            const kept = (session as { activeOrganizationId?: string | null }).activeOrganizationId;
             const [first] = await db
               .select({ orgId: members.orgId })
               .from(members)
               .where(eq(members.userId, session.userId))
-              .orderBy(asc(members.createdAt))
+              .orderBy(sql`${members.orgId} = ${kept ?? null}::uuid desc`, asc(members.createdAt))
               .limit(1);
             let orgId = first?.orgId;
             if (!orgId) {

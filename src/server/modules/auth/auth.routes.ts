@@ -128,8 +128,11 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
       if (k === 'set-cookie' || k === 'content-length' || k === 'content-encoding') return;
       reply.header(key, value);
     });
-    // Exactly one cookie, ever: the session. Anything else better-auth might set is dropped.
-    const cookies = response.headers.getSetCookie().filter((c) => /^[^=]*session_token=/.test(c));
+    // Only the session cookie, and the short-lived two-factor sign-in challenge (modules/account):
+    // anything else better-auth might set is dropped.
+    const cookies = response.headers
+      .getSetCookie()
+      .filter((c) => /^[^=]*(session_token|two_factor)=/.test(c));
     if (cookies.length > 0) reply.header('set-cookie', cookies);
     const text = await response.text();
     if (response.status >= 400) {
