@@ -372,7 +372,7 @@ test('contacts: table, filters, segments, bulk actions, contact page, untrusted 
   await signIn(page, viewer);
   const invitation = await linkFromOutbox(page, {
     to: viewer.email,
-    subject: /invited you to/,
+    subject: /invited to join/,
     link: /\/invitations\//,
   });
   await page.goto(invitation);

@@ -1,7 +1,12 @@
 import { escapeHtml } from '../lib/html.js';
 import type { MailMessage } from '../lib/mailer.js';
 
-/** System emails (account and organisation). Every interpolated value is escaped in HTML. */
+/**
+ * System emails (account, organisation, workflow notifications). Every interpolated value is
+ * escaped in HTML. Subjects are fixed text: never a name, an organisation name or anything else a
+ * user typed, so a mail Moxora sends cannot carry someone else's headline (spam, phishing) in the
+ * one line a mail client shows (test/mail-limits.test.ts renders each with a hostile name).
+ */
 function layout(title: string, paragraphs: string[], action: { label: string; url: string }, footer: string) {
   const html = `<!doctype html><html><body style="margin:0;background:#f6f7f9;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#111827">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:32px 16px">
@@ -16,20 +21,25 @@ ${paragraphs.map((p) => `<p style="font-size:15px;line-height:1.5;margin:0 0 16p
   return { html, text };
 }
 
-export function verificationEmail(to: string, name: string, url: string): MailMessage {
+/**
+ * No name in it: whoever signed up chose the name, and the address has not confirmed anything
+ * yet, so nothing typed by the sender reaches the inbox.
+ */
+export function verificationEmail(to: string, url: string): MailMessage {
   const { html, text } = layout(
     'Confirm your email address',
-    [`Hi ${name},`, 'Welcome to Moxora. Please confirm your email address to finish creating your account.'],
+    ['Hi,', 'Welcome to Moxora. Please confirm your email address to finish creating your account.'],
     { label: 'Verify email', url },
     'This link expires in 24 hours. If you did not sign up, you can ignore this email.',
   );
   return { to, subject: 'Verify your email address for Moxora', text, html };
 }
 
-export function resetPasswordEmail(to: string, name: string, url: string): MailMessage {
+/** `name` only for a verified account (its owner chose it); undefined greets without a name. */
+export function resetPasswordEmail(to: string, name: string | undefined, url: string): MailMessage {
   const { html, text } = layout(
     'Reset your password',
-    [`Hi ${name},`, 'Someone asked to reset the password of your Moxora account.'],
+    [name ? `Hi ${name},` : 'Hi,', 'Someone asked to reset the password of your Moxora account.'],
     { label: 'Choose a new password', url },
     'This link expires in 1 hour. If you did not ask for it, ignore this email: your password stays the same.',
   );
@@ -49,14 +59,15 @@ export function invitationEmail(
     { label: 'Accept invitation', url },
     `This invitation is for ${to} only and expires in 7 days.`,
   );
-  return { to, subject: `${inviterName} invited you to ${organizationName} on Moxora`, text, html };
+  return { to, subject: 'You have been invited to join a team on Moxora', text, html };
 }
 
-export function existingAccountEmail(to: string, name: string, signInUrl: string): MailMessage {
+/** `name` only for a verified account (its owner chose it); undefined greets without a name. */
+export function existingAccountEmail(to: string, name: string | undefined, signInUrl: string): MailMessage {
   const { html, text } = layout(
     'You already have a Moxora account',
     [
-      `Hi ${name},`,
+      name ? `Hi ${name},` : 'Hi,',
       'Someone (perhaps you) tried to create a Moxora account with this email address, which already has one.',
       'If it was you, sign in, or reset your password from the sign-in page if you forgot it.',
     ],
@@ -64,4 +75,18 @@ export function existingAccountEmail(to: string, name: string, signInUrl: string
     'If it was not you, you can ignore this email: nothing changed on your account.',
   );
   return { to, subject: 'You already have a Moxora account', text, html };
+}
+
+/** The "notify a teammate" step of a workflow (automations engine). */
+export function workflowNotificationEmail(
+  to: string,
+  input: { workflowName: string; message: string; contact: string; url: string },
+): MailMessage {
+  const { html, text } = layout(
+    `Workflow: ${input.workflowName}`,
+    [input.message, `Contact: ${input.contact}`],
+    { label: 'Open the contact', url: input.url },
+    'You get this email because a workflow of your organisation on Moxora notifies you.',
+  );
+  return { to, subject: 'A workflow notification from Moxora', text, html };
 }

@@ -5,15 +5,22 @@ import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { twoFactor } from 'better-auth/plugins/two-factor';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../common/password.js';
+import {
+  isBlankPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  WHITESPACE_PASSWORD_MESSAGE,
+} from '../../common/password.js';
 import { accounts, members, sessions, twoFactors, users, verifications } from '../../db/schema/index.js';
 import { existingAccountEmail, resetPasswordEmail, verificationEmail } from '../emails/system.js';
 import { sendMailJob } from '../modules/mail/mail.jobs.js';
 import { createOrganizationWithOwner } from '../modules/organizations/organizations.repo.js';
 import { withHashedSessionTokens } from './auth-adapter.js';
+import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from './common-passwords.js';
 import type { Config } from './config.js';
 import type { Database } from './db.js';
 import type { JobQueue } from './jobs.js';
+import { RateLimiter } from './rate-limit.js';
 
 /** argon2id with OWASP's minimum parameters (19 MiB, 2 passes, 1 lane). */
 // algorithm 2 = Algorithm.Argon2id (a const enum, not importable under isolatedModules)
@@ -24,6 +31,10 @@ export const verifyPassword = ({ hash: h, password }: { hash: string; password: 
   verify(h, password).catch(() => false);
 
 export const SESSION_COOKIE_PREFIX = 'moxora';
+
+/** The client address, as the API read it: plugins/session.ts toFetchHeaders sets it on every request to better-auth. */
+const CLIENT_IP_HEADER = 'x-moxora-client-ip';
+const HOUR = 3600;
 
 /**
  * Set while an invitee signs up through their invitation link (POST /api/auth/sign-up/invitation):
@@ -41,6 +52,21 @@ export function createAuth(opts: {
   const { config, database, jobs, secret, log } = opts;
   const db = database.db;
   const secure = config.baseUrl.startsWith('https://');
+  const limiter = new RateLimiter(database);
+
+  /**
+   * Account mails (verification, "you already have an account") that anyone can trigger for any
+   * address: at most RATE_LIMIT_VERIFY_MAIL_PER_ACCOUNT per account and RATE_LIMIT_VERIFY_MAIL_PER_IP
+   * per client address per hour, counted in the database (shared by every process). The account is
+   * counted first, so one busy address does not use up its sender's other mails.
+   */
+  async function mayMail(kind: 'verify' | 'existing', userId: string, request?: Request): Promise<boolean> {
+    const { verifyMailPerAccount, verifyMailPerIp } = config.rateLimits;
+    if ((await limiter.hit(`mail:${kind}:acct:${userId}`, HOUR)) > verifyMailPerAccount) return false;
+    const ip = request?.headers.get(CLIENT_IP_HEADER);
+    if (ip && (await limiter.hit(`mail:account:ip:${ip}`, HOUR)) > verifyMailPerIp) return false;
+    return true;
+  }
 
   return betterAuth({
     appName: 'Moxora',
@@ -106,17 +132,47 @@ export function createAuth(opts: {
       maxPasswordLength: PASSWORD_MAX_LENGTH,
       revokeSessionsOnPasswordReset: true,
       resetPasswordTokenExpiresIn: 3600,
-      password: { hash: hashPassword, verify: verifyPassword },
-      // Sign-up with a taken address answers like a new sign-up (no account enumeration);
-      // the owner of the address is told by email instead.
-      async onExistingUserSignUp({ user }) {
+      password: {
+        // Second wall behind the route schemas (modules/auth): every new password better-auth
+        // hashes (sign-up, reset, change) is refused when blank or common, whichever path it took.
+        async hash(password) {
+          if (isBlankPassword(password) || isCommonPassword(password)) {
+            throw new APIError('BAD_REQUEST', {
+              code: 'PASSWORD_TOO_COMMON',
+              message: isBlankPassword(password) ? WHITESPACE_PASSWORD_MESSAGE : COMMON_PASSWORD_MESSAGE,
+            });
+          }
+          return hashPassword(password);
+        },
+        verify: verifyPassword,
+      },
+      // Sign-up with a taken address answers like a new sign-up (no account enumeration): the same
+      // status and body (customSyntheticUser below gives the look-alike user every field a new
+      // one has), after the same argon2 hash (better-auth hashes the password on this path too).
+      // The owner of the address is told by email instead, within the account-mail limits.
+      async onExistingUserSignUp({ user }, request) {
+        if (!(await mayMail('existing', user.id, request))) return;
         await jobs.send(sendMailJob, {
-          ...existingAccountEmail(user.email, user.name, `${config.baseUrl}/sign-in`),
+          ...existingAccountEmail(
+            user.email,
+            user.emailVerified ? user.name : undefined,
+            `${config.baseUrl}/sign-in`,
+          ),
           kind: 'existing-account',
         });
       },
+      customSyntheticUser: ({ coreFields, additionalFields, id }) => ({
+        ...coreFields,
+        ...additionalFields,
+        // Set by the user create hook on a real sign-up; the look-alike must carry it too.
+        ageConfirmedAt: coreFields.createdAt,
+        id,
+      }),
       async sendResetPassword({ user, url }) {
-        await jobs.send(sendMailJob, { ...resetPasswordEmail(user.email, user.name, url), kind: 'reset' });
+        await jobs.send(sendMailJob, {
+          ...resetPasswordEmail(user.email, user.emailVerified ? user.name : undefined, url),
+          kind: 'reset',
+        });
       },
     },
     emailVerification: {
@@ -124,14 +180,17 @@ export function createAuth(opts: {
       sendOnSignIn: true,
       autoSignInAfterVerification: false,
       expiresIn: 24 * 3600,
-      async sendVerificationEmail({ user, url }) {
+      async sendVerificationEmail({ user, url }, request) {
         // An invitee who signed up through the invitation link proved the address already.
         if (user.emailVerified) return;
+        // Sign-in to an unverified account sends this mail each time: over the limits, nothing is
+        // sent and the caller's answer does not change (sign-in still says "verify your email").
+        if (!(await mayMail('verify', user.id, request))) return;
         const link = new URL(url);
         const callback = link.searchParams.get('callbackURL');
         if (!callback || callback === '/') link.searchParams.set('callbackURL', '/sign-in?verified=1');
         await jobs.send(sendMailJob, {
-          ...verificationEmail(user.email, user.name, link.toString()),
+          ...verificationEmail(user.email, link.toString()),
           kind: 'verify',
         });
       },

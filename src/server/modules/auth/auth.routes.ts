@@ -3,10 +3,16 @@ import { eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../../common/password.js';
+import {
+  isBlankPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  WHITESPACE_PASSWORD_MESSAGE,
+} from '../../../common/password.js';
 import { ROLES } from '../../../common/permissions.js';
 import { users } from '../../../db/schema/index.js';
 import { type Auth, invitedSignUp } from '../../lib/auth.js';
+import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '../../lib/common-passwords.js';
 import type { Deps } from '../../lib/context.js';
 import { AppError } from '../../lib/errors.js';
 import { RateLimiter, rateLimited } from '../../lib/rate-limit.js';
@@ -20,10 +26,13 @@ const LocalPath = z
   .max(500)
   .regex(/^\/(?![/\\])[^\s]*$/, 'must be a path on this site, starting with a single /');
 const Email = z.string().trim().toLowerCase().max(254).pipe(z.email('must be a valid email address'));
+/** A new password (sign-up, invitation sign-up, reset, change): the shared policy plus the common-password list. */
 const NewPassword = z
   .string()
   .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
-  .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`);
+  .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`)
+  .refine((p) => !isBlankPassword(p), WHITESPACE_PASSWORD_MESSAGE)
+  .refine((p) => !isCommonPassword(p), COMMON_PASSWORD_MESSAGE);
 
 const SignUpBody = z.object({
   name: z.string().trim().min(1, 'is required').max(100),

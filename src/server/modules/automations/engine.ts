@@ -16,6 +16,7 @@ import {
   type WorkflowNode,
 } from '../../../common/automations.js';
 import type { FilterNode } from '../../../common/filters.js';
+import { workflowNotificationEmail } from '../../emails/system.js';
 import { clock } from '../../lib/clock.js';
 import type { Ctx, Deps } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
@@ -648,9 +649,13 @@ async function notify(tx: Db, deps: JobDeps, run: RunRow, node: NodeOf<'notify'>
   await deps.jobs!.send(
     sendMailJob,
     {
-      to: u.email,
-      subject: `Workflow notification: ${run.automation_name}`.slice(0, 200),
-      text: `${node.message}\n\nContact: ${who}\n${deps.config.baseUrl}/contacts/${run.contact_id}\n`,
+      // Fixed subject: the workflow's name and the message are typed by users (emails/system.ts).
+      ...workflowNotificationEmail(u.email, {
+        workflowName: run.automation_name,
+        message: node.message,
+        contact: who,
+        url: `${deps.config.baseUrl}/contacts/${run.contact_id}`,
+      }),
       kind: `automation-notify-${run.id}-${node.id}`.slice(0, 64),
     },
     { tx },

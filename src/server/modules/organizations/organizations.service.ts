@@ -11,6 +11,7 @@ import { invitationEmail } from '../../emails/system.js';
 import { assertCan, type Ctx, type Deps, type UserCtx } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
+import { RateLimiter, rateLimited } from '../../lib/rate-limit.js';
 import { revokeKeysOf } from '../api-keys/api-keys.service.js';
 import { sendMailJob } from '../mail/mail.jobs.js';
 import * as repo from './organizations.repo.js';
@@ -223,6 +224,12 @@ export async function inviteMember(ctx: Ctx, input: { email: string; role: Role 
   }
   if (await repo.hasPendingInvitation(db, ctx.orgId, email)) {
     throw new AppError('CONFLICT', `${email} already has a pending invitation`);
+  }
+  // Each invitation mails an address nobody in the organisation has proved they own: at most
+  // RATE_LIMIT_INVITATIONS_PER_ORG per organisation per hour, counted in the database (all processes).
+  const perHour = ctx.deps.config.rateLimits.invitationsPerOrg;
+  if ((await new RateLimiter(ctx.deps.database).hit(`invite:org:${ctx.orgId}`, 3600)) > perHour) {
+    throw rateLimited(3600);
   }
   const membership = await repo.findMembership(db, ctx.orgId, ctx.userId);
   // The invitation and its mail job commit together: no invitation without its mail.

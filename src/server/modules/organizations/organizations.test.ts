@@ -42,7 +42,9 @@ describe.skipIf(databaseMissing)('organisations, members and invitations', () =>
     });
     expect(inv.statusCode).toBe(201);
     expect(inv.json()).toMatchObject({ email, role: 'member', status: 'pending' });
-    const mail = await waitForMail(server, email, /Acme Rockets/);
+    // The organisation's name is in the body only: subjects carry no user-chosen text.
+    const mail = await waitForMail(server, email, /^You have been invited to join a team on Moxora$/);
+    expect(mail.text).toContain('Acme Rockets');
     const link = mail.links.find((l) => l.includes('/invitations/'))!;
     const id = link.split('/invitations/')[1]!.trim();
     expect(id).toBe(inv.json().id);
