@@ -35,6 +35,7 @@ import { Route as AppSettingsFieldsRouteImport } from './routes/_app/settings/fi
 import { Route as AppSettingsMembersRouteImport } from './routes/_app/settings/members';
 import { Route as AppSettingsOrganizationRouteImport } from './routes/_app/settings/organization';
 import { Route as AppSettingsProfileRouteImport } from './routes/_app/settings/profile';
+import { Route as AppSettingsSecurityRouteImport } from './routes/_app/settings/security';
 import { Route as AppSettingsSendingRouteImport } from './routes/_app/settings/sending';
 import { Route as AppSettingsSuppressionsRouteImport } from './routes/_app/settings/suppressions';
 import { Route as AppSettingsTagsRouteImport } from './routes/_app/settings/tags';
@@ -174,6 +175,11 @@ const AppSettingsProfileRoute = AppSettingsProfileRouteImport.update({
   path: '/profile',
   getParentRoute: () => AppSettingsRoute,
 } as any);
+const AppSettingsSecurityRoute = AppSettingsSecurityRouteImport.update({
+  id: '/security',
+  path: '/security',
+  getParentRoute: () => AppSettingsRoute,
+} as any);
 const AppSettingsSendingRoute = AppSettingsSendingRouteImport.update({
   id: '/sending',
   path: '/sending',
@@ -245,6 +251,7 @@ export interface FileRoutesByFullPath {
   '/settings/members': typeof AppSettingsMembersRoute;
   '/settings/organization': typeof AppSettingsOrganizationRoute;
   '/settings/profile': typeof AppSettingsProfileRoute;
+  '/settings/security': typeof AppSettingsSecurityRoute;
   '/settings/sending': typeof AppSettingsSendingRoute;
   '/settings/suppressions': typeof AppSettingsSuppressionsRoute;
   '/settings/tags': typeof AppSettingsTagsRoute;
@@ -279,6 +286,7 @@ export interface FileRoutesByTo {
   '/settings/members': typeof AppSettingsMembersRoute;
   '/settings/organization': typeof AppSettingsOrganizationRoute;
   '/settings/profile': typeof AppSettingsProfileRoute;
+  '/settings/security': typeof AppSettingsSecurityRoute;
   '/settings/sending': typeof AppSettingsSendingRoute;
   '/settings/suppressions': typeof AppSettingsSuppressionsRoute;
   '/settings/tags': typeof AppSettingsTagsRoute;
@@ -318,6 +326,7 @@ export interface FileRoutesById {
   '/_app/settings/members': typeof AppSettingsMembersRoute;
   '/_app/settings/organization': typeof AppSettingsOrganizationRoute;
   '/_app/settings/profile': typeof AppSettingsProfileRoute;
+  '/_app/settings/security': typeof AppSettingsSecurityRoute;
   '/_app/settings/sending': typeof AppSettingsSendingRoute;
   '/_app/settings/suppressions': typeof AppSettingsSuppressionsRoute;
   '/_app/settings/tags': typeof AppSettingsTagsRoute;
@@ -356,6 +365,7 @@ export interface FileRouteTypes {
     | '/settings/members'
     | '/settings/organization'
     | '/settings/profile'
+    | '/settings/security'
     | '/settings/sending'
     | '/settings/suppressions'
     | '/settings/tags'
@@ -390,6 +400,7 @@ export interface FileRouteTypes {
     | '/settings/members'
     | '/settings/organization'
     | '/settings/profile'
+    | '/settings/security'
     | '/settings/sending'
     | '/settings/suppressions'
     | '/settings/tags'
@@ -428,6 +439,7 @@ export interface FileRouteTypes {
     | '/_app/settings/members'
     | '/_app/settings/organization'
     | '/_app/settings/profile'
+    | '/_app/settings/security'
     | '/_app/settings/sending'
     | '/_app/settings/suppressions'
     | '/_app/settings/tags'
@@ -634,6 +646,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AppSettingsProfileRouteImport;
       parentRoute: typeof AppSettingsRoute;
     };
+    '/_app/settings/security': {
+      id: '/_app/settings/security';
+      path: '/security';
+      fullPath: '/settings/security';
+      preLoaderRoute: typeof AppSettingsSecurityRouteImport;
+      parentRoute: typeof AppSettingsRoute;
+    };
     '/_app/settings/sending': {
       id: '/_app/settings/sending';
       path: '/sending';
@@ -730,6 +749,7 @@ interface AppSettingsRouteChildren {
   AppSettingsMembersRoute: typeof AppSettingsMembersRoute;
   AppSettingsOrganizationRoute: typeof AppSettingsOrganizationRoute;
   AppSettingsProfileRoute: typeof AppSettingsProfileRoute;
+  AppSettingsSecurityRoute: typeof AppSettingsSecurityRoute;
   AppSettingsSendingRoute: typeof AppSettingsSendingRoute;
   AppSettingsSuppressionsRoute: typeof AppSettingsSuppressionsRoute;
   AppSettingsTagsRoute: typeof AppSettingsTagsRoute;
@@ -742,6 +762,7 @@ const AppSettingsRouteChildren: AppSettingsRouteChildren = {
   AppSettingsMembersRoute: AppSettingsMembersRoute,
   AppSettingsOrganizationRoute: AppSettingsOrganizationRoute,
   AppSettingsProfileRoute: AppSettingsProfileRoute,
+  AppSettingsSecurityRoute: AppSettingsSecurityRoute,
   AppSettingsSendingRoute: AppSettingsSendingRoute,
   AppSettingsSuppressionsRoute: AppSettingsSuppressionsRoute,
   AppSettingsTagsRoute: AppSettingsTagsRoute,

@@ -12,15 +12,22 @@ export function createAppRouter() {
   // Declared before the router exists: the 401 handler needs it, the router needs the client.
   let router: ReturnType<typeof build> | undefined;
 
-  const queryClient = createQueryClient(() => {
-    if (!router) return;
-    // Only screens behind the auth guard move to sign-in; public pages handle "signed out" themselves.
-    const inApp = router.state.matches.some((m) => m.routeId === '/_app');
-    if (!inApp) return;
-    const { pathname, searchStr } = router.state.location;
-    void router.navigate({ to: '/sign-in', search: { redirect: pathname + searchStr }, replace: true });
-    queryClient.removeQueries();
-  });
+  const queryClient = createQueryClient(
+    () => {
+      if (!router) return;
+      // Only screens behind the auth guard move to sign-in; public pages handle "signed out" themselves.
+      const inApp = router.state.matches.some((m) => m.routeId === '/_app');
+      if (!inApp) return;
+      const { pathname, searchStr } = router.state.location;
+      void router.navigate({ to: '/sign-in', search: { redirect: pathname + searchStr }, replace: true });
+      queryClient.removeQueries();
+    },
+    () => {
+      // The organisation requires two-factor sign-in: the account security page sets it up.
+      if (!router || router.state.location.pathname === '/settings/security') return;
+      void router.navigate({ to: '/settings/security', replace: true });
+    },
+  );
 
   function build() {
     return createRouter({

@@ -5,9 +5,14 @@ import { ApiError, isUnauthenticated } from './api';
  * Builds the app's QueryClient. `onSignedOut` runs when an API call answers 401 UNAUTHENTICATED
  * (the session expired or was revoked elsewhere), so the app can send the user to sign in.
  */
-export function createQueryClient(onSignedOut: (error: ApiError) => void): QueryClient {
+export function createQueryClient(
+  onSignedOut: (error: ApiError) => void,
+  /** The active organisation requires two-factor sign-in and the user has it off (403 TWO_FACTOR_REQUIRED). */
+  onTwoFactorRequired?: () => void,
+): QueryClient {
   const handle = (error: unknown) => {
     if (isUnauthenticated(error)) onSignedOut(error as ApiError);
+    else if (error instanceof ApiError && error.code === 'TWO_FACTOR_REQUIRED') onTwoFactorRequired?.();
   };
   return new QueryClient({
     queryCache: new QueryCache({ onError: handle }),

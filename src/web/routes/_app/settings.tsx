@@ -1,6 +1,6 @@
 import type { Permission } from '@common/permissions';
 import { createFileRoute, Link, Outlet } from '@tanstack/react-router';
-import { Ban, Building2, KeyRound, ListPlus, Send, Tags, UserRound, Users } from 'lucide-react';
+import { Ban, Building2, KeyRound, ListPlus, Send, ShieldCheck, Tags, UserRound, Users } from 'lucide-react';
 import { PageHeader } from '@/components/ui/page-header';
 import { useMe } from '@/lib/session';
 import { cn } from '@/lib/utils';
@@ -15,7 +15,8 @@ const TABS: ReadonlyArray<{
     | '/settings/api-keys'
     | '/settings/sending'
     | '/settings/suppressions'
-    | '/settings/profile';
+    | '/settings/profile'
+    | '/settings/security';
   label: string;
   icon: typeof Users;
   permission?: Permission;
@@ -28,6 +29,7 @@ const TABS: ReadonlyArray<{
   { to: '/settings/sending', label: 'Sending', icon: Send, permission: 'settings:read' },
   { to: '/settings/suppressions', label: 'Suppressions', icon: Ban, permission: 'settings:read' },
   { to: '/settings/profile', label: 'Profile', icon: UserRound },
+  { to: '/settings/security', label: 'Security', icon: ShieldCheck },
 ];
 
 export const Route = createFileRoute('/_app/settings')({

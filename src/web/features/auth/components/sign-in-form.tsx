@@ -13,7 +13,8 @@ import { ResendVerificationButton } from './resend-verification-button';
 
 type Errors = { email?: string; password?: string };
 
-export function SignInForm({ redirect }: { redirect?: string }) {
+/** `onTwoFactor`: the password was right and the account asks for a second factor (the page shows that step). */
+export function SignInForm({ redirect, onTwoFactor }: { redirect?: string; onTwoFactor?: () => void }) {
   const navigate = useNavigate();
   const signIn = useSignIn();
   const [email, setEmail] = React.useState('');
@@ -39,7 +40,13 @@ export function SignInForm({ redirect }: { redirect?: string }) {
     signIn.mutate(
       { email: address, password },
       {
-        onSuccess: () => navigate({ href: safeRedirect(redirect, '/') }),
+        onSuccess: (data) => {
+          if ((data as { twoFactorRedirect?: boolean } | undefined)?.twoFactorRedirect && onTwoFactor) {
+            onTwoFactor();
+            return;
+          }
+          navigate({ href: safeRedirect(redirect, '/') });
+        },
         onError: (error) => {
           if (error instanceof ApiError) {
             if (error.code === 'EMAIL_NOT_VERIFIED') {

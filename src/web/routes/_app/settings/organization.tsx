@@ -1,4 +1,5 @@
 import { createFileRoute } from '@tanstack/react-router';
+import { RequireTwoFactorSetting } from '@/features/account/components/require-two-factor-setting';
 import { OrganizationExportCard } from '@/features/exports/components/organization-export-card';
 import { useMembers } from '@/features/members/api/list-members';
 import { OrganizationDangerZone } from '@/features/organizations/components/organization-danger-zone';
@@ -22,6 +23,7 @@ function OrganizationPage() {
   return (
     <div className="grid gap-6">
       <OrganizationSettingsForm />
+      {org ? <RequireTwoFactorSetting orgId={org.id} isOwner={org.role === 'owner'} /> : null}
       {canExport && org ? <OrganizationExportCard orgId={org.id} /> : null}
       {org ? <OrganizationDangerZone soleOwner={soleOwner} /> : null}
     </div>
