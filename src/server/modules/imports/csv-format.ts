@@ -111,12 +111,40 @@ export function detectDelimiter(text: string): Delimiter {
   return best;
 }
 
+/**
+ * The line ending that ends most rows of the sample, counting only line breaks outside quoted
+ * fields (the reader passes it to the parser). Left to guess by itself, papaparse looked at its
+ * first 1 MB chunk, and a quoted field still open at the chunk's end, holding bare CRs (an
+ * exported note with old Mac line breaks), made it pick CR for a CRLF file: every row then began
+ * with the LF of the one before.
+ */
 export function detectLineEnding(text: string): LineEnding {
-  const i = text.search(/[\r\n]/);
-  if (i < 0) return 'lf';
-  if (text[i] === '\r') return text[i + 1] === '\n' ? 'crlf' : 'cr';
-  return 'lf';
+  const counts: Record<LineEnding, number> = { crlf: 0, lf: 0, cr: 0 };
+  let inQuotes = false;
+  let seen = 0;
+  // A CR as the sample's last character may be half of a CRLF cut by the sample: not counted.
+  for (let i = 0; i < text.length && seen < 1000; i++) {
+    const ch = text[i]!;
+    if (ch === '"') inQuotes = !inQuotes;
+    else if (inQuotes) continue;
+    else if (ch === '\n') {
+      counts.lf++;
+      seen++;
+    } else if (ch === '\r' && i + 1 < text.length) {
+      if (text[i + 1] === '\n') {
+        counts.crlf++;
+        i++;
+      } else counts.cr++;
+      seen++;
+    }
+  }
+  if (seen === 0) return 'lf';
+  // Most frequent; a tie goes to CRLF, then LF.
+  return counts.crlf >= counts.lf && counts.crlf >= counts.cr ? 'crlf' : counts.lf >= counts.cr ? 'lf' : 'cr';
 }
+
+/** The newline string of a line ending, as the parser takes it. */
+export const NEWLINE: Record<LineEnding, string> = { crlf: '\r\n', lf: '\n', cr: '\r' };
 
 export function detectFormat(sample: Buffer): CsvFormat {
   if (sample.length === 0) throw new CsvFileError('The file is empty.');

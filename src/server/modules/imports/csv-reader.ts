@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { pipeline } from 'node:stream';
 import Papa from 'papaparse';
-import { CsvFileError, type CsvFormat, decoderStream } from './csv-format.js';
+import { CsvFileError, type CsvFormat, decoderStream, NEWLINE } from './csv-format.js';
 
 export const MAX_COLUMNS = 500;
 export const MAX_FIELD_CHARS = 1024 * 1024;
@@ -46,6 +46,8 @@ export async function* readCsvChunks(file: string, format: CsvFormat): AsyncGene
   });
   Papa.parse<string[]>(source, {
     delimiter: format.delimiter,
+    // The detected line ending, not papaparse's own guess from its first chunk (see detectLineEnding).
+    newline: NEWLINE[format.lineEnding] ?? '',
     quoteChar: '"',
     chunk(results) {
       if (failure !== undefined) return;
