@@ -7,6 +7,7 @@ import { buildApp, createRuntime } from '../src/server/app.js';
 import { createKeyring, loadKeyring } from '../src/server/lib/crypto.js';
 import { openPostgres } from '../src/server/lib/db.js';
 import { rotateKeys, SEALED_COLUMNS } from '../src/server/lib/rotate-keys.js';
+import { signToken, verifyToken } from '../src/server/lib/tokens.js';
 import { createOrg } from './helpers/factories.js';
 import { PROCESS_TEST_TIMEOUT_MS, startMoxora, stopAllProcesses } from './helpers/process.js';
 import { createTestServer, databaseMissing, type TestServer } from './helpers/server.js';
@@ -23,6 +24,18 @@ describe('keyring', () => {
     expect(bThenA.keyIdOf(sealed)).toBe(onlyA.currentKeyId);
     expect(bThenA.keyIdOf(bThenA.encrypt('x'))).toBe(bThenA.currentKeyId);
     expect(() => createKeyring([b]).decrypt(sealed)).toThrow(/unknown key/);
+  });
+
+  it('email links signed under the old key verify while it is listed among the old keys, not after', () => {
+    const [a, b] = [randomBytes(32), randomBytes(32)];
+    const sendId = '0190a0b0-c0d0-7e0f-8a0b-0c0d0e0f1a2b';
+    const link = signToken(createKeyring([a]), 'unsubscribe', sendId);
+    expect(verifyToken(createKeyring([b, a]), 'unsubscribe', link)).toEqual({ sendId });
+    expect(verifyToken(createKeyring([b]), 'unsubscribe', link)).toBeNull();
+    // New links are signed under the new key.
+    expect(signToken(createKeyring([b, a]), 'unsubscribe', sendId)).toBe(
+      signToken(createKeyring([b]), 'unsubscribe', sendId),
+    );
   });
 
   it('loadKeyring: ENCRYPTION_KEY encrypts, ENCRYPTION_KEYS_OLD only decrypts; a malformed old key is refused', () => {

@@ -26,6 +26,11 @@ export interface Keyring {
   keyIdOf(sealed: string): string | null;
   /** HMAC-SHA256 under a key derived for `purpose` (tracking tokens, unsubscribe links …). */
   mac(purpose: string, data: string): Buffer;
+  /**
+   * The MAC under every key of the ring, current first: verifying against all of them keeps links
+   * in mail sent before a key rotation working while the old key stays in ENCRYPTION_KEYS_OLD.
+   */
+  macs(purpose: string, data: string): Buffer[];
 }
 
 function parseKey(raw: string, name = 'ENCRYPTION_KEY'): Buffer {
@@ -83,6 +88,14 @@ export function createKeyring(keys: Buffer[]): Keyring {
   const current = keys[0]!;
   const currentId = keyId(current);
   const macKeys = new Map<string, Buffer>();
+  const macUnder = (key: Buffer, id: string, purpose: string, data: string) => {
+    let k = macKeys.get(`${id}:${purpose}`);
+    if (!k) {
+      k = createHmac('sha256', key).update(`moxora:${purpose}`).digest();
+      macKeys.set(`${id}:${purpose}`, k);
+    }
+    return createHmac('sha256', k).update(data).digest();
+  };
   return {
     currentKeyId: currentId,
     keyIdOf(sealed) {
@@ -117,12 +130,10 @@ export function createKeyring(keys: Buffer[]): Keyring {
       );
     },
     mac(purpose, data) {
-      let k = macKeys.get(purpose);
-      if (!k) {
-        k = createHmac('sha256', current).update(`moxora:${purpose}`).digest();
-        macKeys.set(purpose, k);
-      }
-      return createHmac('sha256', k).update(data).digest();
+      return macUnder(current, currentId, purpose, data);
+    },
+    macs(purpose, data) {
+      return keys.map((k) => macUnder(k, keyId(k), purpose, data));
     },
   };
 }
