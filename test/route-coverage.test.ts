@@ -41,7 +41,8 @@ const PUBLIC: Record<string, string> = {
     'the second sign-in step: the signed, single-use challenge cookie from the password step is the credential',
   'POST /api/auth/two-factor/verify-backup-code':
     'the second sign-in step with a recovery code: the challenge cookie from the password step is the credential',
-  'GET /_dev/outbox*': 'the local mail viewer: loopback callers only, and only without SMTP_URL',
+  'GET /_dev/outbox*':
+    'the local mail viewer: loopback callers only, without SMTP_URL, on a loopback HOST with no trusted proxy or DEV_OUTBOX=1, never in production',
   'GET /*': 'the web app (its pages sign in through the API): this catch-all route only, not a prefix',
   'GET /e/*':
     'email links (open pixel, click redirect, unsubscribe and preference pages): the signed token in the URL is the credential',
@@ -346,7 +347,8 @@ const matches = (table: Record<string, string>, key: string) =>
   Object.keys(table).some((k) => (isPrefix(k) ? key.startsWith(k.slice(0, -1)) : k === key));
 
 // The routes are read from a live app, so the file builds one while it is collected.
-const server = databaseMissing ? undefined : await createTestServer();
+// With the dev outbox on (off by default on HOST=0.0.0.0, lib/config.ts), so its routes are checked too.
+const server = databaseMissing ? undefined : await createTestServer({ devOutbox: true });
 const ROUTES = server ? listRoutes(server.routes) : [];
 const PROTECTED = ROUTES.filter((r) => !matches(PUBLIC, r.key));
 const VIEWER_REFUSED = PROTECTED.filter((r) => r.method !== 'GET' && !matches(VIEWER_MAY, r.key));

@@ -5,6 +5,7 @@ import { UserMenu } from '@/features/auth/components/user-menu';
 import { NotificationsBell } from '@/features/notifications/components/notifications-bell';
 import { NoOrganization } from '@/features/organizations/components/no-organization';
 import { OrganizationSwitcher } from '@/features/organizations/components/organization-switcher';
+import { RemovedFromOrganization } from '@/features/organizations/components/removed-from-organization';
 import { SegmentsNav } from '@/features/segments/components/segments-nav';
 import { isUnauthenticated } from '@/lib/api';
 import { meQueryOptions, useMe } from '@/lib/session';
@@ -41,6 +42,7 @@ function AppLayout() {
       contactsNav={(onNavigate) => <SegmentsNav onNavigate={onNavigate} />}
     >
       <Outlet />
+      <RemovedFromOrganization />
     </AppShell>
   );
 }
