@@ -59,8 +59,9 @@ function CheckInboxPage() {
             Running Moxora locally? Without an SMTP server, mail lands in the outbox viewer at{' '}
             <a href="/_dev/outbox" className="font-medium text-accent hover:underline">
               /_dev/outbox
-            </a>
-            .
+            </a>{' '}
+            (served when Moxora listens on 127.0.0.1, or with DEV_OUTBOX=1; otherwise the .eml files are in
+            its data folder, under outbox/).
           </p>
         ) : null}
       </div>
