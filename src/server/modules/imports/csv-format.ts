@@ -144,7 +144,7 @@ export function detectLineEnding(text: string): LineEnding {
 }
 
 /** The newline string of a line ending, as the parser takes it. */
-export const NEWLINE: Record<LineEnding, string> = { crlf: '\r\n', lf: '\n', cr: '\r' };
+export const NEWLINE: Record<LineEnding, '\r\n' | '\n' | '\r'> = { crlf: '\r\n', lf: '\n', cr: '\r' };
 
 export function detectFormat(sample: Buffer): CsvFormat {
   if (sample.length === 0) throw new CsvFileError('The file is empty.');

@@ -47,7 +47,7 @@ export async function* readCsvChunks(file: string, format: CsvFormat): AsyncGene
   Papa.parse<string[]>(source, {
     delimiter: format.delimiter,
     // The detected line ending, not papaparse's own guess from its first chunk (see detectLineEnding).
-    newline: NEWLINE[format.lineEnding] ?? '',
+    newline: NEWLINE[format.lineEnding],
     quoteChar: '"',
     chunk(results) {
       if (failure !== undefined) return;
