@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as argon2 from '@node-rs/argon2';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { client, createUser, uniqueEmail } from './helpers/factories.js';
 import { mailsTo, waitForMail } from './helpers/outbox.js';
 import { createTestServer, databaseMissing, type TestServer } from './helpers/server.js';
@@ -8,6 +9,12 @@ import { queueIdle } from './helpers/wait.js';
  * Sign-up with an address that already has an account (issue 11): the answer cannot be told apart
  * from a new sign-up (status, body shape, headers, time), and the owner of the address is told.
  */
+
+// Counts the argon2 hashes the server computes (it runs in this process), passing each through.
+vi.mock('@node-rs/argon2', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@node-rs/argon2')>();
+  return { ...real, hash: vi.fn(real.hash) };
+});
 
 /** The JSON "shape" of a value: keys, recursively, and the type of every leaf. */
 function shape(value: unknown): unknown {
@@ -84,6 +91,20 @@ describe.skipIf(databaseMissing)('sign-up with an existing address', () => {
     expect(mail.text).not.toContain('Claimant');
     await queueIdle(server);
     expect((await mailsTo(server, email)).filter((m) => /already have/.test(m.subject))).toHaveLength(1);
+  });
+
+  it('hashes the password once on both paths (the work that dominates a sign-up)', async () => {
+    // The structural check: it holds on any machine, however busy, where the timing band below
+    // can only be loose. Without the hash on the existing-address path that path answers in a
+    // few lookups; with it, both paths spend their time in the same argon2 call.
+    const hash = vi.mocked(argon2.hash);
+    const owner = await createUser(server);
+    hash.mockClear();
+    expect((await signUp(owner.email)).statusCode).toBe(200);
+    expect(hash).toHaveBeenCalledTimes(1);
+    hash.mockClear();
+    expect((await signUp(uniqueEmail('counted'))).statusCode).toBe(200);
+    expect(hash).toHaveBeenCalledTimes(1);
   });
 
   it('does the same work on both paths: the existing-address answer is not measurably faster', async () => {
