@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,8 @@ import {
 import { freePort, PROCESS_TEST_TIMEOUT_MS, startMoxora, stopAllProcesses } from './helpers/process.js';
 import { cloneTestDatabase, signUpOwner } from './helpers/send-crash.js';
 import { databaseMissing } from './helpers/server.js';
+
+const TEST_ENCRYPTION_KEY = randomBytes(32).toString('hex');
 
 /**
  * The engine's guarantees on a real process (`npm start`'s compiled server on a clone of the run's
@@ -64,6 +67,8 @@ describe.skipIf(databaseMissing)(
         PORT: String(port),
         DATABASE_URL: db.url,
         MOXORA_DATA_DIR: dir,
+        // One installation, one key (docs/operations.md): each test's data folder is new, the database is not.
+        ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
         AUTOMATION_WATCHDOG_MS: '500',
         AUTOMATION_STUCK_SECONDS: '3',
       };

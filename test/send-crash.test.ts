@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,8 @@ import {
 } from './helpers/send-crash.js';
 import { databaseMissing } from './helpers/server.js';
 import { type SmtpSink, startSmtpSink } from './helpers/smtp-sink.js';
+
+const TEST_ENCRYPTION_KEY = randomBytes(32).toString('hex');
 
 /**
  * The send ledger's guarantees, shown on a real process (`npm start`'s compiled server on the run's
@@ -81,6 +84,8 @@ describe.skipIf(databaseMissing)(
         PORT: String(port),
         DATABASE_URL: db.url,
         MOXORA_DATA_DIR: dir,
+        // One installation, one key (docs/operations.md): each test's data folder is new, the database is not.
+        ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
         ...sendingEnv(sink, LEASE_SECONDS),
       };
       const start = () => startMoxora('main', [], env);
