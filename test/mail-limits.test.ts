@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as systemEmails from '../src/server/emails/system.js';
 import type { MailMessage } from '../src/server/lib/mailer.js';
 import { client, createOrg, nextIp, uniqueEmail } from './helpers/factories.js';
-import { mailsTo } from './helpers/outbox.js';
+import { mailsTo, waitForMail } from './helpers/outbox.js';
 import { createTestServer, databaseMissing, type TestServer } from './helpers/server.js';
 import { queueIdle } from './helpers/wait.js';
 
@@ -118,6 +118,32 @@ describe.skipIf(databaseMissing)('mail limits', () => {
     let fromSignIn = 0;
     for (const a of accounts) fromSignIn += (await verifyMails(a.email)).length - 1; // minus the sign-up mail
     expect(fromSignIn).toBe(server.config.rateLimits.verifyMailPerIp);
+  });
+
+  it("a workflow's notify mail has the fixed subject; the workflow's name is only in the escaped body", async () => {
+    const org = await createOrg(server, ['member']);
+    const owner = client(server, org.owner);
+    const created = await owner.post('/api/v1/automations', {
+      name: HOSTILE.slice(0, 60),
+      definition: {
+        nodes: [
+          { id: 'start', type: 'trigger', trigger: { type: 'manual' } },
+          { id: 'ping', type: 'notify', userId: org.member!.userId, message: 'Call them today' },
+        ],
+        edges: [{ from: 'start', to: 'ping' }],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id;
+    expect((await owner.post(`/api/v1/automations/${id}/activate`)).statusCode).toBe(200);
+    const person = (
+      await owner.post('/api/v1/contacts', { firstName: 'Lead', email: uniqueEmail('lead') })
+    ).json().id;
+    await owner.post(`/api/v1/automations/${id}/enrol`, { contactIds: [person] });
+    const mail = await waitForMail(server, org.member!.email, /workflow/i);
+    expect(mail.subject).toBe('A workflow notification from Moxora');
+    expect(mail.text).toContain('Win a prize');
+    expect(mail.html).toContain('&lt;script&gt;Win a prize');
   });
 
   it('the 21st invitation of an organisation within an hour answers 429 and mails nobody', async () => {
