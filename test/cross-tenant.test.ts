@@ -73,16 +73,20 @@ describe.skipIf(databaseMissing)(
       }
     });
 
-    it('still shows only org B to a session whose active organisation was set to org A in the database', async () => {
+    it('never shows org A to a session whose active organisation was set to org A in the database', async () => {
       const { a, b } = await twoOrganisations();
       await server.runtime.database.query(
         `update sessions set active_organization_id = $1 where user_id = $2`,
         [a.orgId, b.owner.userId],
       );
+      // Not a member of A: 403 (plugins/session.ts), neither A's data nor a silent switch to B.
+      const refused = await client(server, b.owner).get('/api/v1/members');
+      expect(refused.statusCode).toBe(403);
+      expect(refused.body).not.toContain(a.owner.userId);
+      expect((await client(server, b.owner).get('/api/v1/me')).json().activeOrganization.id).toBe(b.orgId);
       const res = await client(server, b.owner).get('/api/v1/members');
       const ids = (res.json().items as { userId: string }[]).map((m) => m.userId);
       expect(ids).not.toContain(a.owner.userId);
-      expect((await client(server, b.owner).get('/api/v1/me')).json().activeOrganization.id).toBe(b.orgId);
     });
   },
 );
