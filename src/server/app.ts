@@ -12,7 +12,8 @@ import { clock } from './lib/clock.js';
 import type { Config } from './lib/config.js';
 import type { Deps } from './lib/context.js';
 import { createKeyring, type Keyring, loadEncryptionKey } from './lib/crypto.js';
-import { type Database, openDatabase } from './lib/db.js';
+import { type Database, openDatabase, openRuntimeDatabase } from './lib/db.js';
+import { APP_ROLE, WORKER_ROLE } from './lib/db-roles.js';
 import { createEventBus, type EventBus } from './lib/events.js';
 import { createJobQueue, type JobDeps, type JobQueue } from './lib/jobs.js';
 import { createLogger, loggerOptions } from './lib/logger.js';
@@ -80,7 +81,8 @@ export async function createRuntime(
 ): Promise<Runtime> {
   const log = opts.log ?? createLogger(config.logLevel);
   if (config.clockOffsetMs) clock.setOffset(config.clockOffsetMs);
-  const database =
+  const keys = createKeyring([loadEncryptionKey({ envKey: config.encryptionKey, dataDir: config.dataDir })]);
+  const owner =
     opts.database ??
     (await openDatabase({
       databaseUrl: config.databaseUrl,
@@ -88,14 +90,18 @@ export async function createRuntime(
       poolSize: config.databasePoolSize,
       log: (level, message) => log[level]({ component: 'embedded-postgres' }, message),
     }));
+  let database: Database = owner;
   try {
-    await database.migrate();
+    await owner.migrate();
+    // From here on the owner is not used: the worker role for cross-organisation work, the app
+    // role (forOrg) for each organisation's (decision 012).
+    database = await openRuntimeDatabase(owner, {
+      [APP_ROLE]: keys.mac('database-role', APP_ROLE).toString('base64url'),
+      [WORKER_ROLE]: keys.mac('database-role', WORKER_ROLE).toString('base64url'),
+    });
     const mailer = config.smtpUrl
       ? createSmtpMailer(config.smtpUrl, config.mailFrom)
       : createOutboxMailer(outboxDir(config.dataDir), config.mailFrom);
-    const keys = createKeyring([
-      loadEncryptionKey({ envKey: config.encryptionKey, dataDir: config.dataDir }),
-    ]);
     const jobDeps: JobDeps = { database, mailer, config, log, keys };
     const jobs = await createJobQueue(jobDeps);
     const events = createEventBus({ database, jobs, log });
@@ -142,6 +148,7 @@ export async function createRuntime(
       },
     };
   } catch (err) {
+    // The runtime database closes its owner too.
     await database.close().catch(() => {});
     throw err;
   }

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import type { Permission, Role } from '../../common/permissions.js';
 import { sessions } from '../../db/schema/index.js';
 import type { Auth } from '../lib/auth.js';
-import { assertCan, type Ctx, type Deps, type UserCtx } from '../lib/context.js';
+import { assertCan, type Ctx, type Deps, orgDeps, type UserCtx } from '../lib/context.js';
 import { AppError } from '../lib/errors.js';
 import { authenticateApiKey, roleOfScope } from '../modules/api-keys/api-keys.service.js';
 import {
@@ -121,6 +121,7 @@ export function createGuards(auth: Auth, deps: Deps) {
         orgId: request.apiKey.orgId,
         role: request.apiKey.role,
         actor: { type: 'apiKey', id: request.apiKey.id },
+        deps: orgDeps(deps, request.apiKey.orgId),
       };
       return;
     }
@@ -137,7 +138,13 @@ export function createGuards(auth: Auth, deps: Deps) {
       if (user.sessionId) await setActiveOrganization(db, user.sessionId, user.userId, orgId);
       request.activeOrgId = orgId;
     }
-    request.ctx = { ...user, orgId: orgId!, role: membership.role, actor: { type: 'user', id: user.userId } };
+    request.ctx = {
+      ...user,
+      orgId: orgId!,
+      role: membership.role,
+      actor: { type: 'user', id: user.userId },
+      deps: orgDeps(deps, orgId!),
+    };
   };
 
   /** Session or (unless allowApiKey is false) API key, then the organisation, then the permission. */
