@@ -105,7 +105,15 @@ export async function jobCtx(
 
 /** The system acting inside one organisation (cascades, recovery, jobs whose requester left). */
 export function systemCtx(deps: Deps, orgId: string, actor: Actor = SYSTEM_ACTOR): Ctx {
-  return { orgId, userId: NO_USER, role: 'admin', name: 'Moxora', email: '', deps: orgDeps(deps, orgId), actor };
+  return {
+    orgId,
+    userId: NO_USER,
+    role: 'admin',
+    name: 'Moxora',
+    email: '',
+    deps: orgDeps(deps, orgId),
+    actor,
+  };
 }
 
 /** `userId` of a context that is not a signed-in user (system, API key without an owner). */

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import PgBoss from 'pg-boss';
 
 /**
  * The runtime roles of row-level security (decision 012). The owner of the database (DATABASE_URL's
@@ -62,10 +63,11 @@ export async function prepareRuntimeRoles(
        and not pg_has_role(current_user, '${WORKER_ROLE}', 'MEMBER') then
       execute format('grant ${WORKER_ROLE} to %I', current_user);
     end if;
-    if not exists (select 1 from pg_namespace where nspname = 'pgboss') then
-      create schema pgboss authorization ${WORKER_ROLE};
-    end if;
   end $$`);
+  // The job runner's schema is installed by the owner (creating a schema needs rights on the
+  // database the worker role does not get), then handed to the worker role below.
+  const installed = await owner.query(`select to_regclass('pgboss.version') is not null as ok`);
+  if (!installed.rows[0]?.ok) await owner.query(PgBoss.getConstructionPlans('pgboss'));
   // The job runner's objects: owned by the worker role (pg-boss creates a partition per queue,
   // which needs ownership of pgboss.job); the app role enqueues jobs inside its transactions.
   await owner.query(`do $$

@@ -44,15 +44,23 @@ export interface Database {
   /** Owner connections only: the connection string, from which the runtime roles connect. */
   url?: string;
   poolSize?: number;
+  connectTimeoutMs?: number;
 }
 
 const MIGRATION_LOCK_KEY = 728_311_001; // pg_advisory_lock key for migrations
 
-export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+/**
+ * `connectTimeoutMs` bounds both connecting and waiting for a free connection of the pool (the
+ * runtime pools inherit it).
+ */
+export async function openPostgres(url: string, poolSize = 10, connectTimeoutMs = 10_000): Promise<Database> {
   return {
-    ...postgresDatabase(new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 })),
+    ...postgresDatabase(
+      new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: connectTimeoutMs }),
+    ),
     url,
     poolSize,
+    connectTimeoutMs,
   };
 }
 
@@ -209,7 +217,7 @@ export async function openRuntimeDatabase(
     new pg.Pool({
       connectionString: roleUrl(owner.url!, role, passwords[role]),
       max: size,
-      connectionTimeoutMillis: 10_000,
+      connectionTimeoutMillis: owner.connectTimeoutMs ?? 10_000,
     });
   const runtime = postgresDatabase(open(WORKER_ROLE), owner.kind, open(APP_ROLE));
   const closeRuntime = runtime.close;
