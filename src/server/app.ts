@@ -12,7 +12,8 @@ import { clock } from './lib/clock.js';
 import { type Config, fastifyTrustProxy } from './lib/config.js';
 import type { Deps } from './lib/context.js';
 import { type Keyring, loadKeyring } from './lib/crypto.js';
-import { type Database, openDatabase } from './lib/db.js';
+import { type Database, openDatabase, openRuntimeDatabase } from './lib/db.js';
+import { rolePasswords } from './lib/db-roles.js';
 import { createEventBus, type EventBus } from './lib/events.js';
 import { createJobQueue, type JobDeps, type JobQueue } from './lib/jobs.js';
 import { createLogger, loggerOptions } from './lib/logger.js';
@@ -81,7 +82,8 @@ export async function createRuntime(
 ): Promise<Runtime> {
   const log = opts.log ?? createLogger(config.logLevel);
   if (config.clockOffsetMs) clock.setOffset(config.clockOffsetMs);
-  const database =
+  const keys = loadKeyring(config);
+  const owner =
     opts.database ??
     (await openDatabase({
       databaseUrl: config.databaseUrl,
@@ -89,12 +91,15 @@ export async function createRuntime(
       poolSize: config.databasePoolSize,
       log: (level, message) => log[level]({ component: 'embedded-postgres' }, message),
     }));
+  let database: Database = owner;
   try {
-    await database.migrate();
+    await owner.migrate();
+    // From here on the owner is not used: the worker role for cross-organisation work, the app
+    // role (forOrg) for each organisation's (decision 012).
+    database = await openRuntimeDatabase(owner, rolePasswords(keys));
     const mailer = config.smtpUrl
       ? createSmtpMailer(config.smtpUrl, config.mailFrom)
       : createOutboxMailer(outboxDir(config.dataDir), config.mailFrom);
-    const keys = loadKeyring(config);
     const jobDeps: JobDeps = { database, mailer, config, log, keys };
     const jobs = await createJobQueue(jobDeps);
     const events = createEventBus({ database, jobs, log });
@@ -141,6 +146,7 @@ export async function createRuntime(
       },
     };
   } catch (err) {
+    // The runtime database closes its owner too.
     await database.close().catch(() => {});
     throw err;
   }

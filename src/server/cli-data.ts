@@ -3,7 +3,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Role } from '../common/permissions.js';
 import type { Runtime } from './app.js';
-import type { Ctx } from './lib/context.js';
+import { type Ctx, orgDeps } from './lib/context.js';
 import { rows } from './lib/sql.js';
 import { DEFAULT_COLUMNS, writeContactsCsv } from './modules/exports/exports.service.js';
 import {
@@ -31,7 +31,7 @@ async function ownerCtx(runtime: Runtime, org: string): Promise<Ctx> {
     role: m.role,
     name: m.name,
     email: m.email,
-    deps: runtime.deps,
+    deps: orgDeps(runtime.deps, m.org_id),
     actor: { type: 'user', id: m.user_id },
   };
 }

@@ -70,9 +70,14 @@ async function main() {
       const { loadKeyring } = await import('./lib/crypto.js');
       const { rotateKeys } = await import('./lib/rotate-keys.js');
       const keys = loadKeyring(config);
-      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      const { openRuntimeDatabase } = await import('./lib/db.js');
+      const { rolePasswords } = await import('./lib/db-roles.js');
+      const owner = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      await owner.migrate();
+      // Every organisation's secrets: the worker role (row-level security is forced even on the
+      // owner, who has no policy). Its password follows the new key from here on.
+      const database = await openRuntimeDatabase(owner, rolePasswords(keys));
       try {
-        await database.migrate();
         const report = await rotateKeys(database, keys);
         for (const r of report)
           process.stdout.write(

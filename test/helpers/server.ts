@@ -32,7 +32,7 @@ export interface TestServer {
 /** A fresh database (a clone of the migrated template) with the app and workers on it. */
 export async function createTestServer(
   overrides: Partial<Config> = {},
-  opts: { logStream?: NodeJS.WritableStream } = {},
+  opts: { logStream?: NodeJS.WritableStream; poolSize?: number } = {},
 ): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'moxora-test-'));
   const baseUrl = 'http://localhost:3999';
@@ -46,7 +46,12 @@ export async function createTestServer(
   const url = new URL(inject('pgAdminUrl'));
   url.pathname = `/${cloneName}`;
   const databaseUrl = url.toString();
-  const database: Database = await openPostgres(databaseUrl, 5);
+  // A small pool waits longer for a free connection (a busy machine must not fail the test).
+  const database: Database = await openPostgres(
+    databaseUrl,
+    opts.poolSize ?? 5,
+    opts.poolSize ? 300_000 : 10_000,
+  );
   const config = loadConfig(
     {
       NODE_ENV: 'test',
@@ -58,7 +63,10 @@ export async function createTestServer(
   );
   const runtime = await createRuntime(config, { database });
   const routes: RouteOptions[] = [];
-  const { app } = await buildApp(runtime, { ...opts, onRoute: (route) => void routes.push(route) });
+  const { app } = await buildApp(runtime, {
+    logStream: opts.logStream,
+    onRoute: (route) => void routes.push(route),
+  });
   await runtime.jobs.startWorkers();
   return {
     app,

@@ -43,6 +43,27 @@ export interface Ctx extends UserCtx {
   actor: Actor;
 }
 
+/**
+ * The dependencies of work done inside one organisation: the same, with the database bound to it
+ * (row-level security, decision 012). Every Ctx carries these; cached per organisation.
+ */
+export function orgDeps(deps: Deps, orgId: string): Deps {
+  if (deps.database.orgId === orgId) return deps;
+  let byOrg = boundDeps.get(deps);
+  if (!byOrg) {
+    byOrg = new Map();
+    boundDeps.set(deps, byOrg);
+  }
+  let d = byOrg.get(orgId);
+  if (!d) {
+    if (byOrg.size >= 1000) byOrg.clear();
+    d = { ...deps, database: deps.database.forOrg(orgId) };
+    byOrg.set(orgId, d);
+  }
+  return d;
+}
+const boundDeps = new WeakMap<Deps, Map<string, Deps>>();
+
 export function assertCan(ctx: Ctx, permission: Permission): void {
   if (!can(ctx.role, permission)) {
     throw new AppError('FORBIDDEN', `Your role (${ctx.role}) does not allow ${permission}`);
@@ -75,7 +96,7 @@ export async function jobCtx(
       role: m.role,
       name: m.name,
       email: m.email,
-      deps,
+      deps: orgDeps(deps, orgId),
       actor: actor ?? { type: 'user', id: startedBy },
     };
   }
@@ -84,7 +105,15 @@ export async function jobCtx(
 
 /** The system acting inside one organisation (cascades, recovery, jobs whose requester left). */
 export function systemCtx(deps: Deps, orgId: string, actor: Actor = SYSTEM_ACTOR): Ctx {
-  return { orgId, userId: NO_USER, role: 'admin', name: 'Moxora', email: '', deps, actor };
+  return {
+    orgId,
+    userId: NO_USER,
+    role: 'admin',
+    name: 'Moxora',
+    email: '',
+    deps: orgDeps(deps, orgId),
+    actor,
+  };
 }
 
 /** `userId` of a context that is not a signed-in user (system, API key without an owner). */

@@ -5,6 +5,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import * as schema from '../../db/schema/index.js';
+import { APP_ROLE, prepareRuntimeRoles, type RuntimeRole, roleUrl, WORKER_ROLE } from './db-roles.js';
 import { type EmbeddedOptions, openEmbeddedPostgres } from './embedded-postgres.js';
 
 export type Schema = typeof schema;
@@ -32,14 +33,87 @@ export interface Database {
   executeSql(text: string, values?: unknown[]): Promise<SqlResult>;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * The same database bound to one organisation: every statement runs in a transaction that
+   * starts with `set_config('app.org_id', orgId, true)`, as the app role, so row-level security
+   * shows and accepts only that organisation's rows (decision 012).
+   */
+  forOrg(orgId: string): Database;
+  /** The organisation this database is bound to (forOrg), if any. */
+  orgId?: string;
+  /** Owner connections only: the connection string, from which the runtime roles connect. */
+  url?: string;
+  poolSize?: number;
+  connectTimeoutMs?: number;
 }
 
 const MIGRATION_LOCK_KEY = 728_311_001; // pg_advisory_lock key for migrations
 
-export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
-  return postgresDatabase(
-    new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 }),
-  );
+/**
+ * `connectTimeoutMs` bounds both connecting and waiting for a free connection of the pool (the
+ * runtime pools inherit it).
+ */
+export async function openPostgres(url: string, poolSize = 10, connectTimeoutMs = 10_000): Promise<Database> {
+  return {
+    ...postgresDatabase(
+      new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: connectTimeoutMs }),
+    ),
+    url,
+    poolSize,
+    connectTimeoutMs,
+  };
+}
+
+const SET_ORG = "select set_config('app.org_id', $1, true)";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BEGINS = /^\s*(begin|start\s+transaction)\b/i;
+
+type QueryArg = string | pg.QueryConfig;
+
+/**
+ * A pg.Pool look-alike (Drizzle recognises pools by their class name) whose statements run bound
+ * to one organisation: a single statement in its own transaction after set_config, and every
+ * transaction a client of it begins is bound right after BEGIN.
+ */
+class OrgBoundPool {
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly orgId: string,
+  ) {}
+
+  async query(q: QueryArg, values?: unknown[]) {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('begin');
+      await client.query(SET_ORG, [this.orgId]);
+      const r = await client.query(q as pg.QueryConfig, values);
+      await client.query('commit');
+      return r;
+    } catch (err) {
+      await client.query('rollback').catch((e: Error) => {
+        broken = e;
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async connect() {
+    const client = await this.pool.connect();
+    const orgId = this.orgId;
+    return {
+      async query(q: QueryArg, values?: unknown[]) {
+        const r = await client.query(q as pg.QueryConfig, values);
+        if (BEGINS.test(typeof q === 'string' ? q : q.text)) await client.query(SET_ORG, [orgId]);
+        return r;
+      },
+      release(err?: Error | boolean) {
+        client.release(err);
+      },
+    };
+  }
 }
 
 /**
@@ -50,13 +124,50 @@ export function unconnectedDatabase(): Database {
   return postgresDatabase(new pg.Pool({ host: '127.0.0.1', port: 1, max: 1 }));
 }
 
-function postgresDatabase(pool: pg.Pool, kind: Database['kind'] = 'postgres'): Database {
-  pool.on('error', () => {
-    // idle client errors (e.g. server restart) are surfaced on the next query
-  });
-  const db = drizzlePg(pool, { schema }) as unknown as Db;
+function boundDatabase(root: Database, appPool: pg.Pool, orgId: string): Database {
+  if (!UUID.test(orgId)) throw new Error(`Not an organisation id: ${JSON.stringify(orgId)}`);
+  const bound = new OrgBoundPool(appPool, orgId);
   return {
+    kind: root.kind,
+    embedded: root.embedded,
+    orgId,
+    db: drizzlePg(bound as unknown as pg.Pool, { schema }) as unknown as Db,
+    async query(text, values) {
+      const r = await bound.query(text, values);
+      return { rows: r.rows };
+    },
+    async executeSql(text, values) {
+      const r = await bound.query(text, values);
+      const last = Array.isArray(r) ? r[r.length - 1] : r;
+      return { rows: last?.rows ?? [] };
+    },
+    migrate: () => root.migrate(),
+    // The pool belongs to the root database.
+    async close() {},
+    forOrg: (other) => root.forOrg(other),
+  };
+}
+
+function postgresDatabase(pool: pg.Pool, kind: Database['kind'] = 'postgres', appPool = pool): Database {
+  for (const p of new Set([pool, appPool])) {
+    p.on('error', () => {
+      // idle client errors (e.g. server restart) are surfaced on the next query
+    });
+  }
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  // One bound database per organisation, kept while there are not too many.
+  const bound = new Map<string, Database>();
+  const self: Database = {
     kind,
+    forOrg(orgId) {
+      let b = bound.get(orgId);
+      if (!b) {
+        if (bound.size >= 1000) bound.clear();
+        b = boundDatabase(self, appPool, orgId);
+        bound.set(orgId, b);
+      }
+      return b;
+    },
     db,
     async query(text, values) {
       const r = await pool.query(text, values as unknown[] | undefined);
@@ -83,6 +194,43 @@ function postgresDatabase(pool: pg.Pool, kind: Database['kind'] = 'postgres'): D
     async close() {
       // Idempotent: a runtime and its owner may both close the same database.
       if (!pool.ended) await pool.end();
+      if (!appPool.ended) await appPool.end();
+    },
+  };
+  return self;
+}
+
+/**
+ * The runtime's database on the owner's server: the worker role for cross-organisation work and
+ * forOrg() on the app role (lib/db-roles.ts). Prepares the roles first (as the owner, after the
+ * migrations). close() closes the owner database too. An owner database without a URL (the
+ * OpenAPI generator's) is returned as it is.
+ */
+export async function openRuntimeDatabase(
+  owner: Database,
+  passwords: Record<RuntimeRole, string>,
+): Promise<Database> {
+  if (!owner.url) return owner;
+  await prepareRuntimeRoles(owner, owner.url, passwords);
+  const size = owner.poolSize ?? 10;
+  const open = (role: RuntimeRole) =>
+    new pg.Pool({
+      connectionString: roleUrl(owner.url!, role, passwords[role]),
+      max: size,
+      connectionTimeoutMillis: owner.connectTimeoutMs ?? 10_000,
+    });
+  const runtime = postgresDatabase(open(WORKER_ROLE), owner.kind, open(APP_ROLE));
+  const closeRuntime = runtime.close;
+  return {
+    ...runtime,
+    embedded: owner.embedded,
+    migrate: () => owner.migrate(),
+    async close() {
+      try {
+        await closeRuntime();
+      } finally {
+        await owner.close();
+      }
     },
   };
 }
@@ -116,6 +264,8 @@ export async function openEmbedded(
   const closePool = database.close;
   return {
     ...database,
+    url: server.url,
+    poolSize: opts.poolSize ?? 10,
     embedded: {
       pgData: server.pgData,
       port: server.port,

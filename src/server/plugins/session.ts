@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import type { Permission, Role } from '../../common/permissions.js';
 import { organizations, sessions } from '../../db/schema/index.js';
 import type { Auth } from '../lib/auth.js';
-import { assertCan, type Ctx, type Deps, type UserCtx } from '../lib/context.js';
+import { assertCan, type Ctx, type Deps, orgDeps, type UserCtx } from '../lib/context.js';
 import { AppError } from '../lib/errors.js';
 import { requiresTwoFactorSetup } from '../modules/account/account.repo.js';
 import { authenticateApiKey, roleOfScope } from '../modules/api-keys/api-keys.service.js';
@@ -147,6 +147,7 @@ export function createGuards(auth: Auth, deps: Deps) {
         orgId: request.apiKey.orgId,
         role: request.apiKey.role,
         actor: { type: 'apiKey', id: request.apiKey.id },
+        deps: orgDeps(deps, request.apiKey.orgId),
       };
       return;
     }
@@ -178,7 +179,13 @@ export function createGuards(auth: Auth, deps: Deps) {
       request.activeOrgId = orgId;
     }
     await assertTwoFactorPolicy(deps, orgId!, user.userId);
-    request.ctx = { ...user, orgId: orgId!, role: membership.role, actor: { type: 'user', id: user.userId } };
+    request.ctx = {
+      ...user,
+      orgId: orgId!,
+      role: membership.role,
+      actor: { type: 'user', id: user.userId },
+      deps: orgDeps(deps, orgId!),
+    };
   };
 
   /** Session or (unless allowApiKey is false) API key, then the organisation, then the permission. */

@@ -18,7 +18,7 @@ import {
 import type { FilterNode } from '../../../common/filters.js';
 import { workflowNotificationEmail } from '../../emails/system.js';
 import { clock } from '../../lib/clock.js';
-import type { Ctx, Deps } from '../../lib/context.js';
+import { type Ctx, type Deps, orgDeps } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { defineJob, type JobDeps } from '../../lib/jobs.js';
 import { OutboundError, postWebhook, webhookSecretFor } from '../../lib/outbound.js';
@@ -184,7 +184,7 @@ export function automationCtx(deps: Deps, orgId: string, automationId: string): 
     name: 'Automation',
     role: 'owner',
     actor: { type: 'automation', id: automationId },
-    deps,
+    deps: orgDeps(deps, orgId),
   };
 }
 

@@ -17,17 +17,12 @@ export const emailMaintenanceJob = defineJob({
     const db = deps.database.db;
     await db.execute(sql`select email_events_ensure_partitions(2)`);
     const months = deps.config.emailEventsRetentionMonths;
+    // Dropped by the table's owner (SECURITY DEFINER function, migration 0017): this role does not own it.
     const old = await rows<{ name: string }>(
       db,
-      sql`select c.relname as name from pg_inherits i
-        join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
-        where p.relname = 'email_events' and c.relname ~ '^email_events_[0-9]{4}_[0-9]{2}$'
-          and to_date(substr(c.relname, 14), 'YYYY_MM') < date_trunc('month', now()) - make_interval(months => ${months})`,
+      sql`select email_events_drop_partitions_before(${months}::int) as name`,
     );
-    for (const o of old) {
-      await db.execute(sql.raw(`drop table if exists "${o.name.replace(/"/g, '')}"`));
-      deps.log.info({ partition: o.name }, 'email events partition dropped (retention)');
-    }
+    for (const o of old) deps.log.info({ partition: o.name }, 'email events partition dropped (retention)');
     await db.execute(sql`delete from idempotency_keys where created_at < now() - interval '24 hours'`);
   },
 });

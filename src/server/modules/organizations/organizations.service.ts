@@ -8,7 +8,7 @@ import {
 } from '../../../common/permissions.js';
 import { users } from '../../../db/schema/index.js';
 import { invitationEmail } from '../../emails/system.js';
-import { assertCan, type Ctx, type Deps, type UserCtx } from '../../lib/context.js';
+import { assertCan, type Ctx, type Deps, orgDeps, type UserCtx } from '../../lib/context.js';
 import type { Db } from '../../lib/db.js';
 import { AppError, notFound } from '../../lib/errors.js';
 import { RateLimiter, rateLimited } from '../../lib/rate-limit.js';
@@ -164,7 +164,7 @@ async function moveSessionOff(ctx: UserCtx, goneOrgId: string, activeOrgId: stri
 export async function leaveOrganization(ctx: UserCtx, orgId: string, activeOrgId: string | null) {
   const membership = await repo.findMembership(ctx.deps.database.db, orgId, ctx.userId);
   if (!membership) throw notFound('Organization');
-  await removeMembership({ ...ctx, orgId }, membership.id);
+  await removeMembership({ ...ctx, orgId, deps: orgDeps(ctx.deps, orgId) }, membership.id);
   return moveSessionOff(ctx, orgId, activeOrgId);
 }
 
