@@ -105,12 +105,18 @@ describe.skipIf(databaseMissing)('mail limits', () => {
     expect(await verifyMails(email)).toHaveLength(3);
   });
 
-  it('one client address makes at most 10 verification mails an hour, across accounts', async () => {
+  let net6 = 0;
+  it.each([
+    ['one IPv4 address', () => nextIp()],
+    ['a new IPv6 address in one /64 each time', () => `2001:db8:${++net6}:7::`],
+  ])('one client (%s) makes at most 10 verification mails an hour, across accounts', async (_, network) => {
     const accounts = [];
     for (let i = 0; i < 12; i++) accounts.push(await signUpUnverified('Someone')); // each from its own IP
-    const ip = nextIp();
+    const prefix = network();
+    let host = 0;
+    const ip = () => (prefix.includes(':') ? `${prefix}${(++host).toString(16)}` : prefix);
     for (const a of accounts) {
-      const res = await client(server, undefined, ip).post('/api/auth/sign-in/email', a);
+      const res = await client(server, undefined, ip()).post('/api/auth/sign-in/email', a);
       expect(res.statusCode).toBe(403);
       expect(res.json().error.code).toBe('EMAIL_NOT_VERIFIED');
     }

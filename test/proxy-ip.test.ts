@@ -98,6 +98,16 @@ describe.skipIf(databaseMissing)('client address with no proxy trusted (the defa
     expect(got.slice(max)).toEqual([429, 429, 429]);
   });
 
+  it('counts an IPv6 client by its /64: a new address in it each time does not escape the limit', async () => {
+    const max = server.config.rateLimits.signUpPerIp;
+    const suffix = () => randomBytes(8).toString('hex').match(/.{4}/g)!.join(':');
+    const got = await statuses(max + 2, () => signUp(server, `2001:db8:77:1:${suffix()}`));
+    expect(got.slice(0, max).every((s) => s === 200)).toBe(true);
+    expect(got.slice(max)).toEqual([429, 429]);
+    // The next /64 is someone else.
+    expect((await signUp(server, `2001:db8:77:2:${suffix()}`)).statusCode).toBe(200);
+  });
+
   it('stores the socket address as the session IP, not a forwarded one', async () => {
     expect(await sessionIp(server, '203.0.113.12', '198.51.100.66')).toBe('203.0.113.12');
     expect(await sessionIp(server, '203.0.113.13')).toBe('203.0.113.13');

@@ -20,7 +20,7 @@ import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from './common-passwords.js
 import type { Config } from './config.js';
 import type { Database } from './db.js';
 import type { JobQueue } from './jobs.js';
-import { RateLimiter } from './rate-limit.js';
+import { ipBucket, RateLimiter } from './rate-limit.js';
 
 /** argon2id with OWASP's minimum parameters (19 MiB, 2 passes, 1 lane). */
 // algorithm 2 = Algorithm.Argon2id (a const enum, not importable under isolatedModules)
@@ -64,7 +64,8 @@ export function createAuth(opts: {
     const { verifyMailPerAccount, verifyMailPerIp } = config.rateLimits;
     if ((await limiter.hit(`mail:${kind}:acct:${userId}`, HOUR)) > verifyMailPerAccount) return false;
     const ip = request?.headers.get(CLIENT_IP_HEADER);
-    if (ip && (await limiter.hit(`mail:account:ip:${ip}`, HOUR)) > verifyMailPerIp) return false;
+    // An IPv6 client counts by its /64, like the other per-IP limits (lib/rate-limit.ts ipBucket).
+    if (ip && (await limiter.hit(`mail:account:ip:${ipBucket(ip)}`, HOUR)) > verifyMailPerIp) return false;
     return true;
   }
 

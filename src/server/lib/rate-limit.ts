@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { Database } from './db.js';
 import { AppError } from './errors.js';
 
@@ -61,4 +62,25 @@ export function rateLimited(windowSeconds: number): AppError {
       retryAfterSeconds: windowSeconds,
     },
   );
+}
+
+/**
+ * What per-IP limits count for a client address: an IPv4 address as is, an IPv6 address by its
+ * /64 (one subscriber's network: a client holds the whole /64, so a new address in it each time
+ * would otherwise start a new count), an IPv4-mapped IPv6 address as its IPv4 address.
+ */
+export function ipBucket(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!net.isIPv6(ip)) return ip;
+  const [head = '', tail] = ip.toLowerCase().split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const all =
+    tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return `${all
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../lib/errors.js';
 
+/** A NUL character in JSON text: the escape \u0000 not itself escaped (an odd run of backslashes). */
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
+
 /**
  * JSON bodies, parsed like Fastify's own parser (which refuses prototype-poisoning keys) but
  * answering 400 with the path of the offending key instead of "Body is not valid JSON", so a
@@ -25,6 +28,17 @@ export function registerJsonBodyParser(app: FastifyInstance) {
     } catch {
       done(
         new AppError('BAD_REQUEST', "Body is not valid JSON but content-type is set to 'application/json'"),
+      );
+      return;
+    }
+    // PostgreSQL text and jsonb cannot hold NUL: a NUL in any field (a name, a filter value)
+    // failed the statement with a 500. JSON carries NUL only as the escape \u0000 (after an even
+    // number of other backslashes; "\\u0000" is a backslash and the text u0000).
+    if (NUL_ESCAPE.test(text)) {
+      done(
+        new AppError('VALIDATION_FAILED', 'Invalid body: text cannot contain NUL characters (\\u0000)', {
+          issues: [{ path: [], message: 'Text cannot contain NUL characters (\\u0000)' }],
+        }),
       );
       return;
     }

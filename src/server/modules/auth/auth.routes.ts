@@ -15,7 +15,7 @@ import { type Auth, invitedSignUp } from '../../lib/auth.js';
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '../../lib/common-passwords.js';
 import type { Deps } from '../../lib/context.js';
 import { AppError } from '../../lib/errors.js';
-import { RateLimiter, rateLimited } from '../../lib/rate-limit.js';
+import { ipBucket, RateLimiter, rateLimited } from '../../lib/rate-limit.js';
 import { errorBody } from '../../plugins/errors.js';
 import { resolveSession, toFetchHeaders } from '../../plugins/session.js';
 import * as organizations from '../organizations/organizations.service.js';
@@ -176,7 +176,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
     '/api/auth/sign-up/email',
     { schema: { tags: TAG, summary: 'Create an account (sends a verification email)', body: SignUpBody } },
     async (request, reply) => {
-      await limit(`signup:ip:${request.ip}`, limits.signUpPerIp);
+      await limit(`signup:ip:${ipBucket(request.ip)}`, limits.signUpPerIp);
       // Per address too: a taken address gets an email each time, which must not become a mail bomb.
       await limit(`signup:acct:${request.body.email}`, limits.resetPerAccount);
       return forward(request, reply, request.body);
@@ -208,7 +208,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
       },
     },
     async (request, reply) => {
-      await limit(`signup:ip:${request.ip}`, limits.signUpPerIp);
+      await limit(`signup:ip:${ipBucket(request.ip)}`, limits.signUpPerIp);
       const { invitationId, name, password } = request.body;
       const invitation = await organizations.pendingInvitation(deps, invitationId);
       const email = invitation.email;
@@ -253,7 +253,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
     '/api/auth/sign-in/email',
     { schema: { tags: TAG, summary: 'Sign in with email and password', body: SignInBody } },
     async (request, reply) => {
-      const ipKey = `signin:ip:${request.ip}`;
+      const ipKey = `signin:ip:${ipBucket(request.ip)}`;
       const accountKey = `signin:acct:${request.body.email}`;
       // Every attempt is counted (one atomic statement per key) BEFORE the password is checked, so
       // concurrent attempts cannot all pass a check made before any of them was counted. The IP
@@ -282,7 +282,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
     '/api/auth/send-verification-email',
     { schema: { tags: TAG, summary: 'Send the verification email again', body: EmailBody } },
     async (request, reply) => {
-      await limit(`verify:ip:${request.ip}`, limits.resetPerIp);
+      await limit(`verify:ip:${ipBucket(request.ip)}`, limits.resetPerIp);
       await limit(`verify:acct:${request.body.email}`, limits.resetPerAccount);
       return forward(request, reply, request.body);
     },
@@ -310,7 +310,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
       },
     },
     async (request, reply) => {
-      await limit(`reset:ip:${request.ip}`, limits.resetPerIp);
+      await limit(`reset:ip:${ipBucket(request.ip)}`, limits.resetPerIp);
       await limit(`reset:acct:${request.body.email}`, limits.resetPerAccount);
       return forward(request, reply, request.body);
     },
@@ -333,7 +333,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: Auth; deps:
     '/api/auth/reset-password',
     { schema: { tags: TAG, summary: 'Set a new password with a reset token', body: ResetBody } },
     async (request, reply) => {
-      await limit(`resetpw:ip:${request.ip}`, limits.resetPerIp * 2);
+      await limit(`resetpw:ip:${ipBucket(request.ip)}`, limits.resetPerIp * 2);
       return forward(request, reply, request.body);
     },
   );
