@@ -8,8 +8,10 @@ describe('configuration', () => {
     expect(c.databaseUrl).toBeUndefined();
     expect(c.dataDir).toMatch(/\/data$/);
     expect(c.smtpUrl).toBeUndefined();
-    // Listening on every interface (HOST=0.0.0.0): the outbox viewer stays off unless asked for.
-    expect(c.devOutbox).toBe(false);
+    // Listening on loopback only (HOST=127.0.0.1), no proxy trusted: the outbox viewer is on, so a
+    // fresh `npm start` can read its verification mail; on every interface it is off (below).
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.devOutbox).toBe(true);
     expect(c.trustProxy).toBe(false);
     expect(c.baseUrl).toBe('http://localhost:3000');
     expect(c.session.maxAgeSeconds).toBe(30 * 86400);

@@ -21,8 +21,10 @@ const LEGACY_KEY = 'auth_secret';
  */
 export async function getAuthSecret(database: Database, config: Config, keys: Keyring): Promise<string> {
   if (config.authSecret) {
-    // The environment's secret is the one in use: no copy of an older one stays behind.
-    await database.query(`delete from instance_settings where key = $1`, [LEGACY_KEY]);
+    // The environment's secret is the one in use: no copy of an older one stays behind. A
+    // clean-up only: a database that cannot be reached (the OpenAPI generator has none) fails the
+    // first real query instead.
+    await database.query(`delete from instance_settings where key = $1`, [LEGACY_KEY]).catch(() => {});
     return config.authSecret;
   }
   return database.db.transaction(async (tx) => {
