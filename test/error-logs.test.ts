@@ -72,7 +72,7 @@ describe.skipIf(databaseMissing)('error logs hold no user data', () => {
     org = await createOrg(server);
     // A constraint the application does not know about: inserting a name holding "canary" fails
     // inside the contacts write path with an error carrying the SQL text and its parameters.
-    await server.runtime.database.query(
+    await server.ownerQuery(
       `alter table contacts add constraint zz_no_canary check (position('canary' in first_name) = 0)`,
     );
   });

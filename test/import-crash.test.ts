@@ -95,7 +95,7 @@ describe.skipIf(databaseMissing)('import crash and resume', { timeout: PROCESS_T
         abortIf: () => (second.child.exitCode === null ? undefined : `it exited: ${second.stderr()}`),
       },
     );
-    expect(done.status).toBe('done');
+    expect(done.status, JSON.stringify(done)).toBe('done');
     await expectImportedExactlyOnce(server.runtime.database, org.orgId, imp.id, file.expected);
     expect(await second.stop('SIGTERM'), second.stderr()).toBe(0);
   });

@@ -372,11 +372,15 @@ describe.skipIf(databaseMissing)('property: the filter language never fails the 
     }
     const seg = await postRaw('/api/v1/segments', filterJson, { name: `generated ${++segments}` });
     const created = checkAnswer('segment create', seg) as { id: string } | null;
-    // The same filter is judged the same way wherever it is used.
-    expect(
-      created === null,
-      `search ${search.statusCode} but segment create ${seg.statusCode}: ${seg.body.slice(0, 300)}`,
-    ).toBe(page === null);
+    // The same filter is judged the same way wherever it is used (unless the search text alone,
+    // which the segment does not take, was refused: a NUL in it is a 400 of the body parser).
+    const searchRefusedAlone =
+      typeof extra.search === 'string' && extra.search.includes('\u0000') && page === null;
+    if (!searchRefusedAlone)
+      expect(
+        created === null,
+        `search ${search.statusCode} but segment create ${seg.statusCode}: ${seg.body.slice(0, 300)}`,
+      ).toBe(page === null);
     if (created) {
       const count = await a.get(`/api/v1/segments/${created.id}/count`);
       const c = checkAnswer('segment count', count) as { count: number };

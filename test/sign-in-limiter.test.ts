@@ -65,10 +65,16 @@ describe.skipIf(databaseMissing)('sign-in limiter under concurrency', () => {
     }
     // The wrong passwords still have their full budget, then the account is locked (right password too).
     for (let i = 0; i < perAccount; i++) {
-      const bad = await c.post('/api/auth/sign-in/email', { email: user.email, password: 'wrong password 1' });
+      const bad = await c.post('/api/auth/sign-in/email', {
+        email: user.email,
+        password: 'wrong password 1',
+      });
       expect(bad.statusCode).toBe(401);
     }
-    const locked = await c.post('/api/auth/sign-in/email', { email: user.email, password: 'wrong password 1' });
+    const locked = await c.post('/api/auth/sign-in/email', {
+      email: user.email,
+      password: 'wrong password 1',
+    });
     expect(locked.statusCode).toBe(429);
     expect(locked.json().error.code).toBe('RATE_LIMITED');
     const rightButLocked = await c.post('/api/auth/sign-in/email', {

@@ -59,7 +59,7 @@ export interface ImportState {
 export async function importState(database: Database, id: string): Promise<ImportState> {
   return (
     await database.query<ImportState>(
-      `select status, rows_done, parts_done, created_count, updated_count, skipped_count, unchanged_count, failed_count
+      `select status, error, rows_done, parts_done, created_count, updated_count, skipped_count, unchanged_count, failed_count
        from imports where id = $1`,
       [id],
     )

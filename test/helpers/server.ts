@@ -24,6 +24,11 @@ export interface TestServer {
   origin: string;
   /** The URL of this server's own database, for child processes (CLI, worker). */
   databaseUrl: string;
+  /**
+   * A statement as the database's owner (DDL a test sets up: the runtime roles may not), then
+   * the runtime roles' grants and policies for whatever it created (moxora_secure_tables).
+   */
+  ownerQuery(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
   /** Every route of the app, as registered (HEAD twins of GET routes included). */
   routes: RouteOptions[];
   close(): Promise<void>;
@@ -76,6 +81,17 @@ export async function createTestServer(
     origin: baseUrl,
     databaseUrl,
     routes,
+    async ownerQuery(text, values) {
+      const c = new pg.Client({ connectionString: databaseUrl });
+      await c.connect();
+      try {
+        const r = await c.query(text, values);
+        await c.query('select moxora_secure_tables()');
+        return { rows: r.rows };
+      } finally {
+        await c.end();
+      }
+    },
     async close() {
       await app.close();
       await runtime.close();

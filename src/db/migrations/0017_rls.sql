@@ -126,6 +126,21 @@ BEGIN
 	END LOOP;
 END $$;
 --> statement-breakpoint
+-- After a big import: merge the pending lists of the contacts' GIN indexes and refresh the
+-- planner's statistics (both need the table's owner; the import runs as moxora_worker).
+CREATE OR REPLACE FUNCTION contacts_refresh_statistics() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	PERFORM gin_clean_pending_list(i.indexrelid) FROM pg_index i
+		JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+		WHERE i.indrelid = 'public.contacts'::regclass AND a.amname = 'gin';
+	ANALYZE public.contacts;
+END $$;
+--> statement-breakpoint
+REVOKE ALL ON FUNCTION contacts_refresh_statistics() FROM PUBLIC;
+--> statement-breakpoint
+GRANT EXECUTE ON FUNCTION contacts_refresh_statistics() TO moxora_worker;
+--> statement-breakpoint
 REVOKE ALL ON FUNCTION email_events_ensure_partitions(int) FROM PUBLIC;
 --> statement-breakpoint
 REVOKE ALL ON FUNCTION email_events_drop_partitions_before(int) FROM PUBLIC;

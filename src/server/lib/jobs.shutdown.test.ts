@@ -60,7 +60,7 @@ describe.skipIf(databaseMissing)('graceful shutdown of workers', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await createTestServer({ workerConcurrency: 1 });
-    await server.runtime.database.query('create table test_gated_runs (key text primary key)');
+    await server.ownerQuery('create table test_gated_runs (key text primary key)');
   });
   afterAll(async () => {
     await server?.runtime.database.close().catch(() => {});
@@ -85,7 +85,7 @@ describe.skipIf(databaseMissing)('releasing jobs on shutdown', () => {
   let written: Promise<void> = Promise.resolve();
   beforeAll(async () => {
     server = await createTestServer({ workerConcurrency: 1 });
-    await server.runtime.database.query('create table test_gated_runs (key text primary key)');
+    await server.ownerQuery('create table test_gated_runs (key text primary key)');
   });
   afterAll(async () => {
     open(); // the released handler ends; pg-boss then writes its outcome

@@ -57,7 +57,7 @@ describe.skipIf(databaseMissing)('job queue', () => {
   beforeAll(async () => {
     polls = parkWorkerPolls(); // before the workers start: every poll wait of theirs is parked
     server = await createTestServer({ workerConcurrency: CONCURRENCY });
-    await server.runtime.database.query(
+    await server.ownerQuery(
       'create table test_job_runs (key text primary key, at timestamptz default now())',
     );
   });

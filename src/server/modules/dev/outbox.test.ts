@@ -89,7 +89,7 @@ describe.skipIf(databaseMissing)('outbox viewer, when it must not be served', ()
   });
 
   it.each([
-    ['listening on every interface (the default HOST)', {}],
+    ['listening on every interface (HOST=0.0.0.0)', { HOST: '0.0.0.0' }],
     ['behind a trusted reverse proxy on the same host', { HOST: '127.0.0.1', TRUST_PROXY: '127.0.0.1' }],
     ['with DEV_OUTBOX=0', { HOST: '127.0.0.1', DEV_OUTBOX: '0' }],
   ])('answers 404 even to loopback callers %s', async (_what, env: Record<string, string>) => {
