@@ -91,11 +91,13 @@ export default defineConfig({
           IMPORT_MAX_BYTES: String(2 * 1024 * 1024),
           // Every spec signs people up from the same address; the default (10 per 15 min) is for the real world.
           RATE_LIMIT_SIGN_UP_PER_IP: '200',
+          // Likewise for verification mails (10 per hour per address by default).
+          RATE_LIMIT_VERIFY_MAIL_PER_IP: '200',
           LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
           // The automations spec jumps over a 1-day wait with POST /_dev/clock.
           DEV_CLOCK: '1',
-          // Specs read mail at /_dev/outbox; the server listens on every interface, where the
-          // viewer is off unless asked for (lib/config.ts).
+          // Specs read mail at /_dev/outbox (served on a loopback HOST, the default; explicit here so
+          // the specs do not depend on that default).
           DEV_OUTBOX: '1',
         },
       }

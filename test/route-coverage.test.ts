@@ -347,7 +347,7 @@ const matches = (table: Record<string, string>, key: string) =>
   Object.keys(table).some((k) => (isPrefix(k) ? key.startsWith(k.slice(0, -1)) : k === key));
 
 // The routes are read from a live app, so the file builds one while it is collected.
-// With the dev outbox on (off by default on HOST=0.0.0.0, lib/config.ts), so its routes are checked too.
+// With the dev outbox on (explicitly: it depends on HOST and TRUST_PROXY, lib/config.ts), so its routes are checked too.
 const server = databaseMissing ? undefined : await createTestServer({ devOutbox: true });
 const ROUTES = server ? listRoutes(server.routes) : [];
 const PROTECTED = ROUTES.filter((r) => !matches(PUBLIC, r.key));
