@@ -45,7 +45,7 @@ function SettingsLayout() {
         title="Settings"
         description="Manage your organisation, its members, data model and integrations, and your account."
       />
-      <nav aria-label="Settings" className="-mb-px flex gap-1 overflow-x-auto border-b border-border">
+      <nav aria-label="Settings" className="-mb-px flex flex-wrap gap-x-1 border-b border-border">
         {tabs.map(({ to, label, icon: Icon }) => (
           <Link
             key={to}
