@@ -36,7 +36,11 @@ try {
 // npm prints the failed request (status, method, uri) when the advisories endpoint does not answer.
 if (!report.metadata?.vulnerabilities) {
   const status = report.statusCode ? `${report.statusCode} ` : '';
-  const why = report.message ?? report.error?.summary ?? 'no audit report';
+  // The registry's address is left out of what CI prints (only the path and the answer matter).
+  const why = String(report.message ?? report.error?.summary ?? 'no audit report').replace(
+    /https?:\/\/[^/\s]+/g,
+    '<registry>',
+  );
   console.error(
     `DEPENDENCY AUDIT COULD NOT RUN: the registry npm is configured with answered ${status}to the advisories request (${why}).`,
   );

@@ -65,7 +65,10 @@ export async function prepareRuntimeRoles(
   passwords: Record<RuntimeRole, string>,
 ) {
   for (const role of [APP_ROLE, WORKER_ROLE] as const) {
-    if (await canConnect(roleUrl(ownerUrl, role, passwords[role]))) continue;
+    // A role that cannot log in yet (first start) is not probed: the failed attempt would only
+    // put a FATAL line in the server's log.
+    const login = await owner.query('select rolcanlogin as ok from pg_roles where rolname = $1', [role]);
+    if (login.rows[0]?.ok && (await canConnect(roleUrl(ownerUrl, role, passwords[role])))) continue;
     // ALTER ROLE takes no parameters; the password is base64url (no quote can occur) and quoted.
     if (!/^[A-Za-z0-9_-]+$/.test(passwords[role])) throw new Error('Unexpected role password format');
     await owner.query(`alter role ${role} login password '${passwords[role]}'`);
