@@ -7,6 +7,7 @@ import { PROCESS_TEST_TIMEOUT_MS, startMoxora, stopAllProcesses } from './helper
 import { createTestServer, databaseMissing, type TestServer } from './helpers/server.js';
 
 /** `moxora import` and `moxora export` against the same PostgreSQL database as a running API. */
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)(
   'command line import and export',
   { timeout: PROCESS_TEST_TIMEOUT_MS },

@@ -7,6 +7,7 @@ import { createTestServer, databaseMissing, type TestServer } from './helpers/se
  * takes an id is also tried across organisations, signed out and as a viewer by
  * route-coverage.test.ts.)
  */
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)(
   'cross-organisation isolation: members, invitations, active organisation',
   () => {

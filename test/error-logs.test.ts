@@ -59,6 +59,7 @@ describe('safeErrorSummary', () => {
   });
 });
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('error logs hold no user data', () => {
   let server: TestServer;
   let org: Awaited<ReturnType<typeof createOrg>>;

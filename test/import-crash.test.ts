@@ -24,6 +24,7 @@ import { waitFor } from './helpers/wait.js';
  * (rows without an email, which no unique key protects, too), a repeated email's later row wins,
  * the counts are exact, nothing stuck in "running".
  */
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('import crash and resume', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   let server: TestServer;
   const ROWS = 20_000;

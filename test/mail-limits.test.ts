@@ -54,6 +54,7 @@ describe('system mail subjects', () => {
   });
 });
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('mail limits', () => {
   let server: TestServer;
   beforeAll(async () => {

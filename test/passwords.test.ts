@@ -42,6 +42,7 @@ describe('password policy', () => {
   });
 });
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('common passwords on every path that sets one', () => {
   let server: TestServer;
   beforeAll(async () => {

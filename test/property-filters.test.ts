@@ -159,6 +159,7 @@ const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
 );
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('property: the filter language never fails the server', () => {
   let server: TestServer;
   let logs = '';

@@ -73,6 +73,7 @@ function serverWith(env: Record<string, string>): Promise<TestServer> {
   return createTestServer({ trustProxy: config.trustProxy });
 }
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('client address with no proxy trusted (the default)', () => {
   let server: TestServer;
   beforeAll(async () => {
@@ -114,6 +115,7 @@ describe.skipIf(databaseMissing)('client address with no proxy trusted (the defa
   });
 });
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('client address behind a trusted proxy (TRUST_PROXY=CIDR)', () => {
   let server: TestServer;
   const proxy = '172.16.5.5';
@@ -156,6 +158,7 @@ describe.skipIf(databaseMissing)('client address behind a trusted proxy (TRUST_P
   });
 });
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('client address with a hop count (TRUST_PROXY=1)', () => {
   let server: TestServer;
   beforeAll(async () => {

@@ -7,6 +7,7 @@ import { createTestServer, databaseMissing, type TestServer } from './helpers/se
  * belong to. Requests answer 403 "You are no longer a member of <org>" (plugins/session.ts), never
  * silently act in another of their organisations; switching to one of theirs works.
  */
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('a member removed while signed in', () => {
   let server: TestServer;
   beforeAll(async () => {

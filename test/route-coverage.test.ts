@@ -358,6 +358,7 @@ afterAll(async () => {
   await server?.close();
 });
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('access rules of every route', () => {
   const s = server!;
   let a: Awaited<ReturnType<typeof createOrg>>;

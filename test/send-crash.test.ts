@@ -48,6 +48,7 @@ const GRACEFUL_WINDOW_MS = 30_000; // main.ts forces an exit (code 1) after this
  */
 const LEASE_SECONDS = 30;
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)(
   'a sending server killed mid-campaign',
   { timeout: PROCESS_TEST_TIMEOUT_MS },

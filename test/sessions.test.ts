@@ -13,6 +13,7 @@ interface Listed {
   lastActiveAt: string;
 }
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)("one's own sessions", () => {
   let server: TestServer;
   beforeAll(async () => {

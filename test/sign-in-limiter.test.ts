@@ -7,6 +7,7 @@ import { createTestServer, databaseMissing, type TestServer } from './helpers/se
  * (modules/auth/auth.routes.ts). It used to check, verify, then count: 60 concurrent wrong
  * passwords got 15 tries against a limit of 8.
  */
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('sign-in limiter under concurrency', () => {
   let server: TestServer;
   beforeAll(async () => {

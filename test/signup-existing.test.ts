@@ -37,6 +37,7 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('sign-up with an existing address', () => {
   let server: TestServer;
   beforeAll(async () => {

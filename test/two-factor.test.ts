@@ -34,6 +34,7 @@ function wrongCode(secret: string): string {
   }
 }
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('two-factor sign-in', () => {
   let server: TestServer;
   beforeAll(async () => {

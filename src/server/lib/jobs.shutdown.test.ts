@@ -56,6 +56,7 @@ function outcomeWritten(database: Database, jobId: string): Promise<void> {
   });
 }
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('graceful shutdown of workers', () => {
   let server: TestServer;
   beforeAll(async () => {
@@ -79,6 +80,7 @@ describe.skipIf(databaseMissing)('graceful shutdown of workers', () => {
   });
 });
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('releasing jobs on shutdown', () => {
   let server: TestServer;
   let open: () => void = () => {};

@@ -50,6 +50,7 @@ function parkWorkerPolls() {
   };
 }
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('job queue', () => {
   const CONCURRENCY = 2;
   let server: TestServer;

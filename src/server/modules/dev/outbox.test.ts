@@ -7,6 +7,7 @@ import { createTestServer, databaseMissing, type TestServer } from '../../../../
 import { loadConfig } from '../../lib/config.js';
 import { outboxDir } from '../../lib/mailer.js';
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('outbox viewer', () => {
   let server: TestServer;
   beforeAll(async () => {
@@ -82,6 +83,7 @@ describe.skipIf(databaseMissing)('outbox viewer', () => {
   });
 });
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('outbox viewer, when it must not be served', () => {
   const servers: TestServer[] = [];
   afterAll(async () => {

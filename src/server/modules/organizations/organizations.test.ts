@@ -11,6 +11,7 @@ import {
 import { waitForMail } from '../../../../test/helpers/outbox.js';
 import { createTestServer, databaseMissing, type TestServer } from '../../../../test/helpers/server.js';
 
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing).
 describe.skipIf(databaseMissing)('organisations, members and invitations', () => {
   let server: TestServer;
   beforeAll(async () => {
