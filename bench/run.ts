@@ -46,6 +46,8 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   'campaign-report': async () => (await import('./campaign-report.js')).campaignReportBench(),
   // 100k workflow runs in a server process + trigger latency + bare pg-boss (`npm run bench automations`).
   automations: async () => (await import('./automations.js')).automationsBench(),
+  // Sign-up answer times, new address vs one with an account (`npm run bench signup`).
+  signup: async () => (await import('./signup.js')).signupBench(),
 };
 const onlyOnRequest = new Set([
   'contacts',
@@ -56,6 +58,7 @@ const onlyOnRequest = new Set([
   'campaign-send',
   'campaign-report',
   'automations',
+  'signup',
 ]);
 
 const only = process.argv.slice(2).find((a) => !a.startsWith('--')); // flags (--embedded) are the suites'

@@ -37,9 +37,9 @@ const TEST_ENCRYPTION_KEY = randomBytes(32).toString('hex');
  *   at most SEND_CONCURRENCY and only to people in flight at the kill, nobody recorded "sent" is
  *   sent again, and the campaign never reads "sent" while a row is queued or sending;
  * - SIGTERM mid-campaign: the process finishes what is in flight, records it, puts the rest back,
- *   exits 0 within its graceful window with nothing left "sending"; after a restart, nobody twice.
+ *   exits 0 within its graceful window (past it main.ts forces exit code 1) with nothing left
+ *   "sending"; after a restart, nobody twice.
  */
-const GRACEFUL_WINDOW_MS = 30_000; // main.ts forces an exit (code 1) after this
 /**
  * Longer than the restart plus sending the queued rest takes on a busy 2-core machine (~15 s), so
  * that the restarted server ends up with nothing to do but wait for the dead one's claims: the
@@ -141,9 +141,8 @@ describe.skipIf(databaseMissing)(
     it('SIGTERM: exits 0 within its graceful window, nothing left sending; after a restart nobody twice', async () => {
       const { sink, port, start, first, api, campaignId, emails } = await setup('term');
       await waitMidCampaign(database, campaignId, first, 100);
-      const signalled = performance.now();
+      // Exit code 0 is the proof of a graceful stop: past its window main.ts forces exit code 1.
       expect(await first.stop('SIGTERM'), first.stderr()).toBe(0);
-      expect(performance.now() - signalled).toBeLessThan(GRACEFUL_WINDOW_MS);
       const atStop = await ledgerState(database, campaignId);
       expect(atStop).toMatchObject({ status: 'sending', sending: 0, failed: 0 });
       expect(atStop.queued).toBeGreaterThan(0);
