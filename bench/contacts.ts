@@ -25,7 +25,7 @@ import type { BenchResult } from './run.js';
  * add raw-SQL rows for the proposed query rewrites; without it, leftover proposed indexes are removed).
  *
  * The raw SQL is not retyped: the statements the service sends for one request are captured at
- * the pg.Pool boundary (text, parameters and row/type config exactly as Drizzle passes them) and
+ * the pg.Client boundary (text, parameters and row/type config exactly as Drizzle passes them) and
  * replayed. Only statements on contacts / contact_events count as "the query"; session, API-key,
  * membership, field-definition, tag and segment look-ups are part of the HTTP figure only.
  * EXPLAIN (ANALYZE, BUFFERS) of every captured statement, and the list of all statements each HTTP
@@ -60,15 +60,19 @@ interface Captured {
   values: unknown[];
 }
 let capture: Captured[] | undefined;
-type PoolQuery = (this: pg.Pool, config: unknown, values?: unknown, cb?: unknown) => unknown;
-const poolProto = pg.Pool.prototype as unknown as { query: PoolQuery };
-const originalQuery = poolProto.query;
-poolProto.query = function (this: pg.Pool, config: unknown, values?: unknown, cb?: unknown) {
+// Captured on pg.Client, under the pool: an organisation-bound database (row-level security,
+// decision 012) checks a client out and sends begin / set_config / the statement / commit on it,
+// so a pg.Pool-level hook would miss every statement of a request. Bind and transaction
+// statements are captured too (they show in contacts-plans.json) but are not "the query".
+type ClientQuery = (this: pg.Client, config: unknown, values?: unknown, cb?: unknown) => unknown;
+const clientProto = pg.Client.prototype as unknown as { query: ClientQuery };
+const originalQuery = clientProto.query;
+clientProto.query = function (this: pg.Client, config: unknown, values?: unknown, cb?: unknown) {
   if (capture && config && typeof config === 'object' && 'text' in config) {
     capture.push({ config: config as pg.QueryConfig, values: Array.isArray(values) ? [...values] : [] });
   }
   return originalQuery.call(this, config, values, cb);
-} as PoolQuery;
+} as ClientQuery;
 
 /** The statements of the contacts module (repo/service), as opposed to auth and look-ups. */
 const isMainQuery = (c: Captured) =>

@@ -96,7 +96,9 @@ export async function createRuntime(
     await owner.migrate();
     // From here on the owner is not used: the worker role for cross-organisation work, the app
     // role (forOrg) for each organisation's (decision 012).
-    database = await openRuntimeDatabase(owner, rolePasswords(keys));
+    database = await openRuntimeDatabase(owner, rolePasswords(keys), (message) =>
+      log.warn({ component: 'database' }, message),
+    );
     const mailer = config.smtpUrl
       ? createSmtpMailer(config.smtpUrl, config.mailFrom)
       : createOutboxMailer(outboxDir(config.dataDir), config.mailFrom);

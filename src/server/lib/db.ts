@@ -209,9 +209,10 @@ function postgresDatabase(pool: pg.Pool, kind: Database['kind'] = 'postgres', ap
 export async function openRuntimeDatabase(
   owner: Database,
   passwords: Record<RuntimeRole, string>,
+  warn?: (message: string) => void,
 ): Promise<Database> {
   if (!owner.url) return owner;
-  await prepareRuntimeRoles(owner, owner.url, passwords);
+  await prepareRuntimeRoles(owner, owner.url, passwords, warn);
   const size = owner.poolSize ?? 10;
   const open = (role: RuntimeRole) =>
     new pg.Pool({
