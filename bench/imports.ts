@@ -6,7 +6,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { createRuntime } from '../src/server/app.js';
 import { loadConfig } from '../src/server/lib/config.js';
-import type { Ctx } from '../src/server/lib/context.js';
+import { type Ctx, orgDeps } from '../src/server/lib/context.js';
 import { type Database, openPostgres } from '../src/server/lib/db.js';
 import { writeContactsCsv } from '../src/server/modules/exports/exports.service.js';
 import { generateCsv } from './csv-data.js';
@@ -269,7 +269,8 @@ export async function importBenchmarks(): Promise<BenchResult[]> {
     name: 'Bench',
     email: 'bench@example.com',
     actor: { type: 'user', id: ids.userId },
-    deps: runtime.deps,
+    // Bound to the organisation, as every request's Ctx is (the app role, row-level security).
+    deps: orgDeps(runtime.deps, ids.orgId),
   };
   const r = (x: number) => Math.round(x * 100) / 100;
   const where = EMBEDDED ? 'embedded PostgreSQL' : 'PostgreSQL (DATABASE_URL)';
