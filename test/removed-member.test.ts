@@ -49,6 +49,16 @@ describe.skipIf(databaseMissing)('a member removed while signed in', () => {
     const row = list.items.find((i) => i.userId === member.userId)!;
     expect((await owner.delete(`/api/v1/members/${row.id}`)).statusCode).toBeLessThan(300);
 
+    // The app's first call: /me says where the session was removed from and moves it nowhere
+    // (it once switched the session quietly to the member's own organisation, and every request
+    // after it then worked there).
+    const me = await m.get('/api/v1/me');
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({
+      removedFrom: { id: org.orgId, name: 'Acme Removal Test' },
+      activeOrganization: { id: ownOrg },
+    });
+    expect(me.json().organizations.map((o: { id: string }) => o.id)).toEqual([ownOrg]);
     for (const res of [await m.get('/api/v1/contacts'), await m.get('/api/v1/members')]) {
       expect(res.statusCode).toBe(403);
       const body = res.json() as {
@@ -75,6 +85,7 @@ describe.skipIf(databaseMissing)('a member removed while signed in', () => {
     expect((await m.post('/api/v1/organizations/active', { organizationId: ownOrg })).statusCode).toBe(204);
     const after = await m.get('/api/v1/contacts');
     expect(after.statusCode).toBe(200);
+    expect((await m.get('/api/v1/me')).json().removedFrom).toBeNull();
     expect(after.body).not.toContain(secret);
   });
 

@@ -1,7 +1,7 @@
 import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Permission, Role } from '../../common/permissions.js';
-import { organizations, sessions } from '../../db/schema/index.js';
+import { sessions } from '../../db/schema/index.js';
 import type { Auth } from '../lib/auth.js';
 import { assertCan, type Ctx, type Deps, orgDeps, type UserCtx } from '../lib/context.js';
 import { AppError } from '../lib/errors.js';
@@ -9,6 +9,7 @@ import { requiresTwoFactorSetup } from '../modules/account/account.repo.js';
 import { authenticateApiKey, roleOfScope } from '../modules/api-keys/api-keys.service.js';
 import {
   findMembership,
+  findOrganization,
   listOrganizationsOfUser,
   setActiveOrganization,
 } from '../modules/organizations/organizations.repo.js';
@@ -156,10 +157,7 @@ export function createGuards(auth: Auth, deps: Deps) {
     let membership = orgId ? await findMembership(db, orgId, user.userId) : undefined;
     if (!membership && orgId) {
       // Removed from an organisation that still exists: say so, never act in another one instead.
-      const [org] = await db
-        .select({ id: organizations.id, name: organizations.name })
-        .from(organizations)
-        .where(eq(organizations.id, orgId));
+      const org = await findOrganization(db, orgId);
       if (org) {
         throw new AppError('FORBIDDEN', `You are no longer a member of ${org.name}`, {
           reason: 'NOT_A_MEMBER',

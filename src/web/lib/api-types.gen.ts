@@ -630,6 +630,11 @@ export interface paths {
                                 role: "owner" | "admin" | "member" | "viewer";
                             } | null;
                             permissions: ("org:read" | "org:update" | "org:delete" | "org:export" | "members:read" | "members:invite" | "members:update" | "members:remove" | "contacts:read" | "contacts:write" | "campaigns:read" | "campaigns:write" | "campaigns:send" | "automations:read" | "automations:write" | "settings:read" | "settings:write" | "usage:read")[];
+                            removedFrom: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                         };
                     };
                 };
@@ -685,6 +690,11 @@ export interface paths {
                                 role: "owner" | "admin" | "member" | "viewer";
                             } | null;
                             permissions: ("org:read" | "org:update" | "org:delete" | "org:export" | "members:read" | "members:invite" | "members:update" | "members:remove" | "contacts:read" | "contacts:write" | "campaigns:read" | "campaigns:write" | "campaigns:send" | "automations:read" | "automations:write" | "settings:read" | "settings:write" | "usage:read")[];
+                            removedFrom: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                         };
                     };
                 };

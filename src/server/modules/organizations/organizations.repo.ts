@@ -31,6 +31,15 @@ export async function findMembership(db: Db, orgId: string, userId: string) {
   return row ? { ...row, role: row.role as Role } : undefined;
 }
 
+/** An organisation's id and name (no membership check: the caller decides what it may show). */
+export async function findOrganization(db: Db, orgId: string) {
+  const [org] = await db
+    .select({ id: organizations.id, name: organizations.name })
+    .from(organizations)
+    .where(eq(organizations.id, orgId));
+  return org;
+}
+
 export async function setActiveOrganization(db: Db, sessionId: string, userId: string, orgId: string) {
   await db
     .update(sessions)

@@ -16,6 +16,11 @@ const MeResponse = z.object({
   organizations: z.array(OrgSummary),
   activeOrganization: OrgSummary.nullable(),
   permissions: z.array(z.enum(PERMISSIONS)),
+  /**
+   * The session's organisation when the user was removed from it (it still exists): every
+   * organisation route answers 403 NOT_A_MEMBER until the user switches to one of theirs.
+   */
+  removedFrom: z.object({ id: z.uuid(), name: z.string() }).nullable(),
 });
 const Member = z.object({
   id: z.uuid(),

@@ -21,6 +21,10 @@ const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 /**
  * The user's organisations and the active one: the session's choice while the user is still a
  * member of it, else their first organisation (remembered for the session), else none.
+ * A user removed from the session's organisation (it still exists) is not moved anywhere:
+ * `removedFrom` names it, every organisation route answers 403 NOT_A_MEMBER, and the user
+ * chooses where to go (the web app asks), as issue 11 requires. `activeOrganization` then shows
+ * the first of their organisations, so that the app can draw its shell.
  */
 export async function getMe(ctx: UserCtx, activeOrgId: string | null) {
   const db = ctx.deps.database.db;
@@ -33,8 +37,11 @@ export async function getMe(ctx: UserCtx, activeOrgId: string | null) {
     ...o,
     role: o.role as Role,
   }));
-  const active = organizations.find((o) => o.id === activeOrgId) ?? organizations[0] ?? null;
-  if (active && active.id !== activeOrgId && ctx.sessionId) {
+  const current = organizations.find((o) => o.id === activeOrgId);
+  const removedFrom =
+    !current && activeOrgId ? ((await repo.findOrganization(db, activeOrgId)) ?? null) : null;
+  const active = current ?? organizations[0] ?? null;
+  if (active && active.id !== activeOrgId && !removedFrom && ctx.sessionId) {
     await repo.setActiveOrganization(db, ctx.sessionId, ctx.userId, active.id);
   }
   return {
@@ -42,6 +49,7 @@ export async function getMe(ctx: UserCtx, activeOrgId: string | null) {
     organizations,
     activeOrganization: active,
     permissions: active ? permissionsOf(active.role) : [],
+    removedFrom,
   };
 }
 

@@ -57,8 +57,14 @@ export function NoOrganization() {
           <Building2 aria-hidden="true" className="size-5 text-accent" />
         </div>
       }
-      title={`Welcome, ${firstName}`}
-      description="Create your organisation to start. Your contacts, campaigns and teammates live inside it."
+      title={
+        me.removedFrom ? `You are no longer a member of ${me.removedFrom.name}` : `Welcome, ${firstName}`
+      }
+      description={
+        me.removedFrom
+          ? 'An owner or admin removed you. Create an organisation of your own, or open an invitation.'
+          : 'Create your organisation to start. Your contacts, campaigns and teammates live inside it.'
+      }
       footer={
         <span className="inline-flex items-start gap-2 text-left">
           <MailOpen aria-hidden="true" className="mt-0.5 size-4 shrink-0" />

@@ -30,7 +30,9 @@ export function RemovedFromOrganization() {
   const queryClient = useQueryClient();
   const me = useMe();
   const setActive = useSetActiveOrganization();
-  const [removed, setRemoved] = React.useState<Removed | undefined>();
+  const [caught, setRemoved] = React.useState<Removed | undefined>();
+  // Closed with "Continue" (no other organisation to offer): not asked again for that one.
+  const [dismissed, setDismissed] = React.useState<string | undefined>();
 
   React.useEffect(() => {
     const check = (error: unknown) => {
@@ -49,10 +51,23 @@ export function RemovedFromOrganization() {
     };
   }, [queryClient]);
 
+  // Also on a fresh load: /me names the organisation the session was removed from (the server
+  // moves the session nowhere by itself).
+  const removed =
+    caught ??
+    (me.removedFrom && me.removedFrom.id !== dismissed
+      ? {
+          organizationId: me.removedFrom.id,
+          message: `You are no longer a member of ${me.removedFrom.name}`,
+        }
+      : undefined);
   if (!removed) return null;
   const others = me.organizations.filter((o) => o.id !== removed.organizationId);
 
-  const done = () => setRemoved(undefined);
+  const done = () => {
+    setDismissed(removed.organizationId);
+    setRemoved(undefined);
+  };
   const choose = (organizationId: string) =>
     setActive.mutate(
       { organizationId },
