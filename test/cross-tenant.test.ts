@@ -84,10 +84,22 @@ describe.skipIf(databaseMissing)(
       const refused = await client(server, b.owner).get('/api/v1/members');
       expect(refused.statusCode).toBe(403);
       expect(refused.body).not.toContain(a.owner.userId);
-      expect((await client(server, b.owner).get('/api/v1/me')).json().activeOrganization.id).toBe(b.orgId);
+      // /me moves the session nowhere by itself: it says where it points (the shell shows B)…
+      const me = (await client(server, b.owner).get('/api/v1/me')).json();
+      expect(me.activeOrganization.id).toBe(b.orgId);
+      expect(me.removedFrom.id).toBe(a.orgId);
+      expect(me.organizations.map((o: { id: string }) => o.id)).toEqual([b.orgId]);
+      expect((await client(server, b.owner).get('/api/v1/members')).statusCode).toBe(403);
+      // …until the user chooses B; never A's data on the way.
+      const switched = await client(server, b.owner).post('/api/v1/organizations/active', {
+        organizationId: b.orgId,
+      });
+      expect(switched.statusCode).toBe(204);
       const res = await client(server, b.owner).get('/api/v1/members');
+      expect(res.statusCode).toBe(200);
       const ids = (res.json().items as { userId: string }[]).map((m) => m.userId);
       expect(ids).not.toContain(a.owner.userId);
+      expect(ids).toContain(b.owner.userId);
     });
   },
 );

@@ -89,6 +89,44 @@ describe.skipIf(databaseMissing)('a member removed while signed in', () => {
     expect(after.body).not.toContain(secret);
   });
 
+  it('leaving is not being removed: the session moves on (or points nowhere), and /me names nothing', async () => {
+    // Leaving through DELETE /members/<own id>: the session moves to the member's own organisation.
+    const org = await createOrg(server, ['member', 'viewer']);
+    const member = org.member!;
+    const ownOrg = await personalOrgOf(member, org.orgId);
+    await client(server, member).post('/api/v1/organizations/active', { organizationId: org.orgId });
+    const list = (await client(server, member).get('/api/v1/members')).json() as {
+      items: Array<{ id: string; userId: string }>;
+    };
+    const self = list.items.find((i) => i.userId === member.userId)!;
+    expect((await client(server, member).delete(`/api/v1/members/${self.id}`)).statusCode).toBe(204);
+    const me = (await client(server, member).get('/api/v1/me')).json();
+    expect(me).toMatchObject({ removedFrom: null, activeOrganization: { id: ownOrg } });
+    expect((await client(server, member).get('/api/v1/contacts')).statusCode).toBe(200);
+
+    // Leaving one's last organisation: no active organisation, not "removed from" it.
+    const viewer = org.viewer!;
+    const viewerOwn = await personalOrgOf(viewer, org.orgId);
+    await client(server, viewer).post('/api/v1/organizations/active', { organizationId: viewerOwn });
+    const { rows: named } = await server.runtime.database.query<{ name: string }>(
+      'select name from organizations where id = $1',
+      [viewerOwn],
+    );
+    const deleted = await client(server, viewer).delete(
+      `/api/v1/organizations/${viewerOwn}?confirm=${encodeURIComponent(named[0]!.name)}`,
+    );
+    expect(deleted.statusCode).toBe(200);
+    await client(server, viewer).post('/api/v1/organizations/active', { organizationId: org.orgId });
+    expect((await client(server, viewer).post(`/api/v1/organizations/${org.orgId}/leave`)).statusCode).toBe(
+      200,
+    );
+    expect((await client(server, viewer).get('/api/v1/me')).json()).toMatchObject({
+      organizations: [],
+      activeOrganization: null,
+      removedFrom: null,
+    });
+  });
+
   it('still falls back to another organisation when the active one was deleted (nothing to tell)', async () => {
     const org = await createOrg(server, ['member']);
     const member = org.member!;

@@ -40,7 +40,8 @@ export async function findOrganization(db: Db, orgId: string) {
   return org;
 }
 
-export async function setActiveOrganization(db: Db, sessionId: string, userId: string, orgId: string) {
+/** `null`: no active organisation (the user left their last one). */
+export async function setActiveOrganization(db: Db, sessionId: string, userId: string, orgId: string | null) {
   await db
     .update(sessions)
     .set({ activeOrganizationId: orgId })

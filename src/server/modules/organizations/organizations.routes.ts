@@ -194,7 +194,7 @@ export async function organizationRoutes(app: FastifyInstance, opts: { guards: G
       preHandler: [authenticate, withOrganization],
     },
     async (request, reply) => {
-      await service.removeMember(request.ctx!, request.params.id);
+      await service.removeMember(request.ctx!, request.params.id, request.userCtx!);
       return reply.status(204).send();
     },
   );

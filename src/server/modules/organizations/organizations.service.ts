@@ -127,12 +127,19 @@ export async function changeMemberRole(ctx: Ctx, memberId: string, input: { role
 }
 
 /** Removes a member (or, when the target is the caller, lets them leave). Keeps at least one owner. */
-export async function removeMember(ctx: Ctx, memberId: string) {
-  await removeMembership(ctx, memberId);
+/**
+ * `user`: the caller with the unbound database (their other organisations are not visible to
+ * `ctx`, which row-level security binds to this one).
+ */
+export async function removeMember(ctx: Ctx, memberId: string, user: UserCtx) {
+  const removed = await removeMembership(ctx, memberId);
+  // Removing oneself is leaving: this session moves on, as with /leave (not "removed from").
+  if (removed === user.userId) await moveSessionOff(user, ctx.orgId, ctx.orgId);
 }
 
-async function removeMembership(ctx: MemberScope, memberId: string) {
-  await repo.withMembershipLock(ctx.deps.database.db, ctx.orgId, async (tx) => {
+/** Returns the user id of the member removed. */
+async function removeMembership(ctx: MemberScope, memberId: string): Promise<string> {
+  return repo.withMembershipLock(ctx.deps.database.db, ctx.orgId, async (tx) => {
     const target = await repo.findMember(tx, ctx.orgId, memberId);
     if (!target) throw notFound('Member');
     const leaving = target.userId === ctx.userId;
@@ -154,6 +161,7 @@ async function removeMembership(ctx: MemberScope, memberId: string) {
     // Keys still belonging to them stop working (an admin re-homes a key to keep it).
     await revokeKeysOf(tx, ctx.orgId, target.userId);
     await repo.deleteMember(tx, ctx.orgId, memberId);
+    return target.userId;
   });
 }
 
@@ -161,8 +169,10 @@ async function removeMembership(ctx: MemberScope, memberId: string) {
 async function moveSessionOff(ctx: UserCtx, goneOrgId: string, activeOrgId: string | null) {
   const db = ctx.deps.database.db;
   const [next] = await repo.listOrganizationsOfUser(db, ctx.userId);
-  if (ctx.sessionId && (activeOrgId === goneOrgId || activeOrgId === null) && next) {
-    await repo.setActiveOrganization(db, ctx.sessionId, ctx.userId, next.id);
+  if (ctx.sessionId && (activeOrgId === goneOrgId || activeOrgId === null)) {
+    // With none left, the session points nowhere (not at the organisation the user just left,
+    // which /me would otherwise report as one they were removed from).
+    await repo.setActiveOrganization(db, ctx.sessionId, ctx.userId, next?.id ?? null);
   }
   const active = activeOrgId === goneOrgId || activeOrgId === null ? (next?.id ?? null) : activeOrgId;
   return { activeOrganizationId: active };

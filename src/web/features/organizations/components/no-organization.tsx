@@ -62,7 +62,7 @@ export function NoOrganization() {
       }
       description={
         me.removedFrom
-          ? 'An owner or admin removed you. Create an organisation of your own, or open an invitation.'
+          ? 'Create an organisation of your own, or open an invitation from your email.'
           : 'Create your organisation to start. Your contacts, campaigns and teammates live inside it.'
       }
       footer={

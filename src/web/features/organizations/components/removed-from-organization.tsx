@@ -89,8 +89,8 @@ export function RemovedFromOrganization() {
           <DialogTitle>{removed.message}</DialogTitle>
           <DialogDescription>
             {others.length > 0
-              ? 'An owner or admin removed you. Choose one of your other organisations to continue.'
-              : 'An owner or admin removed you. You can create an organisation of your own.'}
+              ? 'Choose one of your other organisations to continue.'
+              : 'You can create an organisation of your own.'}
           </DialogDescription>
         </DialogHeader>
         {others.length > 0 ? (
