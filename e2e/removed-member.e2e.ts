@@ -55,6 +55,9 @@ test('a member removed while away is told so on their next visit, and chooses wh
   await snap(memberPage, 'removed-member-dialog');
   await dialog.getByRole('button', { name: new RegExp(`Milo's ${runId}`) }).click();
   await expect(dialog).toBeHidden();
+  // The page behind it shows the chosen organisation's contacts, not the refusal it got before.
+  await expect(memberPage.getByText('Could not load contacts')).toHaveCount(0);
+  await expect(memberPage.getByText('No contacts yet').or(memberPage.getByRole('table'))).toBeVisible();
   const after = await memberApi<{ activeOrganization: { id: string }; removedFrom: unknown }>(
     'GET',
     '/api/v1/me',

@@ -53,6 +53,11 @@ export async function activeOrganizationChanged(queryClient: QueryClient): Promi
       return org !== undefined && org !== activeId;
     },
   });
+  // The new organisation's queries may have run while the session still pointed elsewhere (a
+  // removed member's shell shows their first organisation before they choose it): fetch again.
+  await queryClient.invalidateQueries({
+    predicate: (q) => activeId !== undefined && organizationOf(q.queryKey) === activeId,
+  });
   return me;
 }
 
