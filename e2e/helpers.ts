@@ -76,6 +76,20 @@ export interface TestUser {
   password: string;
 }
 
+/**
+ * Per spec file: an id unique to this run (for names and addresses that must not clash with an
+ * earlier run's), and the test user called `name` (address from the first name and the run id).
+ */
+export function runUsers() {
+  const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const user = (name: string): TestUser => ({
+    name,
+    email: `${name.split(' ')[0]!.toLowerCase()}.${runId}@example.com`,
+    password: 'correct-horse-42',
+  });
+  return { runId, user };
+}
+
 /** Fills the sign-up form and waits for "Check your inbox". */
 export async function signUp(page: Page, user: TestUser): Promise<void> {
   await page.getByLabel('Full name').fill(user.name);

@@ -1,16 +1,18 @@
 import { expect, test } from '@playwright/test';
 import { CHROMIUM_MISSING_MESSAGE, chromiumAvailable } from './chromium';
-import { apiAs, createSignedInOwner, joinThroughInvitation, snap, watchBrowserErrors } from './helpers';
+import {
+  apiAs,
+  createSignedInOwner,
+  joinThroughInvitation,
+  runUsers,
+  snap,
+  watchBrowserErrors,
+} from './helpers';
 
 // Skipped only on a machine without Debian's Chromium; under CI=true playwright.config.ts fails instead.
 test.skip(!chromiumAvailable, CHROMIUM_MISSING_MESSAGE);
 
-const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const user = (name: string) => ({
-  name,
-  email: `${name.split(' ')[0]!.toLowerCase()}.${runId}@example.com`,
-  password: 'correct-horse-42',
-});
+const { runId, user } = runUsers();
 
 test('a member removed while away is told so on their next visit, and chooses where to go (issue 11)', async ({
   page,

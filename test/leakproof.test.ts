@@ -10,6 +10,8 @@ import { databaseMissing } from './helpers/server.js';
  * nothing, is told which functions a superuser has to mark, and the start goes on with a warning.
  * Skips without PostgreSQL for the run.
  */
+// Skipped only when the run has no PostgreSQL (test/helpers/server.ts databaseMissing): it needs a
+// server to create databases and a role on.
 describe.skipIf(databaseMissing)('LEAKPROOF marks for the policies', () => {
   const suffix = randomBytes(4).toString('hex');
   const role = `moxora_nosuper_${suffix}`;
