@@ -42,6 +42,13 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
     items: Array<{ id: string; data: z.infer<S> }>,
     deps: JobDeps,
   ) => Promise<Array<{ id: string; error: unknown }>>;
+  /**
+   * The queue may hold a deep backlog of ready jobs with priorities (automation steps). pg-boss
+   * fetches `order by priority desc, created_on, id limit n` through an index on start_after, so
+   * every fetch reads and sorts the whole ready backlog. This adds an index in fetch order to the
+   * queue's own partition: a fetch reads about n entries, whatever the depth.
+   */
+  fetchIndex?: boolean;
 }
 
 const registry = new Map<string, JobDefinition>();
@@ -84,6 +91,51 @@ export interface JobQueue {
   wake(name: string): void;
 }
 
+/** See JobDefinition.fetchIndex. Idempotent; a race with another process's start is harmless. */
+async function createFetchIndex(database: Database, queue: string, log: Logger): Promise<string | undefined> {
+  const { rows } = await database.executeSql('select partition_name from pgboss.queue where name = $1', [
+    queue,
+  ]);
+  const table = (rows[0] as { partition_name?: string } | undefined)?.partition_name;
+  if (!table || !/^j[0-9a-f]+$/.test(table)) return undefined;
+  try {
+    await database.executeSql(
+      `create index if not exists ${table}_moxora_fetch on pgboss.${table} (priority desc, created_on, id)
+        where state < 'active'`,
+    );
+  } catch (err) {
+    // Another process creating it at the same moment: fine once it exists.
+    const { rows: found } = await database.executeSql(
+      'select 1 from pg_indexes where schemaname = $1 and indexname = $2',
+      ['pgboss', `${table}_moxora_fetch`],
+    );
+    if (found.length === 0)
+      log.warn({ err: safeErrorSummary(err), queue }, 'could not create the fetch index');
+  }
+  return table;
+}
+
+/**
+ * Keeps the planner's statistics of a deep queue's partition fresh. A queue at rest holds only
+ * completed jobs; when 100,000 ready jobs arrive at once, the statistics still say "nothing is
+ * ready", the planner reads and sorts every ready job by pg-boss's start_after index on each
+ * fetch (500 ms at 100,000 instead of 1 ms), and autovacuum analyzes the table only a minute or
+ * more later. Checked every few seconds in processes with workers: cheap (one row of
+ * pg_stat_user_tables), and an ANALYZE only after many changes.
+ */
+async function analyzeIfStale(database: Database, table: string) {
+  const { rows } = await database.executeSql(
+    `select n_mod_since_analyze::float8 as mods, greatest(n_live_tup, 1)::float8 as live
+      from pg_stat_user_tables where schemaname = 'pgboss' and relname = $1`,
+    [table],
+  );
+  const r = rows[0] as { mods: number; live: number } | undefined;
+  if (r && r.mods >= ANALYZE_MIN_CHANGES && r.mods >= 0.2 * r.live)
+    await database.executeSql(`analyze pgboss.${table}`);
+}
+const ANALYZE_MIN_CHANGES = 2_000;
+const ANALYZE_CHECK_MS = 3_000;
+
 const DEFAULT_QUEUE: Omit<PgBoss.Queue, 'name'> = {
   retryLimit: 5,
   retryDelay: 5,
@@ -120,6 +172,7 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
   });
   boss.on('error', (err) => log.error({ err: safeErrorSummary(err) }, 'job queue error'));
   await boss.start();
+  const deepQueueTables: string[] = [];
   for (const def of registry.values()) {
     await boss
       .createQueue(def.name, { name: def.name, ...DEFAULT_QUEUE, ...def.queue })
@@ -127,6 +180,10 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
         // createQueue is not idempotent under a race between processes: ignore "already exists".
         if (!(await boss.getQueue(def.name))) throw err;
       });
+    if (def.fetchIndex) {
+      const table = await createFetchIndex(database, def.name, log);
+      if (table) deepQueueTables.push(table);
+    }
   }
 
   const workerIds = new Map<string, string[]>();
@@ -135,8 +192,22 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
   let workersStarted = false;
   let starting: Promise<void> | undefined;
 
+  let statsTimer: NodeJS.Timeout | undefined;
+  let analyzing: Promise<void> | undefined;
   async function registerWorkers() {
     workersStarted = true;
+    if (deepQueueTables.length > 0) {
+      statsTimer = setInterval(() => {
+        if (analyzing || stopping) return;
+        analyzing = Promise.all(deepQueueTables.map((t) => analyzeIfStale(database, t)))
+          .then(() => {})
+          .catch((err) => log.warn({ err: safeErrorSummary(err) }, 'could not analyze a job queue'))
+          .finally(() => {
+            analyzing = undefined;
+          });
+      }, ANALYZE_CHECK_MS);
+      statsTimer.unref();
+    }
     for (const def of registry.values()) {
       if (stopping) return;
       const ids: string[] = [];
@@ -231,6 +302,8 @@ export async function createJobQueue(deps: JobDeps): Promise<JobQueue> {
     },
     async stop(timeoutMs = 20_000) {
       stopping = true;
+      clearInterval(statsTimer);
+      await analyzing;
       // A signal can arrive while workers are still being registered: let that finish first so
       // boss.stop sees every worker.
       await starting?.catch(() => {});

@@ -16,8 +16,15 @@ import { ensureTags } from '../tags/tags.repo.js';
 import {
   automationCtx,
   depsOf,
+  type EmailRecipient,
+  emailRecipients,
+  emailSkipReason,
+  emailStepOutcome,
+  emailStepSetup,
   fieldChange,
+  insertEmailSends,
   insertStepJobs,
+  type Performed,
   runStep,
   STEP_QUEUE,
   versionDef,
@@ -32,7 +39,13 @@ import {
  * everything else (and a group whose transaction failed).
  */
 
-const SET_BASED = new Set<WorkflowNode['type']>(['add_tag', 'remove_tag', 'update_field', 'wait']);
+const SET_BASED = new Set<WorkflowNode['type']>([
+  'add_tag',
+  'remove_tag',
+  'update_field',
+  'wait',
+  'send_email',
+]);
 /** Smaller groups are not worth a set-based transaction. */
 const MIN_GROUP = 2;
 
@@ -198,6 +211,8 @@ async function runGroup(
     return { skipped };
   }
   let result: Record<string, unknown> = {};
+  /** Outcomes that differ per run (a send step: queued or skipped, each with its ledger row). */
+  let perRun: Map<string, Performed> | undefined;
   let delayMs = 0;
   switch (node.type) {
     case 'add_tag':
@@ -228,24 +243,68 @@ async function runGroup(
         where id = any(${pgArray(ids)}::uuid[])`);
       break;
     }
+    case 'send_email': {
+      // As the one-by-one step does (sendEmailStep), for every run at once.
+      const setup = await emailStepSetup(tx, deps, orgId, automationId, node);
+      const recipients = new Map(
+        (await rows<EmailRecipient>(tx, emailRecipients(contactIds))).map((c) => [c.id, c]),
+      );
+      const items = runs.map((r) => {
+        const c = recipients.get(r.contact_id);
+        return {
+          run_id: r.id,
+          contact_id: r.contact_id,
+          email: c?.email ?? null,
+          reason: emailSkipReason(c),
+        };
+      });
+      const sent = await rows<{ id: string; contact_id: string }>(
+        tx,
+        insertEmailSends(
+          setup,
+          orgId,
+          items.filter((i) => i.reason !== 'no_email'),
+        ),
+      );
+      // One open run per contact and workflow: the contact names the run's ledger row.
+      const sendIds = new Map(sent.map((x) => [x.contact_id, x.id]));
+      perRun = new Map(
+        items.map((i) => [i.run_id, emailStepOutcome(setup, i.reason, sendIds.get(i.contact_id))]),
+      );
+      summary = '';
+      break;
+    }
     default:
       throw new Error(`not a set-based step: ${node.type}`);
   }
 
-  await tx.execute(sql`insert into automation_steps (org_id, run_id, automation_id, node_id, node_type, state, outcome,
-      result, finished_at)
-    select ${orgId}, id, ${automationId}, ${node.id}, ${node.type}, ${state}, ${state === 'done' ? 'next' : null},
-      ${JSON.stringify(result)}::jsonb, ${state === 'done' ? sql`now()` : null}
-    from unnest(${pgArray(ids)}::uuid[]) as id
-    on conflict (run_id, node_id) do update set state = excluded.state, outcome = excluded.outcome,
-      result = excluded.result, finished_at = excluded.finished_at, attempts = automation_steps.attempts + 1`);
+  if (perRun) {
+    const ledger = runs.map((r) => {
+      const p = perRun.get(r.id)!;
+      return { run_id: r.id, state: p.state ?? 'done', outcome: p.outcome, result: p.result ?? null };
+    });
+    await tx.execute(sql`insert into automation_steps (org_id, run_id, automation_id, node_id, node_type, state, outcome,
+        result, finished_at)
+      select ${orgId}, t.run_id, ${automationId}, ${node.id}, ${node.type}, t.state, t.outcome, t.result, now()
+      from jsonb_to_recordset(${JSON.stringify(ledger)}::jsonb) as t(run_id uuid, state text, outcome text, result jsonb)
+      on conflict (run_id, node_id) do update set state = excluded.state, outcome = excluded.outcome,
+        result = excluded.result, finished_at = excluded.finished_at, attempts = automation_steps.attempts + 1`);
+  } else {
+    await tx.execute(sql`insert into automation_steps (org_id, run_id, automation_id, node_id, node_type, state, outcome,
+        result, finished_at)
+      select ${orgId}, id, ${automationId}, ${node.id}, ${node.type}, ${state}, ${state === 'done' ? 'next' : null},
+        ${JSON.stringify(result)}::jsonb, ${state === 'done' ? sql`now()` : null}
+      from unnest(${pgArray(ids)}::uuid[]) as id
+      on conflict (run_id, node_id) do update set state = excluded.state, outcome = excluded.outcome,
+        result = excluded.result, finished_at = excluded.finished_at, attempts = automation_steps.attempts + 1`);
+  }
   const stepData = (r: (typeof runs)[number]) => ({
     automationId,
     automationName: name,
     runId: r.id,
     nodeId: node.id,
     nodeType: node.type,
-    summary,
+    summary: perRun?.get(r.id)?.summary ?? summary,
   });
   await recordAutomationTimelineMany(tx, {
     orgId,

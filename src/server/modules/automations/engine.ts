@@ -324,6 +324,8 @@ export const stepJob = defineJob({
   // Retries cover database errors; webhook failures are retried by the engine with its own backoff.
   queue: { retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 300, retentionDays: 1 },
   batchSize: (config) => config.automationStepBatch,
+  // 100,000 enrolled at once are 100,000 ready jobs: fetch them in priority order by an index.
+  fetchIndex: true,
   async handler(data, deps) {
     await runStep(deps, data.runId, data.node);
   },
@@ -552,7 +554,7 @@ export function fieldChange(node: NodeOf<'update_field'>): BulkChange {
   throw new Error(`field ${node.field} cannot be set by a workflow`);
 }
 
-interface Performed {
+export interface Performed {
   outcome: string;
   summary: string;
   result?: Record<string, unknown>;
@@ -669,6 +671,33 @@ async function sendEmailStep(
   run: RunRow,
   node: NodeOf<'send_email'>,
 ): Promise<Performed> {
+  const setup = await emailStepSetup(tx, deps, run.org_id, run.automation_id, node);
+  const [c] = await rows<EmailRecipient>(tx, emailRecipients([run.contact_id]));
+  const reason = emailSkipReason(c);
+  if (reason === 'no_email') return emailStepOutcome(setup, reason);
+  const [row] = await rows<{ id: string }>(
+    tx,
+    insertEmailSends(setup, run.org_id, [
+      { run_id: run.id, contact_id: run.contact_id, email: c!.email, reason },
+    ]),
+  );
+  return emailStepOutcome(setup, reason, row!.id);
+}
+
+/** What every "send email" of one step shares: the template, the sender, the postal address. */
+export interface EmailStepSetup {
+  templateName: string;
+  host: string;
+  payload: TransactionalPayload & { automationId: string };
+}
+
+export async function emailStepSetup(
+  tx: Db,
+  deps: JobDeps,
+  orgId: string,
+  automationId: string,
+  node: NodeOf<'send_email'>,
+): Promise<EmailStepSetup> {
   const [t] = await rows<{
     name: string;
     subject: string;
@@ -678,75 +707,100 @@ async function sendEmailStep(
     updated_at: Date;
   }>(
     tx,
-    sql`select name, subject, format, body, text, updated_at from templates where org_id = ${run.org_id} and id = ${node.templateId}`,
+    sql`select name, subject, format, body, text, updated_at from templates where org_id = ${orgId} and id = ${node.templateId}`,
   );
   if (!t) throw new Error('the template of this step was deleted');
-  const [c] = await rows<{ email: string | null; subscription_status: string; suppressed: boolean }>(
-    tx,
-    sql`select c.email, c.subscription_status, exists(select 1 from suppressions x where x.org_id = c.org_id
-        and lower(x.email) = lower(c.email) and x.removed_at is null) as suppressed
-      from contacts c where c.id = ${run.contact_id}`,
-  );
-  const reason = !c?.email
-    ? 'no_email'
-    : c.suppressed
-      ? 'suppressed'
-      : c.subscription_status !== 'subscribed'
-        ? ['unsubscribed', 'bounced', 'complained'].includes(c.subscription_status)
-          ? c.subscription_status
-          : 'not_subscribed'
-        : null;
-  if (reason && reason === 'no_email')
-    return {
-      outcome: 'next',
-      summary: `Email "${t.name}" not sent: no address`,
-      state: 'skipped',
-      result: { reason },
-    };
   let from: TransactionalPayload['from'];
   if (node.senderId) {
     const [s] = await rows<{ name: string; email: string; reply_to: string | null }>(
       tx,
-      sql`select name, email, reply_to from senders where org_id = ${run.org_id} and id = ${node.senderId}`,
+      sql`select name, email, reply_to from senders where org_id = ${orgId} and id = ${node.senderId}`,
     );
     if (!s) throw new Error('the sender of this step was deleted');
     from = { name: s.name, address: s.email, replyTo: s.reply_to };
   } else {
-    const d = await defaultFrom(depsOf(deps), run.org_id);
+    const d = await defaultFrom(depsOf(deps), orgId, tx);
     from = { name: d.name, address: d.address, replyTo: d.replyTo };
   }
   const [settings] = await rows<{ postal_address: string }>(
     tx,
-    sql`select postal_address from email_settings where org_id = ${run.org_id}`,
+    sql`select postal_address from email_settings where org_id = ${orgId}`,
   );
-  const payload: TransactionalPayload & { automationId: string; runId: string } = {
-    templateId: node.templateId,
-    templateVersion: new Date(t.updated_at).toISOString(),
-    content: { subject: t.subject, format: t.format, body: t.body, text: t.text },
-    data: {},
-    from,
-    postalAddress: settings?.postal_address ?? '',
-    subject: t.subject.slice(0, 200),
-    automationId: run.automation_id,
-    runId: run.id,
+  return {
+    templateName: t.name,
+    host: new URL(deps.config.baseUrl).hostname,
+    payload: {
+      templateId: node.templateId,
+      templateVersion: new Date(t.updated_at).toISOString(),
+      content: { subject: t.subject, format: t.format, body: t.body, text: t.text },
+      data: {},
+      from,
+      postalAddress: settings?.postal_address ?? '',
+      subject: t.subject.slice(0, 200),
+      automationId,
+    },
   };
-  const host = new URL(deps.config.baseUrl).hostname;
-  const [row] = await rows<{ id: string }>(
-    tx,
-    sql`with v as (select uuid_v7() as id)
-      insert into email_sends (id, org_id, contact_id, kind, email, state, reason, message_id, payload, next_attempt_at)
-      select v.id, ${run.org_id}, ${run.contact_id}, 'automation', ${c!.email}, ${reason ? 'skipped' : 'queued'}, ${reason},
-        '<' || v.id || '@' || ${host} || '>', ${JSON.stringify(payload)}::jsonb, now()
-      from v returning id`,
-  );
+}
+
+export interface EmailRecipient {
+  id: string;
+  email: string | null;
+  subscription_status: string;
+  suppressed: boolean;
+}
+
+export function emailRecipients(contactIds: string[]): SQL {
+  return sql`select c.id, c.email, c.subscription_status, exists(select 1 from suppressions x where x.org_id = c.org_id
+      and lower(x.email) = lower(c.email) and x.removed_at is null) as suppressed
+    from contacts c where c.id = any(${pgArray(contactIds)}::uuid[])`;
+}
+
+/** Why a workflow email is not sent to this contact (null: it is queued). */
+export function emailSkipReason(c: EmailRecipient | undefined): string | null {
+  if (!c?.email) return 'no_email';
+  if (c.suppressed) return 'suppressed';
+  if (c.subscription_status === 'subscribed') return null;
+  return ['unsubscribed', 'bounced', 'complained'].includes(c.subscription_status)
+    ? c.subscription_status
+    : 'not_subscribed';
+}
+
+/**
+ * Rows of the send ledger (queued, or skipped with the reason: the runner re-checks at send time),
+ * one statement for any number of runs. Returns each row's id with its contact.
+ */
+export function insertEmailSends(
+  setup: EmailStepSetup,
+  orgId: string,
+  items: Array<{ run_id: string; contact_id: string; email: string | null; reason: string | null }>,
+): SQL {
+  return sql`with t as materialized (
+      select uuid_v7() as id, t.* from jsonb_to_recordset(${JSON.stringify(items)}::jsonb)
+        as t(run_id uuid, contact_id uuid, email text, reason text))
+    insert into email_sends (id, org_id, contact_id, kind, email, state, reason, message_id, payload, next_attempt_at)
+    select t.id, ${orgId}, t.contact_id, 'automation', t.email, case when t.reason is null then 'queued' else 'skipped' end,
+      t.reason, '<' || t.id || '@' || ${setup.host} || '>',
+      ${JSON.stringify(setup.payload)}::jsonb || jsonb_build_object('runId', t.run_id), now()
+    from t returning id, contact_id`;
+}
+
+export function emailStepOutcome(setup: EmailStepSetup, reason: string | null, sendId?: string): Performed {
+  const name = setup.templateName;
+  if (reason === 'no_email')
+    return {
+      outcome: 'next',
+      summary: `Email "${name}" not sent: no address`,
+      state: 'skipped',
+      result: { reason },
+    };
   return reason
     ? {
         outcome: 'next',
-        summary: `Email "${t.name}" not sent: ${reason.replace('_', ' ')}`,
+        summary: `Email "${name}" not sent: ${reason.replace('_', ' ')}`,
         state: 'skipped',
-        result: { sendId: row!.id, reason },
+        result: { sendId, reason },
       }
-    : { outcome: 'next', summary: `Sent email "${t.name}"`, result: { sendId: row!.id } };
+    : { outcome: 'next', summary: `Sent email "${name}"`, result: { sendId } };
 }
 
 // ---- outgoing webhooks ----------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../../lib/config.js';
 import type { Keyring } from '../../lib/crypto.js';
-import type { Database } from '../../lib/db.js';
+import type { Database, Db } from '../../lib/db.js';
 import { outboxDir, writeOutboxFile } from '../../lib/mailer.js';
 import { rows } from '../../lib/sql.js';
 
@@ -188,9 +188,11 @@ export function parseMailFrom(value: string): { name: string; address: string } 
 export async function defaultFrom(
   deps: TransportDeps,
   orgId: string,
+  /** Inside a transaction, its own connection (another from the pool could deadlock it). */
+  db: Db = deps.database.db,
 ): Promise<{ name: string; address: string; replyTo: string | null }> {
   const [s] = await rows<{ name: string; email: string; reply_to: string | null }>(
-    deps.database.db,
+    db,
     sql`select name, email, reply_to from senders where org_id = ${orgId}
       order by is_default desc, created_at limit 1`,
   );
