@@ -32,8 +32,8 @@ import {
 
 /**
  * Set-based steps (decision 011). Workers fetch step jobs in batches; jobs of one batch that stand
- * at the same simple node of the same workflow version (add/remove tag, update field, the start
- * of a wait) run together in one transaction: one statement for the action on all their
+ * at the same simple node of the same workflow version (add/remove tag, update field, send email,
+ * the start or end of a wait) run together in one transaction: one statement for the action on all their
  * contacts, one for the ledger rows, one for the timeline events, one for the runs and one for
  * the next jobs — the same records, in the same transaction, as the one-by-one path, which runs
  * everything else (and a group whose transaction failed).
@@ -155,22 +155,38 @@ async function runGroup(
   /** The end of a wait (runs "waiting" at a wait node whose time has come), not its start. */
   waking = false,
 ): Promise<{ skipped: string[] }> {
-  const locked = await rows<{
+  // Only the ids in the condition: the planner then locks by the primary key whatever the
+  // statistics say. With `automation_id = … and state = …` beside them, statistics taken before a
+  // 100,000-run enrolment made it read every open run of the workflow for each batch.
+  const candidates = await rows<{
     id: string;
     org_id: string;
     contact_id: string;
     priority: number;
+    automation_id: string;
+    version: number;
+    state: string;
+    current_node: string | null;
+    wake_at: Date | null;
     status: string;
     name: string;
     restricted: boolean;
   }>(
     tx,
-    sql`select r.id, r.org_id, r.contact_id, r.priority, a.status, a.name, c.restricted
+    sql`select r.id, r.org_id, r.contact_id, r.priority, r.automation_id, r.version, r.state, r.current_node,
+        r.wake_at, a.status, a.name, c.restricted
       from automation_runs r join automations a on a.id = r.automation_id join contacts c on c.id = r.contact_id
-      where r.id = any(${pgArray(runIds)}::uuid[]) and r.automation_id = ${automationId} and r.version = ${version}
-        and r.state = ${waking ? 'waiting' : 'active'} and r.current_node = ${node.id}
-        ${waking ? sql`and r.wake_at <= ${clock.now()}` : sql``}
+      where r.id = any(${pgArray(runIds)}::uuid[])
       order by r.id for update of r`,
+  );
+  const nowMs = clock.now().getTime();
+  const locked = candidates.filter(
+    (r) =>
+      r.automation_id === automationId &&
+      r.version === version &&
+      r.state === (waking ? 'waiting' : 'active') &&
+      r.current_node === node.id &&
+      (!waking || (r.wake_at !== null && new Date(r.wake_at).getTime() <= nowMs)),
   );
   const runs = locked.filter((r) => r.status === 'active' && !r.restricted);
   const taken = new Set(runs.map((r) => r.id));
