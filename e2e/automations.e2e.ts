@@ -204,6 +204,9 @@ test('automation: when a contact clicks a link in campaign X, tag them "engaged"
   const timeline = page.getByRole('list', { name: 'Timeline' });
   await expect(timeline).toContainText('Added tag "engaged"', { timeout: 30_000 });
   await expect(timeline).toContainText('Sent email "Thank-you follow-up"');
+  // The tag's own event names the workflow that added it.
+  await expect(timeline).toContainText('Automation “Engaged readers” added tag “engaged”');
+  await expect(timeline).not.toContainText('(bulk action)');
   await expect(timeline).toContainText(FOLLOW_UP_SUBJECT, { timeout: 30_000 });
   await shot(page, '03-contact-timeline');
 

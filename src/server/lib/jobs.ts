@@ -98,16 +98,17 @@ async function createFetchIndex(database: Database, queue: string, log: Logger):
   ]);
   const table = (rows[0] as { partition_name?: string } | undefined)?.partition_name;
   if (!table || !/^j[0-9a-f]+$/.test(table)) return undefined;
+  // Named within PostgreSQL's 63 characters (the partition's name takes 57).
   try {
     await database.executeSql(
-      `create index if not exists ${table}_moxora_fetch on pgboss.${table} (priority desc, created_on, id)
+      `create index if not exists ${table}_mf on pgboss.${table} (priority desc, created_on, id)
         where state < 'active'`,
     );
   } catch (err) {
     // Another process creating it at the same moment: fine once it exists.
     const { rows: found } = await database.executeSql(
       'select 1 from pg_indexes where schemaname = $1 and indexname = $2',
-      ['pgboss', `${table}_moxora_fetch`],
+      ['pgboss', `${table}_mf`],
     );
     if (found.length === 0)
       log.warn({ err: safeErrorSummary(err), queue }, 'could not create the fetch index');

@@ -7,6 +7,7 @@ import { type SmtpSink, startSmtpSink } from '../../../../test/helpers/smtp-sink
 import { waitFor } from '../../../../test/helpers/wait.js';
 import type { WorkflowDefinition } from '../../../common/automations.js';
 import { clock } from '../../lib/clock.js';
+import { timeline as contactTimeline } from '../contacts/contacts.repo.js';
 import { runWatchdog } from './engine.js';
 
 /** The engine end to end on a real database: events enrol, steps run once, waits follow the clock. */
@@ -150,5 +151,9 @@ describe.skipIf(databaseMissing)('automation engine', () => {
       { what: 'the ledger row recorded sent' },
     );
     expect(sends).toEqual([{ kind: 'automation', state: 'sent' }]);
+    // The timeline names the workflow that tagged the contact (one contact, but through the bulk path).
+    const page = await contactTimeline(server.runtime.database.db, orgId, c!.id, 50);
+    const tagged = page.find((e) => e.type === 'tag.added' && e.actor_type === 'automation');
+    expect(tagged).toMatchObject({ actor_id: id, actor_name: 'Flow' });
   });
 });

@@ -150,7 +150,7 @@ export async function timeline(db: Db, orgId: string, contactId: string, limit: 
   ];
   const lookup = (ids: string[], query: (list: string) => ReturnType<typeof sql>) =>
     ids.length ? rows<{ id: string; name: string }>(db, query(pgArray(ids))) : Promise.resolve([]);
-  const [users, keys, imports] = await Promise.all([
+  const [users, keys, imports, automations] = await Promise.all([
     lookup(idsOf('user'), (l) => sql`select id, name from users where id = any(${l}::uuid[])`),
     lookup(
       idsOf('apiKey'),
@@ -161,7 +161,11 @@ export async function timeline(db: Db, orgId: string, contactId: string, limit: 
       (l) =>
         sql`select id, file_name as name from imports where org_id = ${orgId} and id = any(${l}::uuid[])`,
     ),
+    lookup(
+      idsOf('automation'),
+      (l) => sql`select id, name from automations where org_id = ${orgId} and id = any(${l}::uuid[])`,
+    ),
   ]);
-  const names = new Map([...users, ...keys, ...imports].map((r) => [r.id, r.name]));
+  const names = new Map([...users, ...keys, ...imports, ...automations].map((r) => [r.id, r.name]));
   return page.map((e) => ({ ...e, actor_name: e.actor_id ? (names.get(e.actor_id) ?? null) : null }));
 }

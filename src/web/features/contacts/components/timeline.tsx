@@ -168,7 +168,8 @@ function origin(d: Record<string, unknown>, actor: TimelineEvent['actor']): Reac
         (row {d.row} of <Quote>{d.fileName}</Quote>)
       </>
     );
-  if (d.bulk === true) return <> (bulk action)</>;
+  // A workflow's step changes its contacts through the bulk path: the automation named is the origin.
+  if (d.bulk === true && actor.type !== 'automation') return <> (bulk action)</>;
   return causeText(d.cause);
 }
 
