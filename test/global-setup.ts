@@ -73,6 +73,16 @@ export default async function setup(project: TestProject) {
     await stopEmbedded();
     throw new Error(`PostgreSQL is not reachable at TEST_DATABASE_URL (${(err as Error).message}).`);
   }
+  if (embedded) {
+    try {
+      await trustRuntimeRoles(embedded.pgData, admin);
+    } catch (err) {
+      await admin.end().catch(() => {});
+      removeBuild();
+      await stopEmbedded().catch(() => {});
+      throw err;
+    }
+  }
   const template = `moxora_tpl_${process.pid}_${Date.now().toString(36)}`;
   try {
     await admin.query(`create database ${template}`);
@@ -113,6 +123,28 @@ export default async function setup(project: TestProject) {
     await stopEmbedded();
     removeBuild();
   };
+}
+
+/**
+ * The run's embedded server hosts many installations at once: every test server has its own data
+ * folder, so its own encryption key, so its own passwords for the runtime roles (derived from the
+ * key, lib/db-roles.ts). Roles are cluster-wide, so each test server that starts resets the
+ * passwords the others' pools log in with, and files running side by side fail with "password
+ * authentication failed for user moxora_worker". Production holds one installation per cluster
+ * (docs/operations.md); the external server CI tests against accepts every role without a
+ * password. The run's cluster does the same for the two runtime roles only (on loopback, for
+ * this run's lifetime); its owner keeps scram-sha-256, and the embedded default with role
+ * passwords is tested by startup.test.ts on clusters of its own.
+ */
+async function trustRuntimeRoles(pgData: string, admin: pg.Client) {
+  const hba = path.join(pgData, 'pg_hba.conf');
+  const rule = 'host all moxora_app,moxora_worker 127.0.0.1/32 trust # test run only (global-setup.ts)';
+  fs.writeFileSync(hba, `${rule}\n${fs.readFileSync(hba, 'utf8')}`);
+  await admin.query('select pg_reload_conf()');
+  const { rows } = await admin.query<{ n: number }>(
+    `select count(*)::int as n from pg_hba_file_rules where 'moxora_worker' = any(user_name) and auth_method = 'trust'`,
+  );
+  if (rows[0]?.n !== 1) throw new Error(`The test run's PostgreSQL did not take the rule added to ${hba}`);
 }
 
 /**
