@@ -4,6 +4,7 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { TestProject } from 'vitest/node';
 import { openPostgres } from '../src/server/lib/db.js';
+import { APP_ROLE, WORKER_ROLE } from '../src/server/lib/db-roles.js';
 import {
   type EmbeddedPostgres,
   openEmbeddedPostgres,
@@ -73,18 +74,9 @@ export default async function setup(project: TestProject) {
     await stopEmbedded();
     throw new Error(`PostgreSQL is not reachable at TEST_DATABASE_URL (${(err as Error).message}).`);
   }
-  if (embedded) {
-    try {
-      await trustRuntimeRoles(embedded.pgData, admin);
-    } catch (err) {
-      await admin.end().catch(() => {});
-      removeBuild();
-      await stopEmbedded().catch(() => {});
-      throw err;
-    }
-  }
   const template = `moxora_tpl_${process.pid}_${Date.now().toString(36)}`;
   try {
+    if (embedded) await trustRuntimeRoles(embedded.pgData, admin);
     await admin.query(`create database ${template}`);
     const url = new URL(adminUrl);
     url.pathname = `/${template}`;
@@ -138,11 +130,12 @@ export default async function setup(project: TestProject) {
  */
 async function trustRuntimeRoles(pgData: string, admin: pg.Client) {
   const hba = path.join(pgData, 'pg_hba.conf');
-  const rule = 'host all moxora_app,moxora_worker 127.0.0.1/32 trust # test run only (global-setup.ts)';
+  const rule = `host all ${APP_ROLE},${WORKER_ROLE} 127.0.0.1/32 trust # test run only (global-setup.ts)`;
   fs.writeFileSync(hba, `${rule}\n${fs.readFileSync(hba, 'utf8')}`);
   await admin.query('select pg_reload_conf()');
   const { rows } = await admin.query<{ n: number }>(
-    `select count(*)::int as n from pg_hba_file_rules where 'moxora_worker' = any(user_name) and auth_method = 'trust'`,
+    `select count(*)::int as n from pg_hba_file_rules where $1 = any(user_name) and auth_method = 'trust'`,
+    [WORKER_ROLE],
   );
   if (rows[0]?.n !== 1) throw new Error(`The test run's PostgreSQL did not take the rule added to ${hba}`);
 }
